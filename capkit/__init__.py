@@ -1,0 +1,32 @@
+"""capkit: capacity and cost planning for web and mobile app backends.
+
+Public API (stable): load_stack, evaluate, sweep, Plan, Stack, Workload, load_catalog,
+default_catalog, preset_names and the error types.
+"""
+
+from capkit.engine import evaluate, evaluate_arrays, sweep
+from capkit.errors import CapkitError, InputError, PricingDataError, StackError
+from capkit.plan import Plan
+from capkit.pricing import Catalog, default_catalog, load_catalog
+from capkit.stack import Stack, load_stack, preset_names
+from capkit.workload import Workload
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CapkitError",
+    "Catalog",
+    "InputError",
+    "Plan",
+    "PricingDataError",
+    "Stack",
+    "StackError",
+    "Workload",
+    "default_catalog",
+    "evaluate",
+    "evaluate_arrays",
+    "load_catalog",
+    "load_stack",
+    "preset_names",
+    "sweep",
+]

@@ -1,0 +1,184 @@
+"""The capkit command line: a thin layer over the library, one function per verb.
+
+Every verb is a function taking plain arguments and returning text (or a dict), so scripts
+can call them directly; ``main`` only parses arguments and prints. Errors that are the
+user's (CapkitError) print as one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from capkit.engine import evaluate, sweep
+from capkit.errors import CapkitError, InputError
+from capkit.plan import Plan
+from capkit.pricing import STALE_AFTER_DAYS, default_catalog
+from capkit.stack import load_stack, preset_names
+from capkit.workload import parse_assignments
+
+
+def _money(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    return f"${x:,.2f}" if abs(x) < 100 else f"${x:,.0f}"
+
+
+def _num(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "never"
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.3g}"
+
+
+def stacks_text() -> str:
+    """``capkit stacks``: one line per preset."""
+    lines = []
+    for name in preset_names():
+        s = load_stack(name)
+        lines.append(f"{name:18} {s.title}  [{', '.join(c.id for c in s.components)}]")
+    return "\n".join(lines)
+
+
+def plan(stack: str, settings: Sequence[str] = ()) -> Plan:
+    """``capkit plan``: evaluate a stack with ``key=value`` settings."""
+    s = load_stack(stack)
+    return evaluate(s, s.workload(**parse_assignments(settings)))
+
+
+def plan_text(p: Plan) -> str:
+    """A plan as the text the CLI prints."""
+    s = p.summary
+    b = s["bottleneck"]
+    users = p.workload["users"]
+    per_user = s["cost_per_user_usd"]
+    margin = s["margin"]
+    where = "none" if b is None else f"{b['component']}.{b['metric']} at {_num(s['max_users'])} users"
+    head = [
+        f"{p.title} ({p.stack}) at {users:,.0f} daily active users",
+        f"  monthly cost     {_money(s['monthly_cost_usd'])}",
+        f"  cost per user    {'n/a' if per_user is None else f'${per_user:.4f}'}",
+        f"  paying users     {s['paying_users']:,.0f}",
+        f"  revenue          {_money(s['revenue_usd'])} (after payment fees)",
+        f"  margin           {'n/a (no revenue)' if margin is None else f'{margin:.1%}'}",
+        f"  bottleneck       {where}",
+    ]
+    load = p.load.assign(
+        demand=p.load["demand"].map(_num),
+        limit=p.load["limit"].map(_num),
+        utilization=p.load["utilization"].map(lambda u: f"{u:.0%}" if math.isfinite(u) else "inf"),
+        max_users=p.load["max_users"].map(_num),
+    )[["component", "metric", "demand", "limit", "unit", "utilization", "max_users", "status", "kind"]]
+    cost = p.cost.assign(
+        quantity=p.cost["quantity"].map(_num),
+        free=p.cost["free"].map(_num),
+        unit_price=p.cost["unit_price"].map(lambda x: f"{x:.6g}"),
+        cost_usd=p.cost["cost_usd"].map(lambda x: f"{x:,.2f}"),
+    )
+    parts = ["\n".join(head), "Load", load.to_string(index=False), "Cost (USD per month)", cost.to_string(index=False)]
+    if p.notes:
+        parts += ["Notes", "\n".join(f"  - {n}" for n in p.notes)]
+    return "\n\n".join(parts)
+
+
+def pricing_table(today: dt.date | None = None) -> pd.DataFrame:
+    """``capkit pricing``: every entry with its source, date, confidence and staleness."""
+    cat = default_catalog()
+    today = today or dt.date.today()
+    rows = []
+    for key in cat:
+        e = cat.entry(key)
+        rows.append(
+            {
+                "key": key,
+                "value": e.value,
+                "unit": e.unit,
+                "as_of": e.as_of.isoformat(),
+                "confidence": e.confidence,
+                "stale": cat.is_stale(key, today),
+                "source": str(e.source),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pricing_text(today: dt.date | None = None) -> str:
+    t = pricing_table(today)
+    flags = t["stale"].map({True: "STALE", False: ""})
+    out = t.assign(value=t["value"].map(lambda v: f"{v:.10g}"), stale=flags)
+    n_stale = int(t["stale"].sum())
+    n_low = int((t["confidence"] == "low").sum())
+    footer = (
+        f"{len(t)} entries; {n_stale} stale (read more than {STALE_AFTER_DAYS} days ago); "
+        f"{n_low} low confidence (check the provider's page before relying on them)"
+    )
+    return out.to_string(index=False) + "\n\n" + footer
+
+
+def sweep_levels(spec: str) -> np.ndarray:
+    """``LOW:HIGH:N`` as N log-spaced user levels."""
+    try:
+        lo, hi, n = spec.split(":")
+        return np.geomspace(float(lo), float(hi), int(n))
+    except ValueError:
+        raise InputError(f"--users {spec!r}: expected LOW:HIGH:N, e.g. 1000:10000000:50") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="capkit", description="Capacity and cost planning for app backends.")
+    sub = parser.add_subparsers(dest="verb", required=True)
+    sub.add_parser("stacks", help="list the preset stacks")
+    p = sub.add_parser("plan", help="evaluate a stack at one workload")
+    p.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    s = sub.add_parser("sweep", help="evaluate a stack over log-spaced user levels (CSV)")
+    s.add_argument("--stack", required=True)
+    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N (default 100:10000000:50)")
+    sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
+    a = sub.add_parser("app", help="serve the planner (Voila) on 127.0.0.1")
+    a.add_argument("--port", type=int, default=8866)
+    a.add_argument("--host", default="127.0.0.1")
+    a.add_argument("--no-browser", action="store_true")
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run one verb; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.verb == "stacks":
+        print(stacks_text())
+    elif args.verb == "plan":
+        p = plan(args.stack, args.set)
+        print(json.dumps(p.to_json(), indent=2, sort_keys=False) if args.json else plan_text(p))
+    elif args.verb == "sweep":
+        s = load_stack(args.stack)
+        table = sweep(s, s.workload(**parse_assignments(args.set)), sweep_levels(args.users))
+        print(table.to_csv(index=False), end="")
+    elif args.verb == "pricing":
+        print(pricing_text())
+    elif args.verb == "app":
+        from capkit.app import serve
+
+        return serve(port=args.port, host=args.host, open_browser=not args.no_browser)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point: user errors print one line and exit 2."""
+    try:
+        return run(argv)
+    except CapkitError as exc:
+        print(f"capkit: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,357 @@
+"""AWS components: Lambda, DynamoDB, S3 and Amplify Hosting.
+
+Mechanisms (sources in data/pricing/aws.yaml):
+- Lambda bills requests and GB-seconds (duration x memory), after an always-free allowance,
+  with graduated duration tiers; concurrency = arrival rate x duration (Little's law).
+- DynamoDB bills read units (4 KB each, half for eventually consistent reads) and write units
+  (1 KB each, double in transactions) on the table and on every GSI a write touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from capkit.components.base import (
+    Component,
+    CostItem,
+    Metric,
+    Params,
+    cost_item,
+    register,
+    tiered,
+)
+from capkit.errors import StackError
+from capkit.workload import Workload
+
+MB_PER_GB = 1024.0  # Lambda bills memory in GB of 1,024 MB
+KB_PER_GB = 1e6  # storage and transfer are billed in decimal GB
+MS_PER_S = 1000.0
+SECONDS_PER_10S = 10.0
+
+
+# --- Lambda -----------------------------------------------------------------------------------
+def lambda_gb_seconds(invocations: np.ndarray, duration_ms: np.ndarray, memory_mb: np.ndarray):
+    """Billed compute in GB-s: invocations x duration (s) x memory (GB of 1,024 MB).
+
+    AWS Lambda pricing: "duration ... multiplied by the memory allocated", billed per 1 ms.
+    """
+    return invocations * (duration_ms / MS_PER_S) * (memory_mb / MB_PER_GB)
+
+
+def lambda_concurrency(peak_rps: np.ndarray, duration_ms: np.ndarray) -> np.ndarray:
+    """Concurrent executions at peak by Little's law: L = lambda x W (rate x time in system)."""
+    return peak_rps * duration_ms / MS_PER_S
+
+
+class LambdaParams(Params):
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    concurrency_limit: float | None = Field(None, gt=0, description="account quota; catalog default")
+    invocations_per_call: float = Field(1.0, ge=0)
+
+
+@register
+class AwsLambda(Component):
+    """AWS Lambda behind a function URL: one invocation per API call by default."""
+
+    type = "aws_lambda"
+    Params = LambdaParams
+    requires = ("duration_ms", "memory_mb")
+
+    def setup(self) -> None:
+        p, arch = self.params, self.params.architecture
+        self.request_price = self.price("aws.lambda.request_usd_per_million") / 1e6
+        self.tier_bounds = [self.price(f"aws.lambda.{arch}.tier1_gb_s"), self.price(f"aws.lambda.{arch}.tier2_gb_s")]
+        self.tier_prices = [self.price(f"aws.lambda.{arch}.duration_tier{i}_usd_per_gb_s") for i in (1, 2, 3)]
+        self.free_requests = self.price("aws.lambda.free_requests_per_month")
+        self.free_gb_s = self.price("aws.lambda.free_gb_s_per_month")
+        self.concurrency_limit = p.concurrency_limit or self.price("aws.lambda.concurrency_limit")
+        self.rps_per_concurrency = self.price("aws.lambda.rps_per_concurrency")
+        self.scaling_per_10s = self.price("aws.lambda.scaling_environments_per_10s")
+
+    def invocations(self, wl: Workload) -> np.ndarray:
+        return wl.requests_per_month() * self.params.invocations_per_call
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        peak = wl.peak_rps() * self.params.invocations_per_call
+        conc = lambda_concurrency(peak, wl["duration_ms"])
+        return [
+            Metric("concurrency", conc, self.concurrency_limit, "concurrent executions"),
+            # Lambda's request-rate quota is 10 x the concurrency quota.
+            Metric("requests_per_s", peak, self.rps_per_concurrency * self.concurrency_limit, "requests/s"),
+        ]
+
+    def notes(self, wl: Workload) -> list[str]:
+        conc = float(lambda_concurrency(wl.peak_rps() * self.params.invocations_per_call, wl["duration_ms"])[0])
+        ramp_s = conc / self.scaling_per_10s * SECONDS_PER_10S
+        return [
+            f"{self.id}: peak concurrency {conc:,.0f}; from cold, Lambda adds {self.scaling_per_10s:,.0f} "
+            f"environments per 10 s, so a sudden peak takes about {ramp_s:,.1f} s to absorb."
+        ]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        inv = self.invocations(wl)
+        gb_s = lambda_gb_seconds(inv, wl["duration_ms"], wl["memory_mb"])
+        billable_gb_s = np.maximum(gb_s - self.free_gb_s, 0.0)
+        compute = tiered(billable_gb_s, self.tier_bounds, self.tier_prices)
+        return [
+            cost_item("requests", inv, "requests", self.free_requests, self.request_price),
+            CostItem("compute", gb_s, "GB-s", self.free_gb_s, self.tier_prices[0], compute),
+        ]
+
+
+# --- DynamoDB ---------------------------------------------------------------------------------
+def read_units(item_kb: np.ndarray, strong_share: np.ndarray, unit_kb: float) -> np.ndarray:
+    """Read units per read: ceil(size / 4 KB), x 0.5 for eventually consistent reads."""
+    units = np.ceil(item_kb / unit_kb)
+    return units * (strong_share + 0.5 * (1.0 - strong_share))
+
+
+def write_units(item_kb: np.ndarray, transact_share: np.ndarray, unit_kb: float) -> np.ndarray:
+    """Write units per base-table write: ceil(size / 1 KB), x 2 inside a transaction."""
+    return np.ceil(item_kb / unit_kb) * (1.0 + transact_share)
+
+
+class GsiParams(Params):
+    name: str
+    projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+    projected_kb: float | None = Field(None, gt=0, description="index item size for INCLUDE/KEYS_ONLY")
+    touch_share: float = Field(1.0, ge=0, le=1, description="share of table writes that change the index")
+
+
+class TableParams(Params):
+    name: str
+    item_kb: float | str = Field(description="item size in KB, or the name of an assumption")
+    items_per_user: float = Field(0.0, ge=0)
+    items_fixed: float = Field(0.0, ge=0)
+    read_share: float = Field(0.0, ge=0, le=1, description="share of reads_per_call on this table")
+    write_share: float = Field(0.0, ge=0, le=1, description="share of writes_per_call on this table")
+    hot_reads_per_call: float | str = Field(0.0, description="reads of one hot item per call")
+    gsis: list[GsiParams] = []
+
+
+class DynamoParams(Params):
+    mode: Literal["on_demand", "provisioned"] = "on_demand"
+    target_utilization: float = Field(0.7, gt=0, le=1, description="provisioned auto scaling target")
+    pitr: bool = False
+    tables: list[TableParams] = Field(min_length=1)
+
+
+@register
+class AwsDynamoDB(Component):
+    """DynamoDB tables with their GSIs, in on-demand or provisioned mode."""
+
+    type = "aws_dynamodb"
+    Params = DynamoParams
+    requires = ("reads_per_call", "writes_per_call")
+
+    def setup(self) -> None:
+        p = self.params
+        for t in p.tables:
+            for g in t.gsis:
+                if g.projection != "ALL" and g.projected_kb is None:
+                    raise StackError(
+                        f"{self.where}: table {t.name} index {g.name}: projected_kb is required for {g.projection}"
+                    )
+        self.rkb = self.price("aws.dynamodb.read_unit_kb")
+        self.wkb = self.price("aws.dynamodb.write_unit_kb")
+        self.overhead_kb = self.price("aws.dynamodb.item_overhead_bytes") / 1000.0
+        self.table_read_limit = self.price("aws.dynamodb.table_read_units_per_s")
+        self.table_write_limit = self.price("aws.dynamodb.table_write_units_per_s")
+        self.partition_read_limit = self.price("aws.dynamodb.partition_read_units_per_s")
+        self.partition_write_limit = self.price("aws.dynamodb.partition_write_units_per_s")
+        self.item_kb_max = self.price("aws.dynamodb.item_kb_max")
+        self.storage_price = self.price("aws.dynamodb.storage_usd_per_gb_month")
+        self.free_storage = self.price("aws.dynamodb.free_storage_gb")
+        if p.pitr:
+            self.pitr_price = self.price("aws.dynamodb.pitr_usd_per_gb_month")
+        if p.mode == "on_demand":
+            self.rru_price = self.price("aws.dynamodb.on_demand.read_usd_per_million") / 1e6
+            self.wru_price = self.price("aws.dynamodb.on_demand.write_usd_per_million") / 1e6
+        else:
+            self.rcu_hour = self.price("aws.dynamodb.provisioned.rcu_usd_per_hour")
+            self.wcu_hour = self.price("aws.dynamodb.provisioned.wcu_usd_per_hour")
+            self.free_rcu = self.price("aws.dynamodb.free_provisioned_rcu")
+            self.free_wcu = self.price("aws.dynamodb.free_provisioned_wcu")
+
+    @property
+    def assumption_refs(self) -> list[str]:
+        """Assumption names used inside table params (checked by the stack loader)."""
+        return [v for t in self.params.tables for v in (t.item_kb, t.hot_reads_per_call) if isinstance(v, str)]
+
+    def _val(self, wl: Workload, v: float | str) -> np.ndarray:
+        return wl[v] if isinstance(v, str) else np.full(wl.n, float(v))
+
+    def _table_units(self, wl: Workload, t: TableParams):
+        """Per table: read units/s and write units/s at peak, and per-call units for billing."""
+        item_kb = self._val(wl, t.item_kb)
+        strong = wl.get("strong_read_share", 0.0)
+        transact = wl.get("transact_write_share", 0.0)
+        rru = read_units(item_kb, strong, self.rkb)
+        wru = write_units(item_kb, transact, self.wkb)
+        # Each GSI write is sized by its projection; GSI writes are not doubled by transactions.
+        gsi_wru = sum(
+            (
+                np.ceil((item_kb if g.projection == "ALL" else g.projected_kb) / self.wkb) * g.touch_share
+                for g in t.gsis
+            ),
+            start=np.zeros(wl.n),
+        )
+        reads_call = wl.reads_per_call * t.read_share
+        writes_call = wl.writes_per_call * t.write_share
+        hot_call = self._val(wl, t.hot_reads_per_call)
+        base_read_per_call = reads_call * rru + hot_call * rru
+        base_write_per_call = writes_call * wru
+        gsi_write_per_call = writes_call * gsi_wru
+        return item_kb, rru, hot_call, base_read_per_call, base_write_per_call, gsi_write_per_call
+
+    def _storage_gb(self, wl: Workload, t: TableParams, item_kb: np.ndarray) -> np.ndarray:
+        """Table plus index storage: items x (size + 100 B overhead), per index too."""
+        items = wl.monthly_active_users() * t.items_per_user + t.items_fixed
+        per_item = item_kb + self.overhead_kb
+        for g in t.gsis:
+            per_item = per_item + (item_kb if g.projection == "ALL" else g.projected_kb) + self.overhead_kb
+        return items * per_item / KB_PER_GB
+
+    def _load(self, wl: Workload):
+        peak_calls = wl.peak_rps()
+        rows = []
+        for t in self.params.tables:
+            item_kb, rru, hot_call, r, w, gw = self._table_units(wl, t)
+            rows.append((t, item_kb, rru, hot_call, r, w, gw, self._storage_gb(wl, t, item_kb)))
+        return peak_calls, rows
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        peak, rows = self._load(wl)
+        # Table quota applies per table: report the busiest table.
+        read_ps = np.max([peak * r for *_, r, _w, _gw, _s in rows], axis=0)
+        write_ps = np.max([peak * w for *_, _r, w, _gw, _s in rows], axis=0)
+        hot_ps = np.max([peak * h * rru for _t, _k, rru, h, *_ in rows], axis=0)
+        item_kb = np.max([k for _t, k, *_ in rows], axis=0)
+        storage = np.sum([s for *_, s in rows], axis=0)
+        return [
+            Metric("read_units_per_s", read_ps, self.table_read_limit, "read units/s (busiest table)"),
+            Metric("write_units_per_s", write_ps, self.table_write_limit, "write units/s (busiest table)"),
+            # A hot item (a config row read on every call) lives in one partition: 3,000 RRU/s.
+            Metric("hot_partition_read_units_per_s", hot_ps, self.partition_read_limit, "read units/s on one item"),
+            Metric("item_kb", item_kb, self.item_kb_max, "KB (largest item)"),
+            Metric("storage_gb", storage, self.free_storage, "GB incl. indexes", kind="free_tier"),
+        ]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        peak, rows = self._load(wl)
+        calls = wl.requests_per_month()
+        reads = calls * np.sum([r for *_, r, _w, _gw, _s in rows], axis=0)
+        writes_base = calls * np.sum([w for *_, w, _gw, _s in rows], axis=0)
+        writes_gsi = calls * np.sum([gw for *_, gw, _s in rows], axis=0)
+        storage = np.sum([s for *_, s in rows], axis=0)
+        items: list[CostItem] = []
+        if self.params.mode == "on_demand":
+            items += [
+                cost_item("read request units", reads, "RRU", 0.0, self.rru_price),
+                cost_item("write request units (tables)", writes_base, "WRU", 0.0, self.wru_price),
+                cost_item("write request units (GSIs)", writes_gsi, "WRU", 0.0, self.wru_price),
+            ]
+        else:
+            # Provisioned for the peak rate at the auto scaling target, all month (conservative).
+            hours = wl.hours_per_month()
+            rcu = np.ceil(peak * np.sum([r for *_, r, _w, _gw, _s in rows], axis=0) / self.params.target_utilization)
+            wcu = np.ceil(peak * np.sum([w + gw for *_, w, gw, _s in rows], axis=0) / self.params.target_utilization)
+            items += [
+                CostItem(
+                    "provisioned RCU",
+                    rcu,
+                    "RCU",
+                    self.free_rcu,
+                    self.rcu_hour * hours,
+                    np.maximum(rcu - self.free_rcu, 0) * self.rcu_hour * hours,
+                ),
+                CostItem(
+                    "provisioned WCU",
+                    wcu,
+                    "WCU",
+                    self.free_wcu,
+                    self.wcu_hour * hours,
+                    np.maximum(wcu - self.free_wcu, 0) * self.wcu_hour * hours,
+                ),
+            ]
+        items.append(cost_item("storage", storage, "GB-month", self.free_storage, self.storage_price))
+        if self.params.pitr:
+            items.append(cost_item("point-in-time recovery", storage, "GB-month", 0.0, self.pitr_price))
+        return items
+
+
+# --- S3 ---------------------------------------------------------------------------------------
+class S3Params(Params):
+    prefixes: int = Field(1, ge=1, description="key prefixes the GET traffic spreads over")
+
+
+@register
+class AwsS3(Component):
+    """S3 Standard: storage per user, GETs that each download one object, PUTs."""
+
+    type = "aws_s3"
+    Params = S3Params
+    requires = ("storage_mb_per_user", "s3_gets_per_user_day", "s3_object_kb", "s3_puts_per_user_month")
+
+    def setup(self) -> None:
+        self.storage_price = self.price("aws.s3.storage_usd_per_gb_month")
+        self.get_price = self.price("aws.s3.get_usd_per_1000") / 1000
+        self.put_price = self.price("aws.s3.put_usd_per_1000") / 1000
+        self.out_price = self.price("aws.transfer.out_usd_per_gb")
+        self.free_out = self.price("aws.transfer.free_out_gb_per_month")
+        self.get_limit = self.price("aws.s3.prefix_get_per_s") * self.params.prefixes
+        self.put_limit = self.price("aws.s3.prefix_put_per_s") * self.params.prefixes
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        gets_ps = wl.users * wl.s3_gets_per_user_day / 86_400 * wl.peak_factor
+        return [Metric("get_requests_per_s", gets_ps, self.get_limit, "GET/s")]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        # Storage is kept for every monthly active user, not only today's.
+        storage_gb = wl.monthly_active_users() * wl.storage_mb_per_user / 1000.0
+        gets = wl.users * wl.s3_gets_per_user_day * wl.days_per_month
+        puts = wl.monthly_active_users() * wl.s3_puts_per_user_month
+        out_gb = gets * wl.s3_object_kb / KB_PER_GB
+        return [
+            cost_item("storage", storage_gb, "GB-month", 0.0, self.storage_price),
+            cost_item("GET requests", gets, "requests", 0.0, self.get_price),
+            cost_item("PUT requests", puts, "requests", 0.0, self.put_price),
+            cost_item("data transfer out", out_gb, "GB", self.free_out, self.out_price),
+        ]
+
+
+# --- Amplify ----------------------------------------------------------------------------------
+class AmplifyParams(Params):
+    build_minutes_per_deploy: float = Field(5, ge=0)
+    app_mb: float = Field(1.0, ge=0, description="size of the deployed front end")
+
+
+@register
+class AwsAmplify(Component):
+    """Amplify Hosting: data served per page load and build minutes per deploy."""
+
+    type = "aws_amplify"
+    Params = AmplifyParams
+    requires = ("page_kb", "page_loads_per_user_day", "deploys_per_month")
+
+    def setup(self) -> None:
+        self.served_price = self.price("aws.amplify.served_usd_per_gb")
+        self.build_price = self.price("aws.amplify.build_usd_per_minute")
+        self.stored_price = self.price("aws.amplify.stored_usd_per_gb_month")
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        return []
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        served_gb = wl.users * wl.page_loads_per_user_day * wl.days_per_month * wl.page_kb / KB_PER_GB
+        minutes = wl.deploys_per_month * self.params.build_minutes_per_deploy
+        stored = np.full(wl.n, self.params.app_mb / 1000.0)
+        return [
+            cost_item("data served", served_gb, "GB", 0.0, self.served_price),
+            cost_item("build minutes", minutes, "minutes", 0.0, self.build_price),
+            cost_item("hosting storage", stored, "GB-month", 0.0, self.stored_price),
+        ]

@@ -1,0 +1,164 @@
+"""What every component is: a small object that turns a workload into metrics and cost items.
+
+A component is built from its stack entry (id, type, params) and the pricing catalog. It looks
+its prices and limits up once, at construction, and then evaluates over arrays:
+``metrics(wl)`` returns :class:`Metric` rows (demand against a limit) and ``costs(wl)`` returns
+:class:`CostItem` rows (quantity, free allowance, unit price, monthly cost). The engine derives
+utilization, status and max_users from them.
+
+Every demand must be affine in ``users`` (a + b x users) with the rest of the workload fixed:
+the engine finds max_users by evaluating the same functions at two user levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from capkit.errors import StackError
+from capkit.pricing import Catalog
+from capkit.workload import Workload
+
+#: quota: a provider limit (throttling, errors); plan: what the chosen plan or size allows;
+#: free_tier: where the free allowance ends and billing starts (never the bottleneck).
+LimitKind = Literal["quota", "plan", "free_tier"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One load figure: demand against a limit, both arrays (or scalars) in ``unit``."""
+
+    metric: str
+    demand: np.ndarray
+    limit: np.ndarray | float
+    unit: str
+    kind: LimitKind = "quota"
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """One billed item for a month: cost = max(quantity - free, 0) x unit_price unless tiered."""
+
+    item: str
+    quantity: np.ndarray | float
+    unit: str
+    free: np.ndarray | float
+    unit_price: np.ndarray | float
+    cost_usd: np.ndarray | float
+
+
+class Params(BaseModel):
+    """Base for component parameters: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+REGISTRY: dict[str, type[Component]] = {}
+
+
+def register(cls: type[Component]) -> type[Component]:
+    """Class decorator: make a component type available to stack files by its ``type`` name."""
+    REGISTRY[cls.type] = cls
+    return cls
+
+
+class Component:
+    """Base class. Subclasses set ``type``, ``Params`` and ``requires`` and implement
+    ``metrics`` and ``costs``."""
+
+    type: ClassVar[str] = ""
+    Params: ClassVar[type[Params]] = Params
+    #: Assumptions (stack workload fields) the component reads.
+    requires: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, id: str, params: Mapping[str, Any], catalog: Catalog, where: str = ""):
+        self.id = id
+        self.where = where or f"component {id}"
+        try:
+            self.params = self.Params.model_validate(dict(params))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            raise StackError(f"{self.where}: params.{loc}: {err['msg']} (got {err.get('input')!r})") from None
+        self.catalog = catalog
+        self.price_keys: list[str] = []
+        self.peers: dict[str, Component] = {}
+        self.setup()
+
+    # --- construction helpers -------------------------------------------------------------
+    def setup(self) -> None:
+        """Look up prices and limits; called once at construction."""
+
+    def price(self, key: str) -> float:
+        """A catalog value, remembering the key so reports can list the sources used."""
+        if key not in self.price_keys:
+            self.price_keys.append(key)
+        return self.catalog.value(key)
+
+    def plan_value(self, prefix: str, plan: str, field: str) -> float:
+        """``<prefix>.<plan>.<field>`` from the catalog; a StackError lists the plans."""
+        plans = self.catalog.names(prefix)
+        if plan not in plans:
+            raise StackError(f"{self.where}: plan {plan!r} is not one of: {', '.join(plans)}")
+        return self.price(f"{prefix}.{plan}.{field}")
+
+    def plan_value_or(self, prefix: str, plan: str, field: str, default: float) -> float:
+        """Like :meth:`plan_value`, with ``default`` where the plan has no such field."""
+        key = f"{prefix}.{plan}.{field}"
+        if key in self.catalog:
+            return self.plan_value(prefix, plan, field)
+        self.plan_value(prefix, plan, "price_usd_per_month")  # validates the plan name
+        return default
+
+    def bind(self, components: Mapping[str, Component]) -> None:
+        """Give the component the stack's other components (for connection counts)."""
+        self.peers = dict(components)
+
+    # --- evaluation -----------------------------------------------------------------------
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        raise NotImplementedError
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        raise NotImplementedError
+
+    def notes(self, wl: Workload) -> list[str]:
+        """Plain-language remarks on a single plan (first workload value); none by default."""
+        return []
+
+    def db_connections(self, wl: Workload) -> np.ndarray:
+        """Database connections this component opens (clients of a database override this)."""
+        return np.zeros(wl.n)
+
+
+# --- shared formula helpers -------------------------------------------------------------------
+def billed(quantity: np.ndarray, free: np.ndarray | float, unit_price: float) -> np.ndarray:
+    """Pay-as-you-go with a free allowance: max(quantity - free, 0) x unit price."""
+    return np.maximum(quantity - free, 0.0) * unit_price
+
+
+def tiered(quantity: np.ndarray, bounds: Sequence[float], prices: Sequence[float]) -> np.ndarray:
+    """Graduated pricing: each slice of ``quantity`` pays its own tier's price.
+
+    ``bounds`` are the cumulative upper ends of all tiers but the last (which is open).
+    Example: Lambda x86 duration, 6B GB-s at tier 1, the next 9B at tier 2, the rest at tier 3.
+    """
+    edges = [0.0, *bounds, np.inf]
+    total = np.zeros_like(np.asarray(quantity, dtype=float))
+    for lo, hi, price in zip(edges[:-1], edges[1:], prices, strict=True):
+        total = total + np.clip(quantity - lo, 0.0, hi - lo) * price
+    return total
+
+
+def cost_item(item: str, quantity: np.ndarray, unit: str, free: np.ndarray | float, unit_price: float) -> CostItem:
+    """A pay-as-you-go item billed by :func:`billed`."""
+    return CostItem(item, quantity, unit, free, unit_price, billed(quantity, free, unit_price))
+
+
+def fixed_fee(item: str, count: float | np.ndarray, unit: str, price: float, n: int) -> CostItem:
+    """A flat monthly fee (plan, instance): count x price."""
+    count = np.broadcast_to(np.asarray(count, dtype=float), (n,))
+    return CostItem(item, count, unit, 0.0, price, count * price)

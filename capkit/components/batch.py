@@ -1,0 +1,39 @@
+"""Batch jobs: a scheduled job over every user must finish inside its window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import Field
+
+from capkit.components.base import Component, CostItem, Metric, Params, register
+from capkit.workload import Workload
+
+S_PER_MIN = 60.0
+
+
+def batch_duration_min(users: np.ndarray, s_per_user: np.ndarray, parallelism: np.ndarray) -> np.ndarray:
+    """Job duration: users x seconds per user / parallel workers, in minutes."""
+    return users * s_per_user / parallelism / S_PER_MIN
+
+
+class BatchParams(Params):
+    window_min: float = Field(60, gt=0, description="time the run must fit in")
+    runner: str = Field("", description="what runs it (informational)")
+
+
+@register
+class BatchJob(Component):
+    """A job that processes every monthly active user once per run; runs on existing compute."""
+
+    type = "batch_job"
+    Params = BatchParams
+    requires = ("batch_s_per_user", "batch_parallelism")
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        minutes = batch_duration_min(wl.monthly_active_users(), wl.batch_s_per_user, wl.batch_parallelism)
+        return [Metric("duration_min", minutes, self.params.window_min, "minutes per run", "plan")]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        return []

@@ -1,0 +1,175 @@
+"""Firebase: Firestore (daily free quota, then per-operation prices), Authentication (MAU tiers,
+SMS per verification) and Cloud Storage for Firebase."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from capkit.components.base import Component, CostItem, Metric, Params, cost_item, register, tiered
+from capkit.workload import Workload
+
+KB_PER_GIB = 1024.0 * 1024.0
+MB_PER_GB = 1000.0
+
+
+def daily_quota_billed(per_day: np.ndarray, free_per_day: float, days: np.ndarray) -> np.ndarray:
+    """Operations billed a month under a daily free quota: max(daily - free, 0) x days."""
+    return np.maximum(per_day - free_per_day, 0.0) * days
+
+
+class FirestoreParams(Params):
+    location: Literal["nam5", "regional"] = "nam5"
+
+
+@register
+class Firestore(Component):
+    """Cloud Firestore (Standard edition)."""
+
+    type = "firestore"
+    Params = FirestoreParams
+    requires = ("reads_per_call", "writes_per_call", "docs_per_user", "doc_kb", "sequential_write_share")
+
+    def setup(self) -> None:
+        loc = self.params.location
+        self.read_price = self.price(f"firebase.firestore.{loc}.read_usd_per_100k") / 1e5
+        self.write_price = self.price(f"firebase.firestore.{loc}.write_usd_per_100k") / 1e5
+        self.delete_price = self.price(f"firebase.firestore.{loc}.delete_usd_per_100k") / 1e5
+        self.storage_price = self.price(f"firebase.firestore.{loc}.storage_usd_per_gib_month")
+        self.free_reads = self.price("firebase.firestore.free_reads_per_day")
+        self.free_writes = self.price("firebase.firestore.free_writes_per_day")
+        self.free_deletes = self.price("firebase.firestore.free_deletes_per_day")
+        self.free_storage = self.price("firebase.firestore.free_storage_gib")
+        self.seq_limit = self.price("firebase.firestore.sequential_index_writes_per_s")
+
+    def per_day(self, wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document reads, writes and deletes a day; cache hits (if any) save reads."""
+        calls = wl.requests_per_day()
+        reads = calls * wl.reads_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+        return reads, calls * wl.writes_per_call, calls * wl.get("deletes_per_call", 0.0)
+
+    def storage_gib(self, wl: Workload) -> np.ndarray:
+        return wl.monthly_active_users() * wl.docs_per_user * wl.doc_kb / KB_PER_GIB
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        reads, writes, _ = self.per_day(wl)
+        seq = wl.peak_rps() * wl.writes_per_call * wl.sequential_write_share
+        return [
+            Metric("sequential_index_writes_per_s", seq, self.seq_limit, "writes/s to one time-indexed collection"),
+            Metric("reads_per_day", reads, self.free_reads, "document reads/day", "free_tier"),
+            Metric("writes_per_day", writes, self.free_writes, "document writes/day", "free_tier"),
+        ]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        reads, writes, deletes = self.per_day(wl)
+        days = wl.days_per_month
+        return [
+            CostItem(
+                "document reads",
+                reads * days,
+                "reads",
+                self.free_reads * days,
+                self.read_price,
+                daily_quota_billed(reads, self.free_reads, days) * self.read_price,
+            ),
+            CostItem(
+                "document writes",
+                writes * days,
+                "writes",
+                self.free_writes * days,
+                self.write_price,
+                daily_quota_billed(writes, self.free_writes, days) * self.write_price,
+            ),
+            CostItem(
+                "document deletes",
+                deletes * days,
+                "deletes",
+                self.free_deletes * days,
+                self.delete_price,
+                daily_quota_billed(deletes, self.free_deletes, days) * self.delete_price,
+            ),
+            cost_item("stored data", self.storage_gib(wl), "GiB-month", self.free_storage, self.storage_price),
+        ]
+
+
+class FirebaseAuthParams(Params):
+    pass
+
+
+@register
+class FirebaseAuth(Component):
+    """Firebase Authentication on Identity Platform: Tier 1 MAU bands and phone SMS."""
+
+    type = "firebase_auth"
+    Params = FirebaseAuthParams
+    requires = ("sms_per_user_month",)
+
+    def setup(self) -> None:
+        self.free_mau = self.price("firebase.auth.mau_free")
+        self.bounds = [self.free_mau] + [self.price(f"firebase.auth.mau_tier{i}_start") for i in (2, 3, 4)]
+        self.prices = [0.0] + [self.price(f"firebase.auth.mau_tier{i}_usd") for i in (1, 2, 3, 4)]
+        self.sms_price = self.price("firebase.auth.sms_usd")
+        self.sms_free_day = self.price("firebase.auth.sms_free_per_day")
+        self.sms_cap = self.price("firebase.auth.sms_per_day_cap")
+
+    def sms_per_day(self, wl: Workload) -> np.ndarray:
+        return wl.monthly_active_users() * wl.sms_per_user_month / wl.days_per_month
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        return [
+            Metric("sms_per_day", self.sms_per_day(wl), self.sms_cap, "SMS/day"),
+            Metric("monthly_active_users", wl.monthly_active_users(), self.free_mau, "MAU", "free_tier"),
+        ]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        mau = wl.monthly_active_users()
+        sms_day = self.sms_per_day(wl)
+        days = wl.days_per_month
+        return [
+            # Graduated MAU bands: 0-49,999 free, then 0.0055, 0.0046, 0.0032, 0.0025 USD.
+            CostItem(
+                "monthly active users", mau, "MAU", self.free_mau, self.prices[1], tiered(mau, self.bounds, self.prices)
+            ),
+            CostItem(
+                "phone verification SMS",
+                sms_day * days,
+                "SMS",
+                self.sms_free_day * days,
+                self.sms_price,
+                daily_quota_billed(sms_day, self.sms_free_day, days) * self.sms_price,
+            ),
+        ]
+
+
+class FirebaseStorageParams(Params):
+    always_free: bool = Field(False, description="bucket in US-CENTRAL1, US-EAST1 or US-WEST1")
+
+
+@register
+class FirebaseStorage(Component):
+    """Cloud Storage for Firebase (Blaze): stored GB and downloads."""
+
+    type = "firebase_storage"
+    Params = FirebaseStorageParams
+    requires = ("storage_mb_per_user", "download_mb_per_user_day")
+
+    def setup(self) -> None:
+        self.storage_price = self.price("firebase.storage.usd_per_gb_month")
+        self.egress_price = self.price("firebase.storage.egress_usd_per_gb")
+        always = self.params.always_free
+        self.free_gb = self.price("firebase.storage.free_gb") if always else 0.0
+        self.free_egress = self.price("firebase.storage.free_egress_gb") if always else 0.0
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        return []
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        stored = wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB
+        egress = wl.users * wl.download_mb_per_user_day * wl.days_per_month / MB_PER_GB
+        return [
+            cost_item("stored files", stored, "GB-month", self.free_gb, self.storage_price),
+            cost_item("downloads", egress, "GB", self.free_egress, self.egress_price),
+        ]

@@ -1,0 +1,184 @@
+"""PostgreSQL: Render Postgres and Supabase (plan, compute size, pooler, disk, egress, MAU).
+
+Connections: every client process holds its own (instances x workers), or the pooler holds a
+fixed pool and the clients count against the pooler's limit instead. Query capacity: each core
+runs one query at a time, so cores / query time queries per second. Storage grows with rows per
+user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import Field
+
+from capkit.components.base import (
+    Component,
+    CostItem,
+    Metric,
+    Params,
+    cost_item,
+    fixed_fee,
+    register,
+)
+from capkit.errors import StackError
+from capkit.workload import Workload
+
+MS_PER_S = 1000.0
+KB_PER_GB = 1e6
+
+
+def query_capacity_per_s(cores: float, query_ms: np.ndarray) -> np.ndarray:
+    """Queries/s a database can run: cores / seconds per query (one query per core at a time)."""
+    return cores * MS_PER_S / query_ms
+
+
+def database_queries_per_s(wl: Workload) -> np.ndarray:
+    """Peak queries/s reaching the database: calls x queries per call x cache misses."""
+    return wl.peak_rps() * wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+
+
+def database_gb(wl: Workload) -> np.ndarray:
+    """Database size: monthly active users x rows per user x row size."""
+    return wl.monthly_active_users() * wl.rows_per_user * wl.row_kb / KB_PER_GB
+
+
+class ClientsMixin(Component):
+    """A database or cache whose connection count is the sum over its client components."""
+
+    def client_connections(self, wl: Workload) -> np.ndarray:
+        total = np.zeros(wl.n)
+        for cid in self.params.clients:
+            if cid not in self.peers:
+                raise StackError(f"{self.where}: clients: no component {cid!r} in the stack")
+            total = total + self.peers[cid].db_connections(wl)
+        return total
+
+
+class RenderPostgresParams(Params):
+    plan: str = "basic_1gb"
+    disk_gb: float = Field(5, gt=0, description="provisioned disk (paid plans)")
+    clients: list[str] = []
+
+
+@register
+class RenderPostgres(ClientsMixin):
+    """Render Postgres: connections against the plan limit, queries against cores, disk."""
+
+    type = "render_postgres"
+    Params = RenderPostgresParams
+    requires = ("db_queries_per_call", "query_ms", "rows_per_user", "row_kb")
+
+    def setup(self) -> None:
+        plan = self.params.plan
+        self.plan_price = self.plan_value("render.postgres", plan, "price_usd_per_month")
+        self.cores = self.plan_value("render.postgres", plan, "cpu")
+        self.max_connections = self.plan_value("render.postgres", plan, "max_connections")
+        if plan == "free":
+            self.disk_gb, self.disk_price = self.plan_value("render.postgres", plan, "storage_gb"), 0.0
+        else:
+            self.disk_gb, self.disk_price = self.params.disk_gb, self.price("render.postgres.storage_usd_per_gb_month")
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        return [
+            Metric("connections", self.client_connections(wl), self.max_connections, "connections", "plan"),
+            Metric(
+                "queries_per_s",
+                database_queries_per_s(wl),
+                query_capacity_per_s(self.cores, wl.query_ms),
+                "queries/s",
+                "plan",
+            ),
+            Metric("storage_gb", database_gb(wl), self.disk_gb, "GB", "plan"),
+        ]
+
+    def notes(self, wl: Workload) -> list[str]:
+        if self.params.plan != "free":
+            return []
+        return [f"{self.id}: Render's free Postgres expires 30 days after creation (14 days' grace to upgrade)."]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        return [
+            fixed_fee(f"{self.params.plan} plan", 1, "instance", self.plan_price, wl.n),
+            fixed_fee("disk", self.disk_gb, "GB-month", self.disk_price, wl.n),
+        ]
+
+
+class SupabaseParams(Params):
+    plan: str = "pro"
+    compute: str = "micro"
+    pooler: bool = True
+    pool_size: float = Field(15, gt=0, description="server connections the pooler keeps open")
+    clients: list[str] = []
+
+
+@register
+class Supabase(ClientsMixin):
+    """Supabase: plan fee, compute size billed hourly, Supavisor pooler, disk, egress, MAU."""
+
+    type = "supabase"
+    Params = SupabaseParams
+    requires = ("db_queries_per_call", "query_ms", "rows_per_user", "row_kb", "db_response_kb")
+
+    def setup(self) -> None:
+        p = self.params
+        self.plan_price = self.plan_value("supabase.plan", p.plan, "price_usd_per_month")
+        self.credit = self.plan_value("supabase.plan", p.plan, "compute_credit_usd")
+        self.disk_included = self.plan_value("supabase.plan", p.plan, "disk_included_gb")
+        self.egress_included = self.plan_value("supabase.plan", p.plan, "egress_included_gb")
+        self.mau_included = self.plan_value("supabase.plan", p.plan, "mau_included")
+        self.compute_hour = self.plan_value("supabase.compute", p.compute, "usd_per_hour")
+        self.cores = self.plan_value("supabase.compute", p.compute, "cores")
+        self.max_connections = self.plan_value("supabase.compute", p.compute, "max_connections")
+        self.pooler_max = self.plan_value("supabase.compute", p.compute, "pooler_max_clients")
+        self.max_db_gb = self.plan_value("supabase.compute", p.compute, "max_db_gb")
+        self.disk_price = self.price("supabase.disk_usd_per_gb_month")
+        self.egress_price = self.price("supabase.egress_usd_per_gb")
+        self.mau_price = self.price("supabase.mau_usd")
+        # On the free plan the allowances are hard limits; on paid plans usage beyond is billed.
+        self.allowance_kind = "quota" if p.plan == "free" else "free_tier"
+
+    def _egress_gb(self, wl: Workload) -> np.ndarray:
+        queries = wl.requests_per_month() * wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+        return queries * wl.db_response_kb / KB_PER_GB
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        clients = self.client_connections(wl)
+        direct = np.full(wl.n, self.params.pool_size) if self.params.pooler else clients
+        rows = [Metric("connections", direct, self.max_connections, "database connections", "plan")]
+        if self.params.pooler:
+            rows.append(Metric("pooler_clients", clients, self.pooler_max, "client connections", "plan"))
+        mau = wl.monthly_active_users()
+        db_gb = database_gb(wl)
+        return rows + [
+            Metric(
+                "queries_per_s",
+                database_queries_per_s(wl),
+                query_capacity_per_s(self.cores, wl.query_ms),
+                "queries/s",
+                "plan",
+            ),
+            Metric("database_gb", db_gb, self.max_db_gb, "GB (recommended max for the compute size)", "plan"),
+            Metric("disk_gb", db_gb, self.disk_included, "GB", self.allowance_kind),
+            Metric("monthly_active_users", mau, self.mau_included, "MAU", self.allowance_kind),
+            Metric("egress_gb", self._egress_gb(wl), self.egress_included, "GB per month", self.allowance_kind),
+        ]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        hours = wl.hours_per_month()
+        compute = self.compute_hour * hours
+        return [
+            fixed_fee(f"{self.params.plan} plan", 1, "organisation", self.plan_price, wl.n),
+            CostItem(
+                f"{self.params.compute} compute (after credit)",
+                hours,
+                "hours",
+                self.credit / self.compute_hour if self.compute_hour else 0.0,
+                self.compute_hour,
+                np.maximum(compute - self.credit, 0.0),
+            ),
+            cost_item("disk", database_gb(wl), "GB-month", self.disk_included, self.disk_price),
+            cost_item("egress", self._egress_gb(wl), "GB", self.egress_included, self.egress_price),
+            cost_item("monthly active users", wl.monthly_active_users(), "MAU", self.mau_included, self.mau_price),
+        ]

@@ -1,0 +1,83 @@
+"""Redis caches: Render Key Value, Upstash and Redis Cloud plans.
+
+Memory holds the cached share of users; every API call issues some commands; a hit served from
+the cache is a query the database does not run (the database components read cache_hit_rate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from capkit.components.base import CostItem, Metric, Params, cost_item, fixed_fee, register
+from capkit.components.postgres import ClientsMixin
+from capkit.workload import Workload
+
+KB_PER_MB = 1000.0
+MB_PER_GB = 1000.0
+
+#: Where each provider's plans live in the catalog.
+PLAN_PREFIX = {"upstash": "upstash", "render_keyvalue": "render.keyvalue", "rediscloud": "rediscloud"}
+
+
+def cache_memory_mb(wl: Workload) -> np.ndarray:
+    """Cache memory: monthly active users x cached share x KB per cached user."""
+    return wl.monthly_active_users() * wl.get("cached_user_share", 1.0) * wl.cached_kb_per_user / KB_PER_MB
+
+
+class RedisParams(Params):
+    provider: Literal["upstash", "render_keyvalue", "rediscloud"]
+    plan: str
+    clients: list[str] = Field([], description="components holding connections (none for Upstash REST)")
+
+
+@register
+class Redis(ClientsMixin):
+    """A Redis-compatible cache on a named provider plan."""
+
+    type = "redis"
+    Params = RedisParams
+    requires = ("cache_ops_per_call", "cached_kb_per_user", "cache_hit_rate")
+
+    def setup(self) -> None:
+        p = self.params
+        prefix = PLAN_PREFIX[p.provider]
+        self.plan_price = self.plan_value(prefix, p.plan, "price_usd_per_month")
+        self.memory_mb = self.plan_value(prefix, p.plan, "memory_mb")
+        self.max_connections = self.plan_value_or(prefix, p.plan, "max_connections", np.inf)
+        self.max_cmds = self.plan_value_or(prefix, p.plan, "max_commands_per_s", np.inf)
+        self.cmds_month_cap = self.plan_value_or(prefix, p.plan, "commands_per_month", np.inf)
+        self.payg = p.provider == "upstash" and p.plan == "payg"
+        if self.payg:
+            self.cmd_price = self.price("upstash.payg.command_usd_per_100k") / 1e5
+            self.storage_price = self.price("upstash.payg.storage_usd_per_gb_month")
+            self.free_storage_gb = self.price("upstash.payg.free_storage_gb")
+
+    def commands_per_month(self, wl: Workload) -> np.ndarray:
+        return wl.requests_per_month() * wl.cache_ops_per_call
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        rows = [
+            Metric("memory_mb", cache_memory_mb(wl), self.memory_mb, "MB", "plan"),
+            Metric("commands_per_s", wl.peak_rps() * wl.cache_ops_per_call, self.max_cmds, "commands/s", "plan"),
+            Metric("connections", self.client_connections(wl), self.max_connections, "connections", "plan"),
+        ]
+        if np.isfinite(self.cmds_month_cap):
+            rows.append(
+                Metric("commands_per_month", self.commands_per_month(wl), self.cmds_month_cap, "commands", "plan")
+            )
+        return [m for m in rows if np.all(np.isfinite(m.limit))]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        items = [fixed_fee(f"{self.params.plan} plan", 1, "database", self.plan_price, wl.n)]
+        if self.payg:
+            items += [
+                cost_item("commands", self.commands_per_month(wl), "commands", 0.0, self.cmd_price),
+                cost_item(
+                    "storage", cache_memory_mb(wl) / MB_PER_GB, "GB-month", self.free_storage_gb, self.storage_price
+                ),
+            ]
+        return items

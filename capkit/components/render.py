@@ -1,0 +1,101 @@
+"""Render.com web service: instance types, instance count, worker capacity, bandwidth.
+
+Throughput follows Little's law: a pool of W workers each busy for S seconds per request serves
+at most W / S requests per second. CPU caps it too: cores / CPU-seconds per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from capkit.components.base import Component, CostItem, Metric, Params, cost_item, fixed_fee, register
+from capkit.workload import Workload
+
+MS_PER_S = 1000.0
+KB_PER_GB = 1e6
+
+
+def worker_capacity_rps(slots: float, service_time_ms: np.ndarray) -> np.ndarray:
+    """Requests/s that ``slots`` concurrent request slots can serve.
+
+    Little's law (L = lambda W): at most L requests in flight, each W seconds long, give a
+    throughput of L / W.
+    """
+    return slots * MS_PER_S / service_time_ms
+
+
+def free_tier_cold_start_share(average_rps: np.ndarray, idle_s: float) -> np.ndarray:
+    """Share of requests that find a spun-down free instance.
+
+    With Poisson arrivals at rate r, a request follows a gap longer than the idle timeout T
+    with probability exp(-r T).
+    """
+    return np.exp(-average_rps * idle_s)
+
+
+class RenderWebParams(Params):
+    plan: str = "starter"
+    instances: int = Field(1, ge=1)
+    processes_per_instance: int = Field(1, ge=1, description="worker processes (gunicorn workers, node processes)")
+    concurrency_per_process: int = Field(1, ge=1, description="requests in flight per process (1 for sync workers)")
+    db_connections_per_process: float = Field(1.0, ge=0, description="persistent DB connections per process")
+
+    @model_validator(mode="after")
+    def _free_is_single(self) -> RenderWebParams:
+        if self.plan == "free" and self.instances != 1:
+            raise ValueError("the free plan runs a single instance")
+        return self
+
+
+@register
+class RenderWeb(Component):
+    """A Render web service of ``instances`` x ``plan``."""
+
+    type = "render_web"
+    Params = RenderWebParams
+    requires = ("service_time_ms", "cpu_ms_per_call", "response_kb", "mb_per_worker")
+
+    def setup(self) -> None:
+        plan = self.params.plan
+        self.instance_price = self.plan_value("render.web", plan, "price_usd_per_month")
+        self.cpu = self.plan_value("render.web", plan, "cpu")
+        self.ram_mb = self.plan_value("render.web", plan, "ram_mb")
+        self.bandwidth_price = self.price("render.bandwidth.usd_per_gb")
+        self.included_gb = self.price("render.bandwidth.hobby_included_gb")
+        if plan == "free":
+            self.idle_s = self.price("render.free.spin_down_idle_s")
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        p = self.params
+        peak = wl.peak_rps()
+        slots = p.instances * p.processes_per_instance * p.concurrency_per_process
+        return [
+            Metric("requests_per_s", peak, worker_capacity_rps(slots, wl.service_time_ms), "requests/s", "plan"),
+            # CPU time per request over the cores of all instances.
+            Metric("cpu", peak * wl.cpu_ms_per_call / MS_PER_S, p.instances * self.cpu, "CPU cores busy", "plan"),
+            Metric("memory_mb", p.processes_per_instance * wl.mb_per_worker, self.ram_mb, "MB per instance", "plan"),
+        ]
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        p = self.params
+        out_gb = wl.requests_per_month() * wl.response_kb / KB_PER_GB
+        return [
+            fixed_fee(f"{p.plan} instances", p.instances, "instances", self.instance_price, wl.n),
+            cost_item("outbound bandwidth", out_gb, "GB", self.included_gb, self.bandwidth_price),
+        ]
+
+    def db_connections(self, wl: Workload) -> np.ndarray:
+        p = self.params
+        return np.full(wl.n, p.instances * p.processes_per_instance * p.db_connections_per_process)
+
+    def notes(self, wl: Workload) -> list[str]:
+        if self.params.plan != "free":
+            return []
+        share = float(free_tier_cold_start_share(wl.average_rps(), self.idle_s)[0])
+        return [
+            f"{self.id}: the free instance sleeps after {self.idle_s / 60:.0f} min without traffic; "
+            f"at this load {share:.1%} of requests wake it (a cold start of up to a minute)."
+        ]

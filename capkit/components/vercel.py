@@ -1,0 +1,114 @@
+"""Vercel functions (Fluid compute): invocations, active CPU, provisioned memory, transfer,
+edge requests; Hobby allowances are hard limits, Pro usage is billed after a monthly credit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from capkit.components.base import Component, CostItem, Metric, Params, cost_item, fixed_fee, register
+from capkit.workload import Workload
+
+MS_PER_S = 1000.0
+S_PER_HOUR = 3600.0
+MB_PER_GB = 1024.0
+KB_PER_GB = 1e6
+
+
+class VercelParams(Params):
+    plan: Literal["hobby", "pro"] = "pro"
+    seats: int = Field(1, ge=1)
+
+
+@register
+class Vercel(Component):
+    """Vercel serverless functions serving every API call."""
+
+    type = "vercel"
+    Params = VercelParams
+    requires = ("duration_ms", "cpu_ms_per_call", "memory_mb", "response_kb", "edge_requests_per_call")
+
+    def setup(self) -> None:
+        plan = self.params.plan
+        get = lambda field: self.price(f"vercel.{plan}.{field}")  # noqa: E731
+        self.seat_price, self.credit = get("price_usd_per_seat_month"), get("usage_credit_usd")
+        self.included = {
+            "invocations": get("invocations_included"),
+            "cpu_h": get("active_cpu_hours_included"),
+            "mem_gb_h": get("memory_gb_hours_included"),
+            "transfer_gb": get("transfer_gb_included"),
+            "edge": get("edge_requests_included"),
+        }
+        self.prices = {
+            "invocations": self.price("vercel.invocations_usd_per_million") / 1e6,
+            "cpu_h": self.price("vercel.active_cpu_usd_per_hour"),
+            "mem_gb_h": self.price("vercel.memory_usd_per_gb_hour"),
+            "transfer_gb": self.price("vercel.transfer_usd_per_gb"),
+            "edge": self.price("vercel.edge_requests_usd_per_million") / 1e6,
+        }
+        self.max_concurrency = self.price("vercel.max_concurrency")
+
+    def usage(self, wl: Workload) -> dict[str, np.ndarray]:
+        """Monthly usage: active CPU is CPU time only; memory is billed for the whole duration."""
+        calls = wl.requests_per_month()
+        return {
+            "invocations": calls,
+            "cpu_h": calls * wl.cpu_ms_per_call / MS_PER_S / S_PER_HOUR,
+            "mem_gb_h": calls * wl.duration_ms / MS_PER_S / S_PER_HOUR * wl.memory_mb / MB_PER_GB,
+            "transfer_gb": calls * wl.response_kb / KB_PER_GB,
+            "edge": calls * wl.edge_requests_per_call,
+        }
+
+    def concurrency(self, wl: Workload) -> np.ndarray:
+        """Concurrent invocations at peak (Little's law)."""
+        return wl.peak_rps() * wl.duration_ms / MS_PER_S
+
+    def metrics(self, wl: Workload) -> Sequence[Metric]:
+        rows = [Metric("concurrency", self.concurrency(wl), self.max_concurrency, "concurrent invocations")]
+        use = self.usage(wl)
+        units = {
+            "invocations": "invocations/month",
+            "cpu_h": "CPU-hours/month",
+            "mem_gb_h": "GB-hours/month",
+            "transfer_gb": "GB/month",
+            "edge": "edge requests/month",
+        }
+        names = {
+            "invocations": "invocations",
+            "cpu_h": "active_cpu_hours",
+            "mem_gb_h": "memory_gb_hours",
+            "transfer_gb": "transfer_gb",
+            "edge": "edge_requests",
+        }
+        for key, included in self.included.items():
+            if included > 0:
+                kind = "quota" if self.params.plan == "hobby" else "free_tier"
+                rows.append(Metric(names[key], use[key], included, units[key], kind))
+        return rows
+
+    def costs(self, wl: Workload) -> Sequence[CostItem]:
+        use = self.usage(wl)
+        labels = {
+            "invocations": ("function invocations", "invocations"),
+            "cpu_h": ("active CPU", "CPU-hours"),
+            "mem_gb_h": ("provisioned memory", "GB-hours"),
+            "transfer_gb": ("fast data transfer", "GB"),
+            "edge": ("edge requests", "requests"),
+        }
+        items = [fixed_fee(f"{self.params.plan} seats", self.params.seats, "seats", self.seat_price, wl.n)]
+        if self.params.plan == "hobby":
+            return items  # Hobby cannot buy usage: its allowances are limits, shown in metrics
+        usage_items = [cost_item(labels[k][0], use[k], labels[k][1], self.included[k], self.prices[k]) for k in use]
+        usage_total = sum((i.cost_usd for i in usage_items), start=np.zeros(wl.n))
+        # The Pro plan's monthly usage credit pays usage first.
+        credit = np.minimum(usage_total, self.credit)
+        items += usage_items
+        items.append(CostItem("usage credit", credit, "USD", 0.0, -1.0, -credit))
+        return items
+
+    def db_connections(self, wl: Workload) -> np.ndarray:
+        """Each concurrent invocation holds one database (or pooler) connection."""
+        return self.concurrency(wl)

@@ -1,0 +1,189 @@
+"""The engine: evaluate a stack on a workload, over arrays.
+
+``evaluate`` (one workload) and ``sweep`` (many user levels) share one function,
+:func:`evaluate_arrays`, which calls every component, derives utilization, status and
+max_users, and sums costs, all as numpy arrays of the workload's length.
+
+max_users comes from the components' own demand functions: every demand is affine in users
+(a + b x users), so evaluating the same functions at a second user level gives b and a, and
+the users at which demand meets the limit are (limit - a) / b.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from capkit.components.base import CostItem, LimitKind, Metric
+from capkit.errors import InputError
+from capkit.plan import Plan
+from capkit.stack import Stack
+from capkit.workload import UNIVERSAL, Workload, check_range
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    component: str
+    metric: str
+    unit: str
+    kind: LimitKind
+    demand: np.ndarray
+    limit: np.ndarray
+    utilization: np.ndarray
+    max_users: np.ndarray
+
+
+@dataclass(frozen=True)
+class CostResult:
+    component: str
+    item: CostItem
+    cost_usd: np.ndarray
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the faces need, as arrays of the workload's length."""
+
+    stack: Stack
+    workload: Workload
+    metrics: list[MetricResult]
+    costs: list[CostResult]
+
+    @property
+    def users(self) -> np.ndarray:
+        return self.workload.users
+
+    def monthly_cost_usd(self) -> np.ndarray:
+        return np.sum([c.cost_usd for c in self.costs], axis=0) if self.costs else np.zeros(self.workload.n)
+
+    def component_cost_usd(self, component: str) -> np.ndarray:
+        rows = [c.cost_usd for c in self.costs if c.component == component]
+        return np.sum(rows, axis=0) if rows else np.zeros(self.workload.n)
+
+    def paying_users(self) -> np.ndarray:
+        """Paying users: monthly active users x conversion rate."""
+        return self.workload.monthly_active_users() * self.workload.conversion_rate
+
+    def revenue_usd(self) -> np.ndarray:
+        """Revenue after fees: payers x (price x (1 - fee rate) - fee per payment)."""
+        wl = self.workload
+        net = wl.price_usd * (1.0 - wl.payment_fee_rate) - wl.payment_fee_usd
+        return np.where(wl.price_usd > 0, self.paying_users() * net, 0.0)
+
+    def bottleneck_index(self) -> np.ndarray:
+        """Index into ``metrics`` of the hard limit with the fewest max_users (-1: none)."""
+        hard = [i for i, m in enumerate(self.metrics) if m.kind != "free_tier"]
+        if not hard:
+            return np.full(self.workload.n, -1)
+        stacked = np.vstack([self.metrics[i].max_users for i in hard])
+        best = np.argmin(stacked, axis=0)
+        idx = np.asarray(hard)[best]
+        return np.where(np.isfinite(stacked.min(axis=0)), idx, -1)
+
+
+def _max_users(users: np.ndarray, d0: np.ndarray, d1: np.ndarray, du: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Users at which an affine demand a + b x users reaches ``limit``.
+
+    b from two evaluations: (d1 - d0) / du; a = d0 - b x users. A demand that does not grow
+    with users never reaches its limit (inf) unless it is already past it (0).
+    """
+    slope = (d1 - d0) / du
+    fixed = d0 - slope * users
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crossing = np.maximum((limit - fixed) / slope, 0.0)
+    flat = np.where(fixed <= limit, np.inf, 0.0)
+    return np.where(slope > 0, crossing, flat)
+
+
+def _utilization(demand: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(limit > 0, demand / limit, np.where(demand > 0, np.inf, 0.0))
+
+
+def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
+    """Evaluate every component of ``stack`` on ``wl`` (arrays of any length)."""
+    n = wl.n
+    users = wl.users
+    du = np.maximum(users, 1.0)
+    wl_up = wl.with_users(users + du)
+    metrics: list[MetricResult] = []
+    costs: list[CostResult] = []
+    for comp in stack.components:
+        now: list[Metric] = list(comp.metrics(wl))
+        up: list[Metric] = list(comp.metrics(wl_up))
+        for m0, m1 in zip(now, up, strict=True):
+            demand = np.broadcast_to(np.asarray(m0.demand, dtype=float), (n,))
+            limit = np.broadcast_to(np.asarray(m0.limit, dtype=float), (n,))
+            d1 = np.broadcast_to(np.asarray(m1.demand, dtype=float), (n,))
+            metrics.append(
+                MetricResult(
+                    comp.id,
+                    m0.metric,
+                    m0.unit,
+                    m0.kind,
+                    demand,
+                    limit,
+                    _utilization(demand, limit),
+                    _max_users(users, demand, d1, du, limit),
+                )
+            )
+        for item in comp.costs(wl):
+            costs.append(CostResult(comp.id, item, np.broadcast_to(np.asarray(item.cost_usd, dtype=float), (n,))))
+    return Evaluation(stack, wl, metrics, costs)
+
+
+def evaluate(stack: Stack, wl: Workload | None = None) -> Plan:
+    """One plan: summary, load table and cost table for a single workload."""
+    wl = wl if wl is not None else stack.workload()
+    if wl.n != 1:
+        raise InputError(f"evaluate takes one workload; this one has {wl.n} values (use sweep)")
+    return Plan.from_evaluation(evaluate_arrays(stack, wl))
+
+
+def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[float] | None = None) -> pd.DataFrame:
+    """The plan at many user levels, one row each (everything else as in ``wl``).
+
+    Columns: users, monthly_cost_usd, cost_per_user_usd, paying_users, revenue_usd,
+    profit_usd, margin, bottleneck, max_users, then ``cost_usd:<component>`` and
+    ``utilization:<component>.<metric>`` for every component and metric.
+    """
+    wl = wl if wl is not None else stack.workload()
+    if users is None:
+        users = np.geomspace(100, 10_000_000, 200)
+    users = np.atleast_1d(np.asarray(users, dtype=float))
+    check_range("users", users, UNIVERSAL["users"])
+    ev = evaluate_arrays(stack, wl.with_users(users))
+    return sweep_table(ev)
+
+
+def sweep_table(ev: Evaluation) -> pd.DataFrame:
+    """The wide per-level table of an evaluation (also used for Monte Carlo draws)."""
+    users = ev.users
+    cost = ev.monthly_cost_usd()
+    revenue = ev.revenue_usd()
+    profit = revenue - cost
+    bidx = ev.bottleneck_index()
+    names = np.array([f"{m.component}.{m.metric}" for m in ev.metrics] + [""], dtype=object)
+    all_max = np.vstack([m.max_users for m in ev.metrics] + [np.full(ev.workload.n, np.inf)])
+    max_users = all_max[bidx, np.arange(ev.workload.n)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_user = np.where(users > 0, cost / users, np.nan)
+        margin = np.where(revenue > 0, profit / revenue, np.nan)
+    cols: dict[str, object] = {
+        "users": users,
+        "monthly_cost_usd": cost,
+        "cost_per_user_usd": pd.array(per_user, dtype="Float64"),
+        "paying_users": ev.paying_users(),
+        "revenue_usd": revenue,
+        "profit_usd": profit,
+        "margin": pd.array(margin, dtype="Float64"),
+        "bottleneck": pd.array(np.where(bidx >= 0, names[bidx], None), dtype="string"),
+        "max_users": pd.array(np.where(np.isfinite(max_users), max_users, np.nan), dtype="Float64"),
+    }
+    for comp in ev.stack.components:
+        cols[f"cost_usd:{comp.id}"] = ev.component_cost_usd(comp.id)
+    for m in ev.metrics:
+        cols[f"utilization:{m.component}.{m.metric}"] = m.utilization
+    return pd.DataFrame(cols)

@@ -1,0 +1,155 @@
+"""Plan: the result of evaluating one workload, as a summary dict, tables and JSON."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from capkit.engine import Evaluation
+
+#: Utilization thresholds: ok below 70 %, watch below 90 %, act from 90 % up.
+WATCH_AT = 0.7
+ACT_AT = 0.9
+
+
+def status(utilization: np.ndarray) -> np.ndarray:
+    """ok below 70 % of the limit, watch below 90 %, act from 90 %."""
+    u = np.asarray(utilization, dtype=float)
+    return np.where(u < WATCH_AT, "ok", np.where(u < ACT_AT, "watch", "act"))
+
+
+def _finite_or_none(x: float) -> float | None:
+    """JSON has no inf or NaN: an unbounded or undefined figure is null."""
+    return float(x) if math.isfinite(x) else None
+
+
+@dataclass
+class Plan:
+    """One evaluated workload.
+
+    ``summary``: monthly_cost_usd, cost_per_user_usd, paying_users, revenue_usd, profit_usd,
+    margin, bottleneck ({component, metric} or None), max_users (None when nothing binds).
+    ``load``: one row per metric. ``cost``: one row per billed item.
+    """
+
+    stack: str
+    title: str
+    workload: dict[str, float]
+    summary: dict[str, Any]
+    load: pd.DataFrame
+    cost: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_evaluation(cls, ev: Evaluation) -> Plan:
+        wl = ev.workload
+        load = pd.DataFrame(
+            {
+                "component": [m.component for m in ev.metrics],
+                "metric": [m.metric for m in ev.metrics],
+                "demand": [float(m.demand[0]) for m in ev.metrics],
+                "limit": [float(m.limit[0]) for m in ev.metrics],
+                "unit": [m.unit for m in ev.metrics],
+                "kind": [m.kind for m in ev.metrics],
+                "utilization": [float(m.utilization[0]) for m in ev.metrics],
+                "max_users": [float(m.max_users[0]) for m in ev.metrics],
+            }
+        )
+        load["status"] = status(load["utilization"].to_numpy()) if len(load) else []
+        cost = pd.DataFrame(
+            {
+                "component": [c.component for c in ev.costs],
+                "item": [c.item.item for c in ev.costs],
+                "quantity": [float(np.ravel(c.item.quantity)[0]) for c in ev.costs],
+                "unit": [c.item.unit for c in ev.costs],
+                "free": [float(np.ravel(c.item.free)[0]) for c in ev.costs],
+                "unit_price": [float(np.ravel(c.item.unit_price)[0]) for c in ev.costs],
+                "cost_usd": [float(c.cost_usd[0]) for c in ev.costs],
+            }
+        )
+        users = float(wl.users[0])
+        monthly = float(ev.monthly_cost_usd()[0])
+        revenue = float(ev.revenue_usd()[0])
+        profit = revenue - monthly
+        b = int(ev.bottleneck_index()[0])
+        bottleneck = {"component": ev.metrics[b].component, "metric": ev.metrics[b].metric} if b >= 0 else None
+        summary = {
+            "monthly_cost_usd": monthly,
+            "cost_per_user_usd": monthly / users if users > 0 else None,
+            "paying_users": float(ev.paying_users()[0]),
+            "revenue_usd": revenue,
+            "profit_usd": profit,
+            "margin": profit / revenue if revenue > 0 else None,
+            "bottleneck": bottleneck,
+            "max_users": _finite_or_none(float(ev.metrics[b].max_users[0])) if b >= 0 else None,
+        }
+        notes = [n for c in ev.stack.components for n in c.notes(wl)]
+        return cls(ev.stack.name, ev.stack.title, wl.scalars(), summary, load, cost, notes)
+
+    def component_costs(self) -> pd.Series:
+        """Monthly cost per component (USD), in stack order."""
+        order = list(dict.fromkeys(self.cost["component"]))
+        return self.cost.groupby("component", sort=False)["cost_usd"].sum().reindex(order)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's JSON contract (``capkit plan --json``)."""
+        components = []
+        costs = self.component_costs()
+        ids = list(dict.fromkeys(list(self.load["component"]) + list(self.cost["component"])))
+        for cid in ids:
+            rows = self.load[self.load["component"] == cid]
+            items = self.cost[self.cost["component"] == cid]
+            components.append(
+                {
+                    "id": cid,
+                    "cost_usd": float(costs.get(cid, 0.0)),
+                    "metrics": [
+                        {
+                            "metric": r.metric,
+                            "demand": float(r.demand),
+                            "limit": _finite_or_none(r.limit),
+                            "unit": r.unit,
+                            "kind": r.kind,
+                            "utilization": _finite_or_none(r.utilization),
+                            "max_users": _finite_or_none(r.max_users),
+                            "status": r.status,
+                        }
+                        for r in rows.itertuples()
+                    ],
+                    "cost_items": [
+                        {
+                            "item": r.item,
+                            "quantity": float(r.quantity),
+                            "unit": r.unit,
+                            "free": float(r.free),
+                            "unit_price": float(r.unit_price),
+                            "cost_usd": float(r.cost_usd),
+                        }
+                        for r in items.itertuples()
+                    ],
+                }
+            )
+        return {
+            "stack": self.stack,
+            "workload": dict(self.workload),
+            **{
+                k: self.summary[k]
+                for k in (
+                    "monthly_cost_usd",
+                    "cost_per_user_usd",
+                    "paying_users",
+                    "revenue_usd",
+                    "profit_usd",
+                    "margin",
+                    "bottleneck",
+                    "max_users",
+                )
+            },
+            "components": components,
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,151 @@
+"""The pricing catalog: prices and limits loaded from data/pricing/*.yaml and validated.
+
+Each file holds one provider's entries. An entry has a value, a unit, a source URL, the date
+it was read (as_of) and a confidence. Keys are flat and dotted, ``<provider>.<key>``, like
+``aws.lambda.request_usd_per_million``: the catalog is a registry, in the manner of pint's
+definitions file, and the components look their numbers up in it by key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+
+from capkit.errors import PricingDataError
+
+#: An entry older than this is flagged as stale by ``capkit pricing``.
+STALE_AFTER_DAYS = 365
+
+
+class PriceEntry(BaseModel):
+    """One price or limit, with where it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float = Field(allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    source: HttpUrl
+    as_of: dt.date
+    confidence: Literal["high", "medium", "low"]
+    note: str = ""
+
+
+class _PricingFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str
+    entries: dict[str, PriceEntry]
+
+
+def data_dir() -> Path:
+    """The folder holding pricing YAML files: inside the installed wheel, else the checkout."""
+    packaged = resources.files("capkit") / "data" / "pricing"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "data" / "pricing"
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']} (got {err.get('input')!r})"
+
+
+def load_pricing_file(path: Path) -> dict[str, PriceEntry]:
+    """Read and validate one pricing file; keys come back prefixed with the provider."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PricingDataError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise PricingDataError(f"{path}: expected a mapping with provider, title, entries")
+    entries = raw.get("entries")
+    if isinstance(entries, dict):
+        for key, entry in entries.items():
+            try:
+                PriceEntry.model_validate(entry)
+            except ValidationError as exc:
+                raise PricingDataError(f"{path}: entry {key}: {_first_error(exc)}") from None
+    try:
+        parsed = _PricingFile.model_validate(raw)
+    except ValidationError as exc:
+        raise PricingDataError(f"{path}: {_first_error(exc)}") from None
+    return {f"{parsed.provider}.{key}": entry for key, entry in parsed.entries.items()}
+
+
+class Catalog:
+    """Every price and limit, by dotted key. Build one with :func:`load_catalog`."""
+
+    def __init__(self, entries: dict[str, PriceEntry], files: dict[str, Path]):
+        self._entries = entries
+        self._files = files
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, key: str) -> PriceEntry:
+        """The entry for ``key``; a PricingDataError names the missing key."""
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise PricingDataError(f"pricing catalog has no entry {key!r} (files: {data_dir()})") from None
+
+    def value(self, key: str) -> float:
+        """The number stored under ``key``."""
+        return self.entry(key).value
+
+    def file_of(self, key: str) -> Path:
+        """The YAML file an entry was read from."""
+        return self._files[key.split(".", 1)[0]]
+
+    def names(self, prefix: str) -> list[str]:
+        """The distinct next key parts under ``prefix``: the plan names of a plan table."""
+        start = prefix.rstrip(".") + "."
+        seen: dict[str, None] = {}
+        for key in self._entries:
+            if key.startswith(start):
+                seen[key[len(start) :].split(".", 1)[0]] = None
+        return list(seen)
+
+    def is_stale(self, key: str, today: dt.date | None = None) -> bool:
+        """True when the entry was read more than STALE_AFTER_DAYS before ``today``."""
+        today = today or dt.date.today()
+        return (today - self.entry(key).as_of).days > STALE_AFTER_DAYS
+
+
+def load_catalog(directory: Path | str | None = None) -> Catalog:
+    """Load every ``*.yaml`` in ``directory`` (default: the bundled pricing data)."""
+    directory = Path(directory) if directory is not None else data_dir()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise PricingDataError(f"{directory}: no pricing files (*.yaml) found")
+    entries: dict[str, PriceEntry] = {}
+    providers: dict[str, Path] = {}
+    for path in files:
+        loaded = load_pricing_file(path)
+        provider = next(iter(loaded)).split(".", 1)[0] if loaded else path.stem
+        if provider in providers:
+            raise PricingDataError(f"{path}: provider {provider!r} also in {providers[provider]}")
+        providers[provider] = path
+        entries.update(loaded)
+    return Catalog(entries, providers)
+
+
+@functools.cache
+def default_catalog() -> Catalog:
+    """The bundled catalog, loaded once per process."""
+    return load_catalog()

@@ -1,0 +1,174 @@
+"""Stacks: a product's components and assumptions, read from a stack YAML file.
+
+A stack file names its components (id, type, params) and declares the assumptions they read,
+each with default, unit, range, meaning and source. The presets ship inside the package
+(capkit/stacks/*.yaml); any other path works the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from capkit.components import REGISTRY, Component
+from capkit.errors import InputError, StackError
+from capkit.pricing import Catalog, default_catalog
+from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
+
+#: Universal fields whose default is a price: read from the catalog, not from code.
+DEFAULTS_FROM_CATALOG = {"payment_fee_rate": "payments.card.fee_rate", "payment_fee_usd": "payments.card.fee_usd"}
+
+
+class DefaultOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: float = Field(allow_inf_nan=False)
+    source: str = Field(min_length=1)
+
+
+class ComponentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: str
+    params: dict[str, Any] = {}
+
+
+class StackFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    description: str = ""
+    seeds: list[str] = []
+    region: str = ""
+    defaults: dict[str, DefaultOverride] = {}
+    assumptions: dict[str, AssumptionSpec] = {}
+    components: list[ComponentSpec] = Field(min_length=1)
+
+
+def presets_dir() -> Path:
+    """The folder of the bundled stack presets."""
+    return Path(str(resources.files("capkit") / "stacks"))
+
+
+def preset_names() -> list[str]:
+    """Names of the bundled presets."""
+    return sorted(p.stem for p in presets_dir().glob("*.yaml"))
+
+
+class Stack:
+    """A validated stack: its workload specs and its built components."""
+
+    def __init__(self, spec: StackFile, components: list[Component], specs: dict[str, AssumptionSpec], path: Path):
+        self.spec = spec
+        self.name = spec.name
+        self.title = spec.title
+        self.components = components
+        self.specs = specs
+        self.path = path
+
+    @property
+    def assumptions(self) -> dict[str, AssumptionSpec]:
+        """The stack's own assumptions (the universal fields excluded)."""
+        return {k: v for k, v in self.specs.items() if k not in UNIVERSAL}
+
+    def workload(self, **overrides: object) -> Workload:
+        """The stack's default workload with ``overrides`` (any declared field)."""
+        return Workload.build(self.specs, overrides, context=f"stack {self.name}")
+
+    def component(self, id: str) -> Component:
+        for c in self.components:
+            if c.id == id:
+                return c
+        raise InputError(
+            f"stack {self.name} has no component {id!r}; it has {', '.join(c.id for c in self.components)}"
+        )
+
+    def price_keys(self) -> list[str]:
+        """Every catalog key the stack's components use, in order of first use."""
+        seen: dict[str, None] = {}
+        for c in self.components:
+            seen.update(dict.fromkeys(c.price_keys))
+        for key in DEFAULTS_FROM_CATALOG.values():
+            seen[key] = None
+        return list(seen)
+
+    def __repr__(self) -> str:
+        return f"Stack({self.name!r}, components={[c.id for c in self.components]})"
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']} (got {err.get('input')!r})"
+
+
+def universal_specs(catalog: Catalog) -> dict[str, AssumptionSpec]:
+    """The universal fields, with price defaults read from the catalog."""
+    specs = dict(UNIVERSAL)
+    for field, key in DEFAULTS_FROM_CATALOG.items():
+        specs[field] = specs[field].model_copy(
+            update={"default": catalog.value(key), "source": f"pricing catalog {key}"}
+        )
+    return specs
+
+
+def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = None) -> Stack:
+    """Validate a parsed stack file and build its components."""
+    catalog = catalog or default_catalog()
+    try:
+        spec = StackFile.model_validate(raw)
+    except ValidationError as exc:
+        raise StackError(f"{path}: {_first_error(exc)}") from None
+    specs = universal_specs(catalog)
+    for key, override in spec.defaults.items():
+        if key not in specs:
+            raise StackError(f"{path}: defaults.{key}: not a universal field; allowed: {', '.join(UNIVERSAL)}")
+        base = specs[key]
+        if not base.min <= override.value <= base.max:
+            raise StackError(f"{path}: defaults.{key}: {override.value} is outside [{base.min}, {base.max}]")
+        specs[key] = base.model_copy(update={"default": override.value, "source": override.source})
+    for key, a in spec.assumptions.items():
+        if key in UNIVERSAL:
+            raise StackError(f"{path}: assumptions.{key}: a universal field; change its default under defaults")
+        specs[key] = a
+    components: list[Component] = []
+    ids = [c.id for c in spec.components]
+    if len(set(ids)) != len(ids):
+        raise StackError(f"{path}: components: ids must be unique, got {ids}")
+    for i, c in enumerate(spec.components):
+        where = f"{path}: components[{i}] ({c.id})"
+        if c.type not in REGISTRY:
+            raise StackError(f"{where}: type {c.type!r} is not one of: {', '.join(sorted(REGISTRY))}")
+        comp = REGISTRY[c.type](c.id, c.params, catalog, where)
+        needed = list(comp.requires) + list(getattr(comp, "assumption_refs", []))
+        missing = [k for k in needed if k not in specs]
+        if missing:
+            raise StackError(f"{where}: needs assumption {missing[0]!r}; declare it under assumptions")
+        components.append(comp)
+    by_id = {c.id: c for c in components}
+    for c in components:
+        c.bind(by_id)
+    return Stack(spec, components, specs, path)
+
+
+def load_stack(name_or_path: str | Path, catalog: Catalog | None = None) -> Stack:
+    """A preset by name (``aws-serverless``) or a stack YAML file by path."""
+    text = str(name_or_path)
+    path = presets_dir() / f"{text}.yaml"
+    if not path.is_file():
+        path = Path(text)
+        if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+            raise InputError(
+                f"unknown stack {text!r}: not a preset ({', '.join(preset_names())}) nor a stack YAML file"
+            )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise StackError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise StackError(f"{path}: expected a mapping with name, title, components")
+    return build_stack(raw, path, catalog)

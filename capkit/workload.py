@@ -1,0 +1,222 @@
+"""Workload: the assumptions of one plan (or many, as arrays), validated against their specs.
+
+A workload is a set of named numpy arrays of one common length: a single plan has length 1,
+a sweep over users or a Monte Carlo run has length n, and the engine treats them alike.
+The universal fields (users, calls per user, conversion, prices, peak factor...) are defined
+here; each stack declares its own extra assumptions with the same kind of spec.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from capkit.errors import InputError
+
+SECONDS_PER_DAY = 86_400.0
+HOURS_PER_DAY = 24.0
+
+
+class AssumptionSpec(BaseModel):
+    """What one workload field means: default, unit, allowed range, meaning and origin."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: float = Field(allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    min: float = Field(allow_inf_nan=False)
+    max: float = Field(allow_inf_nan=False)
+    meaning: str = Field(min_length=1)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _default_in_range(self) -> AssumptionSpec:
+        if not self.min <= self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if not self.min <= self.default <= self.max:
+            raise ValueError(f"default {self.default} is outside [{self.min}, {self.max}]")
+        return self
+
+
+def _spec(default: float, unit: str, lo: float, hi: float, meaning: str, source: str = ""):
+    return AssumptionSpec(default=default, unit=unit, min=lo, max=hi, meaning=meaning, source=source)
+
+
+#: The fields every stack has. A stack may change their defaults, not their ranges or units.
+UNIVERSAL: dict[str, AssumptionSpec] = {
+    "users": _spec(10_000, "daily active users", 0, 1e10, "Daily active users."),
+    "calls_per_user": _spec(10, "calls/user/day", 0, 1e6, "API calls per user per day."),
+    "conversion_rate": _spec(0.05, "fraction", 0, 1, "Share of monthly active users who pay."),
+    "price_usd": _spec(4.99, "USD/month", 0, 1e5, "Monthly price per paying user."),
+    "payment_fee_rate": _spec(
+        0.029,
+        "fraction",
+        0,
+        1,
+        "Store or card fee as a share of each payment.",
+        "card rate, see data/pricing/payments.yaml (payments.card.fee_rate)",
+    ),
+    "payment_fee_usd": _spec(
+        0.30,
+        "USD/payment",
+        0,
+        1e3,
+        "Fixed fee per payment.",
+        "card rate, see data/pricing/payments.yaml (payments.card.fee_usd)",
+    ),
+    "peak_factor": _spec(
+        3.0,
+        "x daily average",
+        1,
+        100,
+        "Peak-hour request rate over the daily average rate.",
+        "capkit default: a peak hour carrying 12.5% of the day's traffic is 3x the average",
+    ),
+    "dau_mau": _spec(0.5, "fraction", 0.01, 1, "Daily active users over monthly active users."),
+    "days_per_month": _spec(30.4, "days", 28, 31, "Days in a billing month (365/12 = 30.4)."),
+}
+
+
+class Workload:
+    """Validated workload values as float arrays of one common length.
+
+    Read fields as attributes (``wl.users``) or items (``wl["duration_ms"]``).
+    Derived traffic figures are methods so that components share one definition.
+    """
+
+    __slots__ = ("_values", "specs", "n")
+
+    def __init__(self, values: Mapping[str, np.ndarray], specs: Mapping[str, AssumptionSpec]):
+        self._values = dict(values)
+        self.specs = dict(specs)
+        self.n = len(next(iter(self._values.values()))) if self._values else 1
+
+    @classmethod
+    def build(
+        cls,
+        specs: Mapping[str, AssumptionSpec],
+        overrides: Mapping[str, object] | None = None,
+        context: str = "workload",
+    ) -> Workload:
+        """Defaults from ``specs``, replaced by ``overrides``; every value checked."""
+        overrides = dict(overrides or {})
+        unknown = sorted(set(overrides) - set(specs))
+        if unknown:
+            raise InputError(f"unknown assumption {unknown[0]!r} for {context}; allowed: {', '.join(specs)}")
+        raw = {k: overrides.get(k, s.default) for k, s in specs.items()}
+        arrays = {k: _as_array(k, v) for k, v in raw.items()}
+        n = max(a.size for a in arrays.values())
+        for key, arr in arrays.items():
+            if arr.size not in (1, n):
+                raise InputError(f"{key}: has {arr.size} values but others have {n}")
+            check_range(key, arr, specs[key])
+        values = {k: np.broadcast_to(a, (n,)).astype(float) for k, a in arrays.items()}
+        return cls(values, specs)
+
+    def replace(self, **changes: object) -> Workload:
+        """A new workload with some fields changed (validated like the originals)."""
+        merged: dict[str, object] = dict(self._values)
+        merged.update(changes)
+        return Workload.build(self.specs, merged)
+
+    def with_users(self, users: np.ndarray) -> Workload:
+        """The same workload at other user levels, skipping validation (engine internal)."""
+        users = np.asarray(users, dtype=float)
+        n = users.size
+        values = {k: (v if v.size == n else np.broadcast_to(v[:1], (n,))) for k, v in self._values.items()}
+        values["users"] = users
+        return Workload(values, self.specs)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise InputError(f"assumption {name!r} is not declared; declared: {', '.join(self._values)}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def get(self, name: str, default: float) -> np.ndarray:
+        """A field's values, or ``default`` when the stack does not declare it."""
+        return self._values.get(name, np.full(self.n, float(default)))
+
+    def keys(self) -> Iterable[str]:
+        return self._values.keys()
+
+    def scalars(self) -> dict[str, float]:
+        """The first value of every field, for reports of a single plan."""
+        return {k: float(v[0]) for k, v in self._values.items()}
+
+    # Derived traffic. Every component reads these instead of recomputing them.
+    def requests_per_day(self) -> np.ndarray:
+        """API calls per day: users x calls per user."""
+        return self.users * self.calls_per_user
+
+    def requests_per_month(self) -> np.ndarray:
+        """API calls per billing month: daily calls x days per month."""
+        return self.requests_per_day() * self.days_per_month
+
+    def average_rps(self) -> np.ndarray:
+        """Average requests per second over the day."""
+        return self.requests_per_day() / SECONDS_PER_DAY
+
+    def peak_rps(self) -> np.ndarray:
+        """Peak-hour requests per second: the daily average times the peak factor."""
+        return self.average_rps() * self.peak_factor
+
+    def monthly_active_users(self) -> np.ndarray:
+        """Monthly active users: daily actives over the DAU/MAU ratio."""
+        return self.users / self.dau_mau
+
+    def hours_per_month(self) -> np.ndarray:
+        """Hours in the billing month."""
+        return self.days_per_month * HOURS_PER_DAY
+
+
+def _as_array(key: str, value: object) -> np.ndarray:
+    try:
+        arr = np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise InputError(f"{key}: {value!r} is not a number") from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise InputError(f"{key}: expected a number or a 1-D array, got shape {arr.shape}")
+    return arr
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.10g}" if math.isfinite(x) else str(x)
+
+
+def check_range(key: str, arr: np.ndarray, spec: AssumptionSpec) -> None:
+    """Raise InputError naming the field, the value and the allowed range."""
+    bad = ~np.isfinite(arr) | (arr < spec.min) | (arr > spec.max)
+    if bad.any():
+        value = float(arr[np.argmax(bad)])
+        raise InputError(
+            f"{key} = {_fmt(value)} is not allowed: must be a number from {_fmt(spec.min)} "
+            f"to {_fmt(spec.max)} ({spec.unit}; {spec.meaning})"
+        )
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, float]:
+    """Parse CLI ``key=value`` strings; the value must be a number."""
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--set {item!r}: expected key=value, e.g. users=100000")
+        try:
+            out[key] = float(text.replace("_", ""))
+        except ValueError:
+            raise InputError(f"--set {key}={text!r}: the value must be a number") from None
+    return out
