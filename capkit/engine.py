@@ -11,6 +11,7 @@ the users at which demand meets the limit are (limit - a) / b.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,11 +57,11 @@ class Evaluation:
         return self.workload.users
 
     def monthly_cost_usd(self) -> np.ndarray:
-        return np.sum([c.cost_usd for c in self.costs], axis=0) if self.costs else np.zeros(self.workload.n)
+        return functools.reduce(np.add, (c.cost_usd for c in self.costs), np.zeros(self.workload.n))
 
     def component_cost_usd(self, component: str) -> np.ndarray:
-        rows = [c.cost_usd for c in self.costs if c.component == component]
-        return np.sum(rows, axis=0) if rows else np.zeros(self.workload.n)
+        rows = (c.cost_usd for c in self.costs if c.component == component)
+        return functools.reduce(np.add, rows, np.zeros(self.workload.n))
 
     def paying_users(self) -> np.ndarray:
         """Paying users: monthly active users x conversion rate."""
@@ -74,13 +75,16 @@ class Evaluation:
 
     def bottleneck_index(self) -> np.ndarray:
         """Index into ``metrics`` of the hard limit with the fewest max_users (-1: none)."""
-        hard = [i for i, m in enumerate(self.metrics) if m.kind != "free_tier"]
-        if not hard:
-            return np.full(self.workload.n, -1)
-        stacked = np.vstack([self.metrics[i].max_users for i in hard])
-        best = np.argmin(stacked, axis=0)
-        idx = np.asarray(hard)[best]
-        return np.where(np.isfinite(stacked.min(axis=0)), idx, -1)
+        n = self.workload.n
+        best_idx = np.full(n, -1)
+        best_users = np.full(n, np.inf)
+        for i, m in enumerate(self.metrics):
+            if m.kind == "free_tier":
+                continue
+            lower = m.max_users < best_users  # strict: the first of equal metrics wins
+            best_idx = np.where(lower, i, best_idx)
+            best_users = np.where(lower, m.max_users, best_users)
+        return best_idx
 
 
 def _max_users(users: np.ndarray, d0: np.ndarray, d1: np.ndarray, du: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -158,6 +162,11 @@ def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[flo
     return sweep_table(ev)
 
 
+def _masked(values: np.ndarray, valid: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A nullable float column: ``values`` where ``valid``, missing elsewhere."""
+    return pd.arrays.FloatingArray(np.where(valid, values, 0.0), ~valid)
+
+
 def sweep_table(ev: Evaluation) -> pd.DataFrame:
     """The wide per-level table of an evaluation (also used for Monte Carlo draws)."""
     users = ev.users
@@ -165,25 +174,27 @@ def sweep_table(ev: Evaluation) -> pd.DataFrame:
     revenue = ev.revenue_usd()
     profit = revenue - cost
     bidx = ev.bottleneck_index()
-    names = np.array([f"{m.component}.{m.metric}" for m in ev.metrics] + [""], dtype=object)
-    all_max = np.vstack([m.max_users for m in ev.metrics] + [np.full(ev.workload.n, np.inf)])
-    max_users = all_max[bidx, np.arange(ev.workload.n)]
+    names = [f"{m.component}.{m.metric}" for m in ev.metrics]
+    max_users = np.full(ev.workload.n, np.inf)
+    for i, m in enumerate(ev.metrics):
+        max_users = np.where(bidx == i, m.max_users, max_users)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_user = np.where(users > 0, cost / users, np.nan)
-        margin = np.where(revenue > 0, profit / revenue, np.nan)
+        per_user = cost / users
+        margin = profit / revenue
     cols: dict[str, object] = {
         "users": users,
         "monthly_cost_usd": cost,
-        "cost_per_user_usd": pd.array(per_user, dtype="Float64"),
+        # Undefined figures are missing values (<NA>), never NaN or inf.
+        "cost_per_user_usd": _masked(per_user, users > 0),
         "paying_users": ev.paying_users(),
         "revenue_usd": revenue,
         "profit_usd": profit,
-        "margin": pd.array(margin, dtype="Float64"),
-        "bottleneck": pd.array(np.where(bidx >= 0, names[bidx], None), dtype="string"),
-        "max_users": pd.array(np.where(np.isfinite(max_users), max_users, np.nan), dtype="Float64"),
+        "margin": _masked(margin, revenue > 0),
+        "bottleneck": pd.Categorical.from_codes(bidx, categories=names) if names else [None] * len(users),
+        "max_users": _masked(max_users, np.isfinite(max_users)),
     }
     for comp in ev.stack.components:
         cols[f"cost_usd:{comp.id}"] = ev.component_cost_usd(comp.id)
     for m in ev.metrics:
         cols[f"utilization:{m.component}.{m.metric}"] = m.utilization
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)

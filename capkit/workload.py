@@ -89,10 +89,10 @@ class Workload:
 
     __slots__ = ("_values", "specs", "n")
 
-    def __init__(self, values: Mapping[str, np.ndarray], specs: Mapping[str, AssumptionSpec]):
+    def __init__(self, values: Mapping[str, np.ndarray], specs: Mapping[str, AssumptionSpec], n: int | None = None):
         self._values = dict(values)
         self.specs = dict(specs)
-        self.n = len(next(iter(self._values.values()))) if self._values else 1
+        self.n = n if n is not None else max((v.size for v in self._values.values()), default=1)
 
     @classmethod
     def build(
@@ -123,12 +123,16 @@ class Workload:
         return Workload.build(self.specs, merged)
 
     def with_users(self, users: np.ndarray) -> Workload:
-        """The same workload at other user levels, skipping validation (engine internal)."""
+        """The same workload at other user levels, skipping validation (engine internal).
+
+        Fields that do not vary stay length-1 arrays: numpy broadcasting then computes only
+        what depends on users at full length, which keeps a million-level sweep fast.
+        """
         users = np.asarray(users, dtype=float)
         n = users.size
-        values = {k: (v if v.size == n else np.broadcast_to(v[:1], (n,))) for k, v in self._values.items()}
+        values = {k: (v if v.size == n else v[:1]) for k, v in self._values.items()}
         values["users"] = users
-        return Workload(values, self.specs)
+        return Workload(values, self.specs, n)
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
@@ -147,7 +151,7 @@ class Workload:
 
     def get(self, name: str, default: float) -> np.ndarray:
         """A field's values, or ``default`` when the stack does not declare it."""
-        return self._values.get(name, np.full(self.n, float(default)))
+        return self._values.get(name, np.array([float(default)]))
 
     def keys(self) -> Iterable[str]:
         return self._values.keys()

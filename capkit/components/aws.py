@@ -9,6 +9,7 @@ Mechanisms (sources in data/pricing/aws.yaml):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal
 
@@ -115,6 +116,16 @@ def write_units(item_kb: np.ndarray, transact_share: np.ndarray, unit_kb: float)
     return np.ceil(item_kb / unit_kb) * (1.0 + transact_share)
 
 
+def _largest(values) -> np.ndarray:
+    """Elementwise maximum over tables (pairwise: no stacking of full-length arrays)."""
+    return functools.reduce(np.maximum, values)
+
+
+def _total(values) -> np.ndarray:
+    """Elementwise sum over tables."""
+    return functools.reduce(np.add, values)
+
+
 class GsiParams(Params):
     name: str
     projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"]
@@ -182,8 +193,8 @@ class AwsDynamoDB(Component):
         """Assumption names used inside table params (checked by the stack loader)."""
         return [v for t in self.params.tables for v in (t.item_kb, t.hot_reads_per_call) if isinstance(v, str)]
 
-    def _val(self, wl: Workload, v: float | str) -> np.ndarray:
-        return wl[v] if isinstance(v, str) else np.full(wl.n, float(v))
+    def _val(self, wl: Workload, v: float | str) -> np.ndarray | float:
+        return wl[v] if isinstance(v, str) else float(v)
 
     def _table_units(self, wl: Workload, t: TableParams):
         """Per table: read units/s and write units/s at peak, and per-call units for billing."""
@@ -198,7 +209,7 @@ class AwsDynamoDB(Component):
                 np.ceil((item_kb if g.projection == "ALL" else g.projected_kb) / self.wkb) * g.touch_share
                 for g in t.gsis
             ),
-            start=np.zeros(wl.n),
+            start=0.0,
         )
         reads_call = wl.reads_per_call * t.read_share
         writes_call = wl.writes_per_call * t.write_share
@@ -227,11 +238,11 @@ class AwsDynamoDB(Component):
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         peak, rows = self._load(wl)
         # Table quota applies per table: report the busiest table.
-        read_ps = np.max([peak * r for *_, r, _w, _gw, _s in rows], axis=0)
-        write_ps = np.max([peak * w for *_, _r, w, _gw, _s in rows], axis=0)
-        hot_ps = np.max([peak * h * rru for _t, _k, rru, h, *_ in rows], axis=0)
-        item_kb = np.max([k for _t, k, *_ in rows], axis=0)
-        storage = np.sum([s for *_, s in rows], axis=0)
+        read_ps = peak * _largest(r for *_, r, _w, _gw, _s in rows)
+        write_ps = peak * _largest(w for *_, _r, w, _gw, _s in rows)
+        hot_ps = peak * _largest(h * rru for _t, _k, rru, h, *_ in rows)
+        item_kb = _largest(k for _t, k, *_ in rows)
+        storage = _total(s for *_, s in rows)
         return [
             Metric("read_units_per_s", read_ps, self.table_read_limit, "read units/s (busiest table)"),
             Metric("write_units_per_s", write_ps, self.table_write_limit, "write units/s (busiest table)"),
@@ -244,10 +255,10 @@ class AwsDynamoDB(Component):
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         peak, rows = self._load(wl)
         calls = wl.requests_per_month()
-        reads = calls * np.sum([r for *_, r, _w, _gw, _s in rows], axis=0)
-        writes_base = calls * np.sum([w for *_, w, _gw, _s in rows], axis=0)
-        writes_gsi = calls * np.sum([gw for *_, gw, _s in rows], axis=0)
-        storage = np.sum([s for *_, s in rows], axis=0)
+        reads = calls * _total(r for *_, r, _w, _gw, _s in rows)
+        writes_base = calls * _total(w for *_, w, _gw, _s in rows)
+        writes_gsi = calls * _total(gw for *_, gw, _s in rows)
+        storage = _total(s for *_, s in rows)
         items: list[CostItem] = []
         if self.params.mode == "on_demand":
             items += [
@@ -258,8 +269,8 @@ class AwsDynamoDB(Component):
         else:
             # Provisioned for the peak rate at the auto scaling target, all month (conservative).
             hours = wl.hours_per_month()
-            rcu = np.ceil(peak * np.sum([r for *_, r, _w, _gw, _s in rows], axis=0) / self.params.target_utilization)
-            wcu = np.ceil(peak * np.sum([w + gw for *_, w, gw, _s in rows], axis=0) / self.params.target_utilization)
+            rcu = np.ceil(peak * _total(r for *_, r, _w, _gw, _s in rows) / self.params.target_utilization)
+            wcu = np.ceil(peak * _total(w + gw for *_, w, gw, _s in rows) / self.params.target_utilization)
             items += [
                 CostItem(
                     "provisioned RCU",

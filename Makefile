@@ -1,0 +1,40 @@
+# capkit: two commands on a fresh machine with Python 3.11+, make and git.
+#   make app    set up a virtual environment and serve the planner on 127.0.0.1
+#   make test   set up, install Debian's chromium if missing (browser test), run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.capkit-installed
+
+.PHONY: setup app test lint bench chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+app: setup
+	$(BIN)/capkit app
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: setup chromium
+	$(BIN)/ruff check capkit tests benchmarks
+	$(BIN)/ruff format --check capkit tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check capkit tests benchmarks && $(BIN)/ruff format --check capkit tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .ruff_cache

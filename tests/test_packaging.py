@@ -1,0 +1,31 @@
+"""The wheel carries the pricing data and the presets: capkit works outside the checkout."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_works_outside_the_checkout(tmp_path):
+    dist, target, elsewhere = tmp_path / "dist", tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)], check=True)
+    wheel = next(dist.glob("capkit-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = (
+        "import capkit, capkit.pricing as p; "
+        f"assert capkit.__file__.startswith({str(target)!r}), capkit.__file__; "
+        f"assert str(p.data_dir()).startswith({str(target)!r}), p.data_dir(); "
+        "s = capkit.load_stack('aws-serverless'); print(capkit.evaluate(s).summary['monthly_cost_usd'])"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert float(r.stdout) > 0
+    r = subprocess.run(
+        [sys.executable, "-m", "capkit.cli", "pricing"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert r.returncode == 0 and "aws.lambda" in r.stdout
