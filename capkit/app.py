@@ -1,0 +1,530 @@
+"""The planner and compare apps: ipywidgets built from the engine and the chart builders.
+
+``Planner`` and ``Compare`` hold the widgets and update every output in place when an input
+moves. ``planner(...)`` and ``compare(...)`` are what the notebooks call; with
+``interactive=False`` they display static HTML and SVG instead of widgets, for exported HTML.
+``serve`` runs ``notebooks/planner.ipynb`` with Voila on 127.0.0.1 (``capkit app``).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, SVG, display
+
+from capkit import charts
+from capkit.engine import evaluate, sweep
+from capkit.errors import CapkitError
+from capkit.plan import Plan
+from capkit.stack import Stack, load_stack, preset_names
+from capkit.workload import UNIVERSAL, AssumptionSpec, check_range
+
+#: User levels the charts sweep over (log-spaced, like the users slider).
+USERS_MIN, USERS_MAX = 100.0, 100_000_000.0
+CHART_LEVELS = np.geomspace(USERS_MIN, USERS_MAX, 121)
+#: The universal fields that get their own slider; the rest go to the assumptions panel.
+SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
+STATUS_COLOURS = {"ok": "#d9f2d9", "watch": "#ffe8a8", "act": "#f8c4c4"}
+
+CSS = """
+<style>
+.capkit-headline { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0 10px 0; }
+.capkit-figure { border: 1px solid #ddd; border-radius: 6px; padding: 6px 12px; min-width: 120px; }
+.capkit-figure .label { font-size: 11px; color: #555; text-transform: uppercase; }
+.capkit-figure .value { font-size: 20px; font-weight: 600; }
+.capkit-table { border-collapse: collapse; font-size: 12px; }
+.capkit-table th, .capkit-table td { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: right; }
+.capkit-table td.text, .capkit-table th.text { text-align: left; }
+.capkit-error { color: #b00020; font-size: 12px; }
+.capkit-unit { color: #555; font-size: 12px; }
+</style>
+"""
+
+
+# --- formatting (shared by the widgets, static output and the browser test) -----------------
+def money(x: float | None) -> str:
+    """USD for a headline: cents below $100, whole dollars above; 'n/a' when undefined."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"${x:,.2f}" if abs(x) < 100 else f"${x:,.0f}"
+
+
+def count(x: float | None) -> str:
+    """A count of users or units; 'never' when unbounded."""
+    if x is None or not math.isfinite(x):
+        return "never"
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.3g}"
+
+
+def headline_figures(plan: Plan) -> dict[str, str]:
+    """The headline figures as displayed, keyed by the CSS class of their element."""
+    s = plan.summary
+    b = s["bottleneck"]
+    return {
+        "monthly-cost": money(s["monthly_cost_usd"]),
+        "cost-per-user": "n/a" if s["cost_per_user_usd"] is None else f"${s['cost_per_user_usd']:.4f}",
+        "paying-users": count(s["paying_users"]),
+        "revenue": money(s["revenue_usd"]),
+        "margin": "n/a" if s["margin"] is None else f"{s['margin']:.1%}",
+        "bottleneck": "none" if b is None else f"{b['component']}.{b['metric']}",
+        "max-users": count(s["max_users"]),
+    }
+
+
+LABELS = {
+    "monthly-cost": "Monthly cost",
+    "cost-per-user": "Cost per user",
+    "paying-users": "Paying users",
+    "revenue": "Revenue after fees",
+    "margin": "Margin",
+    "bottleneck": "Bottleneck",
+    "max-users": "Bites at users",
+}
+
+
+def headline_html(plan: Plan) -> str:
+    cells = "".join(
+        f'<div class="capkit-figure"><div class="label">{LABELS[k]}</div>'
+        f'<div class="value capkit-{k}">{html.escape(v)}</div></div>'
+        for k, v in headline_figures(plan).items()
+    )
+    return f'<div class="capkit-headline">{cells}</div>'
+
+
+def load_html(plan: Plan) -> str:
+    """The load table; each utilization cell coloured by its status."""
+    rows = []
+    for r in plan.load.itertuples():
+        u = f"{r.utilization:.1%}" if math.isfinite(r.utilization) else "inf"
+        rows.append(
+            f'<tr><td class="text">{r.component}</td><td class="text">{r.metric}</td><td>{count(r.demand)}</td>'
+            f'<td>{count(r.limit)}</td><td class="text">{html.escape(r.unit)}</td>'
+            f'<td class="capkit-status-{r.status}" style="background:{STATUS_COLOURS[r.status]}">{u}</td>'
+            f'<td>{count(r.max_users)}</td><td class="text">{r.status}</td>'
+            f'<td class="text">{r.kind.replace("_", " ")}</td></tr>'
+        )
+    head = (
+        "<tr><th class='text'>component</th><th class='text'>metric</th><th>demand</th><th>limit</th>"
+        "<th class='text'>unit</th><th>utilization</th><th>max users</th><th class='text'>status</th>"
+        "<th class='text'>limit kind</th></tr>"
+    )
+    return f'<table class="capkit-table capkit-load">{head}{"".join(rows)}</table>'
+
+
+def components_html(plan: Plan) -> str:
+    """Component list with monthly cost and each billed item."""
+    costs = plan.component_costs()
+    rows = []
+    for cid, total in costs.items():
+        items = plan.cost[plan.cost["component"] == cid]
+        detail = "; ".join(f"{r.item} {money(r.cost_usd)}" for r in items.itertuples())
+        rows.append(
+            f'<tr><td class="text capkit-component">{cid}</td><td>{money(total)}</td>'
+            f'<td class="text">{html.escape(detail)}</td></tr>'
+        )
+    head = "<tr><th class='text'>component</th><th>USD/month</th><th class='text'>billed items</th></tr>"
+    return f'<table class="capkit-table capkit-components">{head}{"".join(rows)}</table>'
+
+
+def notes_html(plan: Plan) -> str:
+    return "".join(f"<div class='capkit-unit'>{html.escape(n)}</div>" for n in plan.notes)
+
+
+_OFFLINE = False
+
+
+def enable_offline_charts() -> None:
+    """Make JupyterChart load vega from the Python package, never a CDN (once per kernel)."""
+    global _OFFLINE
+    if not _OFFLINE:
+        alt.JupyterChart.enable_offline()
+        _OFFLINE = True
+
+
+# --- the planner ----------------------------------------------------------------------------
+class AssumptionInput:
+    """One assumption: a number box with unit, range and meaning, and its own error message."""
+
+    def __init__(self, key: str, spec: AssumptionSpec, value: float, on_valid: Callable[[], None]):
+        self.key, self.spec, self.valid_value = key, spec, float(value)
+        self.box = w.FloatText(
+            value=value,
+            description=key,
+            tooltip=spec.meaning,
+            style={"description_width": "170px"},
+            layout=w.Layout(width="300px"),
+        )
+        self.unit = w.HTML(
+            f"<span class='capkit-unit' title='{html.escape(spec.meaning)}'>{html.escape(spec.unit)} "
+            f"({spec.min:,.6g} to {spec.max:,.6g})</span>"
+        )
+        self.error = w.HTML("", layout=w.Layout(width="100%"))
+        self.row = w.VBox([w.HBox([self.box, self.unit]), self.error])
+        self.row.add_class("capkit-assumption")
+        self._on_valid = on_valid
+        self.box.observe(self._changed, "value")
+
+    def _changed(self, change: Mapping) -> None:
+        try:
+            check_range(self.key, np.atleast_1d(float(change["new"])), self.spec)
+        except CapkitError as exc:
+            self.error.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+            return
+        self.error.value = ""
+        self.valid_value = float(change["new"])
+        self._on_valid()
+
+
+class Planner:
+    """The planner: stack picker, sliders, assumptions panel, headline, tables and charts."""
+
+    def __init__(self, stack: str = "aws-serverless", **values: float | None):
+        enable_offline_charts()
+        self._muted = False
+        self.stack_picker = w.Dropdown(options=preset_names(), description="Stack", style={"description_width": "60px"})
+        self.path_box = w.Text(placeholder="or a stack YAML path", layout=w.Layout(width="260px"))
+        self.path_button = w.Button(description="Load file", layout=w.Layout(width="90px"))
+        self.stack_error = w.HTML("")
+        self.users = w.FloatLogSlider(
+            value=10_000,
+            base=10,
+            min=math.log10(USERS_MIN),
+            max=math.log10(USERS_MAX),
+            step=0.01,
+            description="Users (DAU)",
+            readout_format=",.0f",
+            continuous_update=False,
+            style={"description_width": "110px"},
+            layout=w.Layout(width="520px"),
+        )
+        self.calls = w.FloatLogSlider(
+            description="Calls/user/day",
+            base=10,
+            min=-1,
+            max=4,
+            step=0.01,
+            readout_format=",.4g",
+            continuous_update=False,
+            style={"description_width": "110px"},
+            layout=w.Layout(width="520px"),
+        )
+        self.conversion = w.FloatSlider(
+            description="Conversion",
+            min=0,
+            max=1,
+            step=0.005,
+            readout_format=".1%",
+            continuous_update=False,
+            style={"description_width": "110px"},
+            layout=w.Layout(width="520px"),
+        )
+        self.price = w.FloatSlider(
+            description="Price USD/mo",
+            min=0,
+            max=100,
+            step=0.01,
+            continuous_update=False,
+            style={"description_width": "110px"},
+            layout=w.Layout(width="520px"),
+        )
+        self.users.add_class("capkit-users")
+        self.assumptions_box = w.VBox()
+        self.assumptions = w.Accordion(children=[self.assumptions_box], titles=("Assumptions",))
+        self.assumptions.add_class("capkit-assumptions")
+        self.status = w.HTML("")
+        self.headline = w.HTML()
+        self.load_table = w.HTML()
+        self.components = w.HTML()
+        self.notes = w.HTML()
+        self.chart_cost = self.chart_curve = self.chart_util = None
+        self.inputs: dict[str, AssumptionInput] = {}
+        self.stack: Stack | None = None
+        for slider in (self.users, self.calls, self.conversion, self.price):
+            slider.observe(lambda _c: self.refresh(), "value")
+        self.stack_picker.observe(lambda c: self.set_stack(c["new"]), "value")
+        self.path_button.on_click(lambda _b: self.set_stack(self.path_box.value.strip()))
+        if stack in preset_names():
+            self._muted = True
+            self.stack_picker.value = stack
+            self._muted = False
+        self.set_stack(stack, values)
+
+    # -- building --------------------------------------------------------------------------
+    def set_stack(self, name: str, values: Mapping[str, float | None] | None = None) -> None:
+        """Switch to a preset or a stack file; a bad file shows its error next to the picker."""
+        if self._muted or not name:
+            return
+        try:
+            stack = load_stack(name)
+        except CapkitError as exc:
+            self.stack_error.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+            return
+        self.stack_error.value = ""
+        self.stack = stack
+        values = {k: v for k, v in (values or {}).items() if v is not None}
+        specs = stack.specs
+        self._muted = True
+        try:
+            for slider, key in (
+                (self.users, "users"),
+                (self.calls, "calls_per_user"),
+                (self.conversion, "conversion_rate"),
+                (self.price, "price_usd"),
+            ):
+                value = float(values.get(key, specs[key].default))
+                if isinstance(slider, w.FloatSlider):
+                    slider.max = max(slider.max, value * 2, 1.0)
+                slider.value = value
+            self.inputs = {
+                key: AssumptionInput(key, spec, float(values.get(key, spec.default)), self.refresh)
+                for key, spec in specs.items()
+                if key not in SLIDERS
+            }
+            self.assumptions_box.children = [i.row for i in self.inputs.values()]
+        finally:
+            self._muted = False
+        self.refresh()
+
+    def values(self) -> dict[str, float]:
+        """The current inputs (each assumption at its last valid value)."""
+        out = {
+            "users": self.users.value,
+            "calls_per_user": self.calls.value,
+            "conversion_rate": self.conversion.value,
+            "price_usd": self.price.value,
+        }
+        out.update({k: i.valid_value for k, i in self.inputs.items()})
+        return out
+
+    def refresh(self) -> None:
+        """Recompute and update every output in place: headline first, then tables and charts."""
+        if self._muted or self.stack is None:
+            return
+        try:
+            wl = self.stack.workload(**self.values())
+            plan = evaluate(self.stack, wl)
+            table = sweep(self.stack, wl, users=CHART_LEVELS)
+        except CapkitError as exc:
+            self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+            return
+        self.status.value = ""
+        self.plan, self.table = plan, table
+        self.headline.value = headline_html(plan)
+        self.load_table.value = load_html(plan)
+        self.components.value = components_html(plan)
+        self.notes.value = notes_html(plan)
+        users = float(wl.users[0])
+        new = (
+            charts.cost_by_component(plan),
+            charts.cost_and_revenue(table, users, plan.summary["max_users"]),
+            charts.utilization(table, users),
+        )
+        if self.chart_cost is None:
+            self.chart_cost, self.chart_curve, self.chart_util = (alt.JupyterChart(c) for c in new)
+            for jc, name in ((self.chart_cost, "cost"), (self.chart_curve, "curve"), (self.chart_util, "util")):
+                jc.add_class(f"capkit-chart-{name}")
+        else:
+            self.chart_cost.chart, self.chart_curve.chart, self.chart_util.chart = new
+
+    @property
+    def widget(self) -> w.Widget:
+        """The whole app: picker and headline on top, inputs left, charts right, tables below."""
+        picker = w.HBox([self.stack_picker, self.path_box, self.path_button])
+        inputs = w.VBox(
+            [self.users, self.calls, self.conversion, self.price, self.assumptions],
+            layout=w.Layout(width="560px", min_width="560px"),
+        )
+        chart_column = w.VBox([self.chart_cost, self.chart_curve, self.chart_util], layout=w.Layout(overflow="auto"))
+        root = w.VBox(
+            [
+                w.HTML(CSS),
+                picker,
+                self.stack_error,
+                self.status,
+                self.headline,
+                w.HBox([inputs, chart_column]),
+                w.HTML("<h4>Load against every limit</h4>"),
+                self.load_table,
+                w.HTML("<h4>Cost by component</h4>"),
+                self.components,
+                self.notes,
+            ]
+        )
+        root.add_class("capkit-planner")
+        return root
+
+
+# --- compare --------------------------------------------------------------------------------
+class Compare:
+    """Two to four stacks on one workload: figures, cost and bottleneck per stack, one chart."""
+
+    def __init__(
+        self,
+        stacks: list[str] | None = None,
+        users: float = 100_000,
+        calls_per_user: float | None = None,
+        conversion_rate: float | None = None,
+        price_usd: float | None = None,
+    ):
+        enable_offline_charts()
+        names = preset_names()
+        self.picker = w.SelectMultiple(
+            options=names,
+            value=tuple(stacks or names),
+            rows=len(names),
+            description="Stacks",
+            tooltip="choose two to four",
+        )
+        self.users = w.FloatLogSlider(
+            value=users,
+            base=10,
+            min=2,
+            max=8,
+            step=0.01,
+            readout_format=",.0f",
+            description="Users (DAU)",
+            continuous_update=False,
+            style={"description_width": "110px"},
+            layout=w.Layout(width="520px"),
+        )
+        self.shared = {"calls_per_user": calls_per_user, "conversion_rate": conversion_rate, "price_usd": price_usd}
+        self.table = w.HTML()
+        self.status = w.HTML()
+        self.chart = None
+        self.picker.observe(lambda _c: self.refresh(), "value")
+        self.users.observe(lambda _c: self.refresh(), "value")
+        self.refresh()
+
+    def refresh(self) -> None:
+        chosen = list(self.picker.value)
+        if not 2 <= len(chosen) <= 4:
+            self.status.value = "<span class='capkit-error'>Choose two to four stacks.</span>"
+            return
+        self.status.value = ""
+        overrides = {k: v for k, v in self.shared.items() if v is not None}
+        rows, tables = [], {}
+        for name in chosen:
+            stack = load_stack(name)
+            wl = stack.workload(users=self.users.value, **overrides)
+            plan = evaluate(stack, wl)
+            tables[name] = sweep(stack, wl, users=CHART_LEVELS)
+            f = headline_figures(plan)
+            rows.append(
+                f"<tr><td class='text'>{name}</td><td>{f['monthly-cost']}</td><td>{f['cost-per-user']}</td>"
+                f"<td>{f['revenue']}</td><td>{f['margin']}</td><td class='text'>{f['bottleneck']}</td>"
+                f"<td>{f['max-users']}</td></tr>"
+            )
+        head = (
+            "<tr><th class='text'>stack</th><th>monthly cost</th><th>per user</th><th>revenue</th><th>margin</th>"
+            "<th class='text'>bottleneck</th><th>bites at users</th></tr>"
+        )
+        self.table.value = f"<table class='capkit-table capkit-compare'>{head}{''.join(rows)}</table>"
+        chart = charts.compare_costs(tables, self.users.value)
+        if self.chart is None:
+            self.chart = alt.JupyterChart(chart)
+            self.chart.add_class("capkit-chart-compare")
+        else:
+            self.chart.chart = chart
+
+    @property
+    def widget(self) -> w.Widget:
+        return w.VBox([w.HTML(CSS), w.HBox([self.picker, self.users]), self.status, self.table, self.chart])
+
+
+# --- what the notebooks call ----------------------------------------------------------------
+def planner(stack: str = "aws-serverless", interactive: bool = True, **values: float | None) -> w.Widget | None:
+    """The planner for a notebook cell: widgets, or static HTML and SVG when not interactive."""
+    if interactive:
+        return Planner(stack, **values).widget
+    s = load_stack(stack)
+    wl = s.workload(**{k: v for k, v in values.items() if v is not None})
+    plan = evaluate(s, wl)
+    table = sweep(s, wl, users=CHART_LEVELS)
+    users = float(wl.users[0])
+    display(HTML(CSS + f"<h3>{html.escape(s.title)}</h3>" + headline_html(plan)))
+    for chart in (
+        charts.cost_by_component(plan),
+        charts.cost_and_revenue(table, users, plan.summary["max_users"]),
+        charts.utilization(table, users),
+    ):
+        display(SVG(charts.to_svg(chart)))
+    display(HTML(load_html(plan) + components_html(plan) + notes_html(plan)))
+    return None
+
+
+def compare(stacks: list[str] | None = None, interactive: bool = True, **values: float | None) -> w.Widget | None:
+    """The compare view for a notebook cell."""
+    if interactive:
+        return Compare(stacks, **values).widget
+    overrides = {k: v for k, v in values.items() if v is not None}
+    tables = {}
+    rows = []
+    for name in stacks or preset_names():
+        s = load_stack(name)
+        wl = s.workload(**overrides)
+        tables[name] = sweep(s, wl, users=CHART_LEVELS)
+        rows.append({"stack": name, **headline_figures(evaluate(s, wl))})
+    display(HTML(CSS + pd.DataFrame(rows).to_html(index=False, classes="capkit-table capkit-compare")))
+    display(SVG(charts.to_svg(charts.compare_costs(tables, overrides.get("users")))))
+    return None
+
+
+# --- serving --------------------------------------------------------------------------------
+def notebook_path(name: str = "planner.ipynb") -> Path:
+    """A bundled notebook: capkit/notebooks in the wheel, notebooks/ in a checkout."""
+    packaged = Path(str(resources.files("capkit") / "notebooks" / name))
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "notebooks" / name
+
+
+def jupyter_share_dir() -> Path:
+    """capkit's own Jupyter data (the offline Voila template)."""
+    return Path(str(resources.files("capkit") / "share" / "jupyter"))
+
+
+def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_browser: bool = False) -> list[str]:
+    """The Voila command line for ``notebook`` with capkit's offline template."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--template=capkit",
+        "--theme=light",
+    ]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def voila_env() -> dict[str, str]:
+    """The environment Voila runs in: capkit's template on JUPYTER_PATH."""
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_share_dir()), env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
+def serve(port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, notebook: str = "planner.ipynb") -> int:
+    """``capkit app``: serve the planner with Voila until interrupted; returns Voila's exit status."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"capkit: warning: serving on {host}: anyone who can reach it can use the planner", file=sys.stderr)
+    path = notebook_path(notebook)
+    print(f"capkit planner: http://{host}:{port}/  (serving {path.name}; Ctrl+C to stop)", flush=True)
+    try:
+        return subprocess.call(voila_command(path, port, host, open_browser), env=voila_env())
+    except KeyboardInterrupt:
+        return 0

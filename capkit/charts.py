@@ -1,0 +1,171 @@
+"""Altair chart builders: a Plan or a sweep table in, a chart out. No widgets here.
+
+The same builders serve the live planner (wrapped in ``alt.JupyterChart``) and static
+exports (``to_svg`` through vl-convert, which needs no network).
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+
+from capkit.plan import ACT_AT, WATCH_AT, Plan
+
+WIDTH = 520
+HEIGHT = 260
+USERS_AXIS = alt.Axis(title="daily active users", format="~s")
+
+
+def cost_by_component(plan: Plan) -> alt.Chart:
+    """Monthly cost of each component, largest first."""
+    data = plan.component_costs().rename("cost_usd").reset_index()
+    return (
+        alt.Chart(data, title="Monthly cost by component")
+        .mark_bar()
+        .encode(
+            y=alt.Y("component:N", sort="-x", title=None),
+            x=alt.X("cost_usd:Q", title="USD per month", axis=alt.Axis(format="$,.0f")),
+            tooltip=[alt.Tooltip("component:N"), alt.Tooltip("cost_usd:Q", format="$,.2f", title="USD/month")],
+        )
+        .properties(width=WIDTH, height=max(60, 28 * len(data)))
+    )
+
+
+def _positive(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows a log axis can show (strictly positive values)."""
+    return frame[frame[column] > 0]
+
+
+def cost_and_revenue(table: pd.DataFrame, users: float | None = None, max_users: float | None = None) -> alt.LayerChart:
+    """Monthly cost and revenue against users (log axes), the current point, the bottleneck."""
+    long = table.melt(
+        id_vars="users", value_vars=["monthly_cost_usd", "revenue_usd"], var_name="series", value_name="usd"
+    )
+    long["series"] = long["series"].map({"monthly_cost_usd": "monthly cost", "revenue_usd": "revenue after fees"})
+    lines = (
+        alt.Chart(_positive(long, "usd"), title="Cost and revenue against users")
+        .mark_line()
+        .encode(
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            y=alt.Y("usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s")),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#d62728", "#2ca02c"])),
+            tooltip=[
+                alt.Tooltip("series:N"),
+                alt.Tooltip("users:Q", format=",.0f"),
+                alt.Tooltip("usd:Q", format="$,.0f"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    if users is not None and users > 0:
+        here = table.iloc[(table["users"] - users).abs().argmin()]
+        point = pd.DataFrame({"users": [users], "usd": [float(here["monthly_cost_usd"])], "label": ["you are here"]})
+        layers.append(
+            alt.Chart(_positive(point, "usd"))
+            .mark_point(size=90, filled=True, color="black")
+            .encode(
+                x="users:Q",
+                y="usd:Q",
+                tooltip=[alt.Tooltip("users:Q", format=",.0f"), alt.Tooltip("usd:Q", format="$,.0f")],
+            )
+        )
+    if max_users is not None and math.isfinite(max_users) and max_users > 0:
+        rule = pd.DataFrame({"users": [max_users], "label": [f"bottleneck at {max_users:,.0f}"]})
+        base = alt.Chart(rule)
+        layers.append(base.mark_rule(strokeDash=[6, 4], color="#444").encode(x="users:Q"))
+        layers.append(
+            base.mark_text(align="left", dx=4, dy=-6, baseline="top", color="#444").encode(
+                x="users:Q", y=alt.value(0), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+
+
+def utilization_long(table: pd.DataFrame) -> pd.DataFrame:
+    """Utilization columns of a sweep table as long rows: users, metric, utilization."""
+    cols = [c for c in table.columns if c.startswith("utilization:")]
+    long = table.melt(id_vars="users", value_vars=cols, var_name="metric", value_name="utilization")
+    long["metric"] = long["metric"].str.removeprefix("utilization:")
+    return long
+
+
+def utilization(
+    table: pd.DataFrame, users: float | None = None, floor: float = 1e-3, ceiling: float = 10.0
+) -> alt.LayerChart:
+    """Utilization of every metric against users; the limit (100 %) and the watch and act lines.
+
+    The axis shows ``floor`` to ``ceiling`` (0.1 % to 1,000 %); lines beyond are clipped.
+    """
+    long = utilization_long(table)
+    long = long[long["utilization"] >= floor]
+    lines = (
+        alt.Chart(long, title="Utilization of every limit against users")
+        .mark_line(clip=True)
+        .encode(
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            y=alt.Y(
+                "utilization:Q",
+                scale=alt.Scale(type="log", domain=[floor, ceiling]),
+                title="demand / limit",
+                axis=alt.Axis(format="~%"),
+            ),
+            color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="right", labelLimit=260)),
+            tooltip=[
+                alt.Tooltip("metric:N"),
+                alt.Tooltip("users:Q", format=",.0f"),
+                alt.Tooltip("utilization:Q", format=".1%"),
+            ],
+        )
+    )
+    marks = pd.DataFrame({"y": [WATCH_AT, ACT_AT, 1.0], "what": ["watch", "act", "limit"]})
+    rules = (
+        alt.Chart(marks)
+        .mark_rule(strokeDash=[4, 4])
+        .encode(
+            y="y:Q",
+            color=alt.Color(
+                "what:N",
+                scale=alt.Scale(domain=["watch", "act", "limit"], range=["#e6a100", "#d62728", "#000"]),
+                legend=None,
+            ),
+        )
+    )
+    layers: list[alt.Chart] = [lines, rules]
+    if users is not None and users > 0:
+        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(width=WIDTH, height=HEIGHT)
+
+
+def compare_costs(tables: dict[str, pd.DataFrame], users: float | None = None) -> alt.LayerChart:
+    """Monthly cost against users, one line per stack."""
+    frames = [t[["users", "monthly_cost_usd"]].assign(stack=name) for name, t in tables.items()]
+    data = _positive(pd.concat(frames, ignore_index=True), "monthly_cost_usd")
+    lines = (
+        alt.Chart(data, title="Monthly cost against users, by stack")
+        .mark_line()
+        .encode(
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            y=alt.Y(
+                "monthly_cost_usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s")
+            ),
+            color=alt.Color("stack:N", title=None),
+            tooltip=[
+                alt.Tooltip("stack:N"),
+                alt.Tooltip("users:Q", format=",.0f"),
+                alt.Tooltip("monthly_cost_usd:Q", format="$,.0f", title="USD/month"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    if users is not None and users > 0:
+        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as a standalone SVG string (vl-convert, offline)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart.to_dict())

@@ -1,0 +1,86 @@
+"""The planner in a real browser: Voila on loopback, headless Debian chromium, no network.
+
+Checks what a user sees: headline figures; a slider change gives the engine's value for the
+new input; changing the stack changes the component list; every chart rendered; a bad
+assumption shows a message next to its input; no request left 127.0.0.1; no console error.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import capkit
+from capkit.app import money
+from tests.browser import offline_page, serve_app, set_slider
+
+pytestmark = pytest.mark.browser
+CHARTS = ("cost", "curve", "util")
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with serve_app() as (url, _proc):
+        yield url
+
+
+def expected_cost(stack: str, **values: float) -> str:
+    s = capkit.load_stack(stack)
+    return money(capkit.evaluate(s, s.workload(**values)).summary["monthly_cost_usd"])
+
+
+def wait_text(page, css: str, text: str, timeout_ms: int = 30_000) -> None:
+    page.wait_for_function(
+        "([css, text]) => { const e = document.querySelector(css); return e && e.textContent.trim() === text; }",
+        arg=[css, text],
+        timeout=timeout_ms,
+    )
+
+
+def test_planner_in_the_browser(app_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
+        page.goto(app_url, timeout=120_000)
+        page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
+
+        # Headline figures, for the preset's defaults.
+        for name in ("monthly-cost", "cost-per-user", "paying-users", "revenue", "margin", "bottleneck", "max-users"):
+            assert page.locator(f".capkit-{name}").inner_text().strip(), name
+        assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless")
+
+        # Every chart rendered (vega draws an svg or a canvas).
+        for chart in CHARTS:
+            page.wait_for_selector(f".capkit-chart-{chart} svg, .capkit-chart-{chart} canvas", timeout=60_000)
+
+        # Typing into the users slider gives the engine's cost for the new users.
+        set_slider(page, ".capkit-users", "250000")
+        wait_text(page, ".capkit-monthly-cost", expected_cost("aws-serverless", users=250_000))
+
+        # A bad assumption: a message next to the input, no traceback, figures unchanged.
+        page.locator(".capkit-assumptions").get_by_text("Assumptions", exact=True).click()
+        box = page.locator(".capkit-assumption", has_text="duration_ms").locator("input")
+        box.fill("-5")
+        box.press("Enter")
+        page.locator(".capkit-assumption", has_text="duration_ms").locator(".capkit-error").wait_for(timeout=30_000)
+        assert (
+            "duration_ms = -5 is not allowed" in page.locator(".capkit-assumption", has_text="duration_ms").inner_text()
+        )
+        assert "Traceback" not in page.content()
+        assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless", users=250_000)
+
+        # Changing the stack changes the component list.
+        page.locator(".widget-dropdown select").select_option("render-postgres")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.capkit-component')].map(e => e.textContent).join(',')"
+            " === 'render_web,postgres,redis,email,sentry'",
+            timeout=60_000,
+        )
+        wait_text(page, ".capkit-monthly-cost", expected_cost("render-postgres"))
+        for chart in CHARTS:
+            page.wait_for_selector(f".capkit-chart-{chart} svg, .capkit-chart-{chart} canvas", timeout=60_000)
+
+        shot = tmp_path / "planner.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}")
+        assert external == [], f"requests outside 127.0.0.1: {external}"
+        assert errors == [], f"console errors: {errors}"
