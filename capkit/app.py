@@ -28,7 +28,7 @@ from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.plan import Plan
 from capkit.stack import Stack, load_stack, preset_names
-from capkit.workload import UNIVERSAL, AssumptionSpec, check_range
+from capkit.workload import AssumptionSpec, check_range
 
 #: User levels the charts sweep over (log-spaced, like the users slider).
 USERS_MIN, USERS_MAX = 100.0, 100_000_000.0
