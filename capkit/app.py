@@ -21,7 +21,7 @@ import altair as alt
 import ipywidgets as w
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, SVG, display
+from IPython.display import HTML, display
 
 from capkit import charts
 from capkit.engine import evaluate, sweep
@@ -458,7 +458,7 @@ def planner(stack: str = "aws-serverless", interactive: bool = True, **values: f
         charts.cost_and_revenue(table, users, plan.summary["max_users"]),
         charts.utilization(table, users),
     ):
-        display(SVG(charts.to_svg(chart)))
+        display(HTML(charts.to_img_html(chart)))
     display(HTML(load_html(plan) + components_html(plan) + notes_html(plan)))
     return None
 
@@ -476,7 +476,7 @@ def compare(stacks: list[str] | None = None, interactive: bool = True, **values:
         tables[name] = sweep(s, wl, users=CHART_LEVELS)
         rows.append({"stack": name, **headline_figures(evaluate(s, wl))})
     display(HTML(CSS + pd.DataFrame(rows).to_html(index=False, classes="capkit-table capkit-compare")))
-    display(SVG(charts.to_svg(charts.compare_costs(tables, overrides.get("users")))))
+    display(HTML(charts.to_img_html(charts.compare_costs(tables, overrides.get("users")))))
     return None
 
 

@@ -6,6 +6,8 @@ exports (``to_svg`` through vl-convert, which needs no network).
 
 from __future__ import annotations
 
+import base64
+import html
 import math
 
 import altair as alt
@@ -169,3 +171,19 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     import vl_convert as vlc
 
     return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def to_img_html(chart: alt.TopLevelMixin, css_class: str = "capkit-chart") -> str:
+    """The chart as an ``<img>`` holding its SVG as a data URI, with its title as alt text.
+
+    An image keeps each chart's SVG ids to itself (several inline SVGs on one page would share
+    clip-path ids) and needs nothing but the file it is in.
+    """
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    titles = [spec.get("title")] + [layer.get("title") for layer in spec.get("layer", [])]
+    title = next((t for t in titles if t), "chart")
+    title = title if isinstance(title, str) else title.get("text", "chart")
+    data = base64.b64encode(vlc.vegalite_to_svg(spec).encode()).decode()
+    return f'<img class="{css_class}" alt="{html.escape(title)}" src="data:image/svg+xml;base64,{data}"/>'

@@ -20,6 +20,10 @@ def test_wheel_works_outside_the_checkout(tmp_path):
         "import capkit, capkit.pricing as p; "
         f"assert capkit.__file__.startswith({str(target)!r}), capkit.__file__; "
         f"assert str(p.data_dir()).startswith({str(target)!r}), p.data_dir(); "
+        "import capkit.app as a; "
+        f"assert str(a.notebook_path()).startswith({str(target)!r}) and a.notebook_path().is_file(); "
+        "assert (a.jupyter_share_dir() / 'voila/templates/capkit/index.html.j2').is_file(); "
+        "assert (a.jupyter_share_dir() / 'nbconvert/templates/capkit-offline/index.html.j2').is_file(); "
         "s = capkit.load_stack('aws-serverless'); print(capkit.evaluate(s).summary['monthly_cost_usd'])"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
