@@ -3,7 +3,7 @@
 ``Planner`` and ``Compare`` hold the widgets and update every output in place when an input
 moves. ``planner(...)`` and ``compare(...)`` are what the notebooks call; with
 ``interactive=False`` they display static HTML and SVG instead of widgets, for exported HTML.
-``serve`` runs ``notebooks/planner.ipynb`` with Voila on 127.0.0.1 (``capkit app``).
+The server side (``capkit app``) lives in :mod:`capkit.serve`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ from __future__ import annotations
 import html
 import math
 import os
-import subprocess
-import sys
+import tempfile
 from collections.abc import Callable, Mapping
-from importlib import resources
-from pathlib import Path
 
-import altair as alt
+from capkit.serve import FAST_START_ENV, chart_bundle_path, skip_iri_grammar
+
+if os.environ.get(FAST_START_ENV) == "1":
+    skip_iri_grammar()
+
+import altair as alt  # noqa: E402
 import ipywidgets as w
 import numpy as np
 import pandas as pd
@@ -141,15 +143,28 @@ def notes_html(plan: Plan) -> str:
     return "".join(f"<div class='capkit-unit'>{html.escape(n)}</div>" for n in plan.notes)
 
 
-_OFFLINE = False
-
-
 def enable_offline_charts() -> None:
-    """Make JupyterChart load vega from the Python package, never a CDN (once per kernel)."""
-    global _OFFLINE
-    if not _OFFLINE:
-        alt.JupyterChart.enable_offline()
-        _OFFLINE = True
+    """Make JupyterChart load vega from the Python package, never a CDN (once per kernel).
+
+    ``alt.JupyterChart.enable_offline()`` bundles vega with vl-convert, about 3 s at every
+    kernel start; the bundle depends only on the two versions, so capkit caches it on disk.
+    """
+    if alt.JupyterChart._is_offline:
+        return
+    path = chart_bundle_path()
+    if path.is_file() and hasattr(alt.JupyterChart, "_esm"):
+        alt.JupyterChart._esm = path.read_text(encoding="utf-8")
+        alt.JupyterChart._is_offline = True
+        return
+    alt.JupyterChart.enable_offline()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(alt.JupyterChart._esm)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no writable cache: every kernel builds its own bundle
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -478,53 +493,3 @@ def compare(stacks: list[str] | None = None, interactive: bool = True, **values:
     display(HTML(CSS + pd.DataFrame(rows).to_html(index=False, classes="capkit-table capkit-compare")))
     display(HTML(charts.to_img_html(charts.compare_costs(tables, overrides.get("users")))))
     return None
-
-
-# --- serving --------------------------------------------------------------------------------
-def notebook_path(name: str = "planner.ipynb") -> Path:
-    """A bundled notebook: capkit/notebooks in the wheel, notebooks/ in a checkout."""
-    packaged = Path(str(resources.files("capkit") / "notebooks" / name))
-    if packaged.is_file():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "notebooks" / name
-
-
-def jupyter_share_dir() -> Path:
-    """capkit's own Jupyter data (the offline Voila template)."""
-    return Path(str(resources.files("capkit") / "share" / "jupyter"))
-
-
-def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_browser: bool = False) -> list[str]:
-    """The Voila command line for ``notebook`` with capkit's offline template."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        f"--port={port}",
-        f"--Voila.ip={host}",
-        "--template=capkit",
-        "--theme=light",
-    ]
-    if not open_browser:
-        cmd.append("--no-browser")
-    return cmd
-
-
-def voila_env() -> dict[str, str]:
-    """The environment Voila runs in: capkit's template on JUPYTER_PATH."""
-    env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_share_dir()), env.get("JUPYTER_PATH", "")) if p)
-    return env
-
-
-def serve(port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, notebook: str = "planner.ipynb") -> int:
-    """``capkit app``: serve the planner with Voila until interrupted; returns Voila's exit status."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"capkit: warning: serving on {host}: anyone who can reach it can use the planner", file=sys.stderr)
-    path = notebook_path(notebook)
-    print(f"capkit planner: http://{host}:{port}/  (serving {path.name}; Ctrl+C to stop)", flush=True)
-    try:
-        return subprocess.call(voila_command(path, port, host, open_browser), env=voila_env())
-    except KeyboardInterrupt:
-        return 0

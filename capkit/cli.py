@@ -165,7 +165,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.verb == "pricing":
         print(pricing_text())
     elif args.verb == "app":
-        from capkit.app import serve
+        from capkit.serve import serve
 
         return serve(port=args.port, host=args.host, open_browser=not args.no_browser)
     return 0

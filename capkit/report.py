@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from capkit.app import jupyter_share_dir, notebook_path
+from capkit.serve import jupyter_share_dir, notebook_path
 
 
 def _replace_atomically(path: Path, data: str) -> None:

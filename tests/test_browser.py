@@ -84,3 +84,30 @@ def test_planner_in_the_browser(app_url, tmp_path):
         print(f"screenshot: {shot}")
         assert external == [], f"requests outside 127.0.0.1: {external}"
         assert errors == [], f"console errors: {errors}"
+
+
+def test_planner_in_jupyterlab(tmp_path):
+    """The same notebook run in JupyterLab (Run All Cells) renders its charts offline."""
+    import shutil
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import serve_lab
+
+    # A copy: JupyterLab autosaves, and the committed notebooks stay without outputs.
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "notebooks", notebooks)
+    with serve_lab(notebooks) as url, sync_playwright() as pw, offline_page(pw) as (page, external, errors):
+        page.goto(f"{url}lab/tree/planner.ipynb?reset", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook", timeout=120_000)
+        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+        page.locator(".lm-MenuBar").get_by_text("Run", exact=True).first.click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
+        assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless", users=10_000)
+        for chart in CHARTS:
+            page.wait_for_selector(f".capkit-chart-{chart} svg, .capkit-chart-{chart} canvas", timeout=60_000)
+        page.screenshot(path=str(tmp_path / "lab.png"))
+        assert external == [], f"requests outside 127.0.0.1: {external}"
+        assert errors == [], f"console errors: {errors}"

@@ -20,7 +20,7 @@ def test_wheel_works_outside_the_checkout(tmp_path):
         "import capkit, capkit.pricing as p; "
         f"assert capkit.__file__.startswith({str(target)!r}), capkit.__file__; "
         f"assert str(p.data_dir()).startswith({str(target)!r}), p.data_dir(); "
-        "import capkit.app as a; "
+        "import capkit.serve as a; "
         f"assert str(a.notebook_path()).startswith({str(target)!r}) and a.notebook_path().is_file(); "
         "assert (a.jupyter_share_dir() / 'voila/templates/capkit/index.html.j2').is_file(); "
         "assert (a.jupyter_share_dir() / 'nbconvert/templates/capkit-offline/index.html.j2').is_file(); "

@@ -1,0 +1,101 @@
+"""Serving the planner: ``capkit app`` runs a bundled notebook with Voila on 127.0.0.1.
+
+This module is the server side and stays light (no altair, no widgets): the launcher only
+finds the notebook and the templates, makes sure the offline chart bundle is cached, and
+starts Voila with a pre-heated kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import metadata, resources
+from pathlib import Path
+
+#: Set by ``capkit app`` for the Voila server and its kernels: start faster (see below).
+FAST_START_ENV = "CAPKIT_FAST_START"
+#: jsonschema (imported by altair and by Jupyter) imports rfc3987_syntax, when installed, for
+#: its optional 'iri' format check; that module compiles a Lark grammar at import, 2.7 s on
+#: this machine. Nothing capkit runs checks IRIs, so the processes ``capkit app`` starts skip it.
+SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+#: A kernel whose page is gone is shut down after this many idle seconds.
+CULL_IDLE_S = 600
+
+
+def skip_iri_grammar() -> None:
+    """Make ``import rfc3987_syntax`` fail fast, so jsonschema leaves out its 'iri' check."""
+    exec(SKIP_IRI_GRAMMAR)
+
+
+def chart_bundle_path() -> Path:
+    """Where the offline JupyterChart bundle is cached, per altair and vl-convert version."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "capkit"
+    return base / f"jupyterchart-altair{metadata.version('altair')}-vlc{metadata.version('vl-convert-python')}.js"
+
+
+def notebook_path(name: str = "planner.ipynb") -> Path:
+    """A bundled notebook: capkit/notebooks in the wheel, notebooks/ in a checkout."""
+    packaged = Path(str(resources.files("capkit") / "notebooks" / name))
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "notebooks" / name
+
+
+def jupyter_share_dir() -> Path:
+    """capkit's own Jupyter data (the offline Voila and nbconvert templates)."""
+    return Path(str(resources.files("capkit") / "share" / "jupyter"))
+
+
+def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_browser: bool = False) -> list[str]:
+    """The Voila command line for ``notebook``: capkit's offline template, one pre-heated kernel."""
+    launcher = f"{SKIP_IRI_GRAMMAR}; from voila.app import main; sys.exit(main())"
+    cmd = [
+        sys.executable,
+        "-c",
+        launcher,
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--template=capkit",
+        "--theme=light",
+        "--preheat_kernel=True",
+        "--pool_size=1",
+        # Voila's shutdown-on-close request is refused (403, voila-dashboards/voila#1458), so
+        # kernels of closed pages are culled instead: no page connected and 10 min idle.
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+        "--MappingKernelManager.cull_interval=60",
+    ]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def voila_env() -> dict[str, str]:
+    """The environment Voila runs in: capkit's templates on JUPYTER_PATH, fast start on."""
+    env = dict(os.environ)
+    env[FAST_START_ENV] = "1"
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_share_dir()), env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
+def ensure_chart_bundle() -> None:
+    """Build the offline chart bundle cache if missing (once per altair/vl-convert version)."""
+    if not chart_bundle_path().is_file():
+        skip_iri_grammar()
+        from capkit.app import enable_offline_charts
+
+        enable_offline_charts()
+
+
+def serve(port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, notebook: str = "planner.ipynb") -> int:
+    """``capkit app``: serve the planner with Voila until interrupted; returns Voila's exit status."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"capkit: warning: serving on {host}: anyone who can reach it can use the planner", file=sys.stderr)
+    path = notebook_path(notebook)
+    ensure_chart_bundle()
+    print(f"capkit planner: http://{host}:{port}/  (serving {path.name}; Ctrl+C to stop)", flush=True)
+    try:
+        return subprocess.call(voila_command(path, port, host, open_browser), env=voila_env())
+    except KeyboardInterrupt:
+        return 0
