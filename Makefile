@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.capkit-installed
 
-.PHONY: setup app test lint bench chromium clean
+.PHONY: setup app lab test lint bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ setup: $(STAMP)
 
 app: setup
 	$(BIN)/capkit app
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -33,8 +36,9 @@ test: setup chromium
 lint: setup
 	$(BIN)/ruff check capkit tests benchmarks && $(BIN)/ruff format --check capkit tests benchmarks
 
-bench: setup
+bench: setup chromium
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
