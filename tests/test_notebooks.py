@@ -16,7 +16,9 @@ def test_notebook_is_committed_clean(path):
     assert "widgets" not in nb.get("metadata", {}), "widget state saved in metadata"
     params = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(params) == 1 and params[0] is code[0], "the first code cell is the only 'parameters' cell"
-    assignments = [line for line in "".join(params[0]["source"]).splitlines() if "=" in line and not line.startswith("#")]
+    assignments = [
+        line for line in "".join(params[0]["source"]).splitlines() if "=" in line and not line.startswith("#")
+    ]
     assert assignments and all("#" in line for line in assignments), "every parameter has a comment with its unit"
     assert all(len("".join(c["source"]).splitlines()) <= 25 for c in code), "cells stay short; logic lives in capkit"
 
