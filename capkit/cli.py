@@ -22,19 +22,8 @@ from capkit.errors import CapkitError, InputError
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
 from capkit.stack import load_stack, preset_names
+from capkit.tables import count, money
 from capkit.workload import parse_assignments
-
-
-def _money(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    return f"${x:,.2f}" if abs(x) < 100 else f"${x:,.0f}"
-
-
-def _num(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "never"
-    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.3g}"
 
 
 def stacks_text() -> str:
@@ -59,25 +48,25 @@ def plan_text(p: Plan) -> str:
     users = p.workload["users"]
     per_user = s["cost_per_user_usd"]
     margin = s["margin"]
-    where = "none" if b is None else f"{b['component']}.{b['metric']} at {_num(s['max_users'])} users"
+    where = "none" if b is None else f"{b['component']}.{b['metric']} at {count(s['max_users'])} users"
     head = [
         f"{p.title} ({p.stack}) at {users:,.0f} daily active users",
-        f"  monthly cost     {_money(s['monthly_cost_usd'])}",
+        f"  monthly cost     {money(s['monthly_cost_usd'])}",
         f"  cost per user    {'n/a' if per_user is None else f'${per_user:.4f}'}",
         f"  paying users     {s['paying_users']:,.0f}",
-        f"  revenue          {_money(s['revenue_usd'])} (after payment fees)",
+        f"  revenue          {money(s['revenue_usd'])} (after payment fees)",
         f"  margin           {'n/a (no revenue)' if margin is None else f'{margin:.1%}'}",
         f"  bottleneck       {where}",
     ]
     load = p.load.assign(
-        demand=p.load["demand"].map(_num),
-        limit=p.load["limit"].map(_num),
+        demand=p.load["demand"].map(count),
+        limit=p.load["limit"].map(count),
         utilization=p.load["utilization"].map(lambda u: f"{u:.0%}" if math.isfinite(u) else "inf"),
-        max_users=p.load["max_users"].map(_num),
+        max_users=p.load["max_users"].map(count),
     )[["component", "metric", "demand", "limit", "unit", "utilization", "max_users", "status", "kind"]]
     cost = p.cost.assign(
-        quantity=p.cost["quantity"].map(_num),
-        free=p.cost["free"].map(_num),
+        quantity=p.cost["quantity"].map(count),
+        free=p.cost["free"].map(count),
         unit_price=p.cost["unit_price"].map(lambda x: f"{x:.6g}"),
         cost_usd=p.cost["cost_usd"].map(lambda x: f"{x:,.2f}"),
     )

@@ -34,6 +34,12 @@ class MetricResult:
     limit: np.ndarray
     utilization: np.ndarray
     max_users: np.ndarray
+    demand_fixed: np.ndarray  # a in demand = a + b x users
+    demand_per_user: np.ndarray  # b
+
+    def users_at(self, level: float) -> np.ndarray:
+        """Users at which utilization reaches ``level`` (0.7 watch, 0.9 act, 1 the limit)."""
+        return _crossing(self.demand_fixed, self.demand_per_user, self.limit * level)
 
 
 @dataclass(frozen=True)
@@ -87,17 +93,21 @@ class Evaluation:
         return best_idx
 
 
-def _max_users(users: np.ndarray, d0: np.ndarray, d1: np.ndarray, du: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """Users at which an affine demand a + b x users reaches ``limit``.
-
-    b from two evaluations: (d1 - d0) / du; a = d0 - b x users. A demand that does not grow
-    with users never reaches its limit (inf) unless it is already past it (0).
-    """
+def _affine(users: np.ndarray, d0: np.ndarray, d1: np.ndarray, du: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of a demand a + b x users from two evaluations: b = (d1 - d0) / du, a = d0 - b x users."""
     slope = (d1 - d0) / du
-    fixed = d0 - slope * users
+    return d0 - slope * users, slope
+
+
+def _crossing(fixed: np.ndarray, slope: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Users at which a + b x users reaches ``target``.
+
+    A demand that does not grow with users never reaches it (inf) unless it is already past
+    it (0).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        crossing = np.maximum((limit - fixed) / slope, 0.0)
-    flat = np.where(fixed <= limit, np.inf, 0.0)
+        crossing = np.maximum((target - fixed) / slope, 0.0)
+    flat = np.where(fixed <= target, np.inf, 0.0)
     return np.where(slope > 0, crossing, flat)
 
 
@@ -121,6 +131,7 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
             demand = np.broadcast_to(np.asarray(m0.demand, dtype=float), (n,))
             limit = np.broadcast_to(np.asarray(m0.limit, dtype=float), (n,))
             d1 = np.broadcast_to(np.asarray(m1.demand, dtype=float), (n,))
+            fixed, slope = _affine(users, demand, d1, du)
             metrics.append(
                 MetricResult(
                     comp.id,
@@ -130,7 +141,9 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
                     demand,
                     limit,
                     _utilization(demand, limit),
-                    _max_users(users, demand, d1, du, limit),
+                    _crossing(fixed, slope, limit),
+                    fixed,
+                    slope,
                 )
             )
         for item in comp.costs(wl):

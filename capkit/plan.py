@@ -34,7 +34,8 @@ class Plan:
 
     ``summary``: monthly_cost_usd, cost_per_user_usd, paying_users, revenue_usd, profit_usd,
     margin, bottleneck ({component, metric} or None), max_users (None when nothing binds).
-    ``load``: one row per metric. ``cost``: one row per billed item.
+    ``load``: one row per metric (demand, limit, utilization, max_users, status, and the users
+    at which it reaches watch and act). ``cost``: one row per billed item.
     """
 
     stack: str
@@ -58,6 +59,8 @@ class Plan:
                 "kind": [m.kind for m in ev.metrics],
                 "utilization": [float(m.utilization[0]) for m in ev.metrics],
                 "max_users": [float(m.max_users[0]) for m in ev.metrics],
+                "users_at_watch": [float(m.users_at(WATCH_AT)[0]) for m in ev.metrics],
+                "users_at_act": [float(m.users_at(ACT_AT)[0]) for m in ev.metrics],
             }
         )
         load["status"] = status(load["utilization"].to_numpy()) if len(load) else []

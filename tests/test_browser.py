@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import capkit
-from capkit.app import money
+from capkit.tables import money
 from tests.browser import offline_page, serve_app, set_slider
 
 pytestmark = pytest.mark.browser

@@ -37,6 +37,18 @@ def test_utilization_at_max_users_is_one(preset):
     assert checked >= 3
 
 
+def test_users_at_watch_and_act_reach_those_levels(preset):
+    wl = preset.workload()
+    p = capkit.evaluate(preset, wl)
+    for r in p.load.itertuples():
+        for users, level in ((r.users_at_watch, 0.7), (r.users_at_act, 0.9)):
+            if np.isfinite(users) and users > 0:
+                again = capkit.evaluate(preset, wl.replace(users=users))
+                row = again.load[(again.load["component"] == r.component) & (again.load["metric"] == r.metric)]
+                assert row["utilization"].iloc[0] == pytest.approx(level, rel=1e-9), f"{r.component}.{r.metric}"
+        assert r.users_at_watch <= r.users_at_act <= r.max_users or not np.isfinite(r.max_users)
+
+
 def test_sweep_equals_evaluate_point_by_point(preset):
     levels = [100.0, 3_000.0, 250_000.0, 4_000_000.0]
     wl = preset.workload()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import capkit
-from capkit.app import money
 from capkit.report import export_html
+from capkit.tables import money
 from tests.browser import offline_page
 
 pytestmark = pytest.mark.browser
