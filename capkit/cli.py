@@ -110,6 +110,25 @@ def pricing_text(today: dt.date | None = None) -> str:
     return out.to_string(index=False) + "\n\n" + footer
 
 
+def report(
+    stack: str,
+    settings: Sequence[str] = (),
+    out: str = "reports",
+    actuals: str | None = None,
+    growth: float = 0.1,
+    title: str | None = None,
+    date: str | None = None,
+):
+    """``capkit report``: run the report notebook; returns the written files."""
+    from capkit.report import write_report
+
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise InputError(f"--date {date!r}: expected YYYY-MM-DD") from None
+    return write_report(stack, parse_assignments(settings), out, actuals, growth, title, day)
+
+
 def sweep_levels(spec: str) -> np.ndarray:
     """``LOW:HIGH:N`` as N log-spaced user levels."""
     try:
@@ -132,6 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N (default 100:10000000:50)")
     sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
+    r = sub.add_parser("report", help="write the HTML report of one plan (papermill, offline HTML)")
+    r.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
+    r.add_argument("--out", default="reports", help="folder for the HTML and the executed notebook")
+    r.add_argument("--actuals", help="CSV with columns date,users: fit the growth rate to it")
+    r.add_argument("--growth", type=float, default=0.1, help="monthly growth without actuals (0.1 = 10 %%)")
+    r.add_argument("--title", help="report title (default: the stack's title)")
+    r.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
     a = sub.add_parser("app", help="serve the planner (Voila) on 127.0.0.1")
     a.add_argument("--port", type=int, default=8866)
     a.add_argument("--host", default="127.0.0.1")
@@ -153,6 +180,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(table.to_csv(index=False), end="")
     elif args.verb == "pricing":
         print(pricing_text())
+    elif args.verb == "report":
+        files = report(args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date)
+        print(f"{files.html}\n{files.notebook}")
     elif args.verb == "app":
         from capkit.serve import serve
 

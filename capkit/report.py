@@ -1,23 +1,215 @@
-"""Reports: run a capkit notebook with papermill and export it as self-contained HTML.
+"""Reports: one plan told as a story, run with papermill, exported as self-contained HTML.
+
+``Report`` builds the sections that notebooks/report.ipynb displays (inputs, headline,
+charts, load, cost, growth, pricing sources). ``write_report`` (``capkit report``) checks its
+inputs first, with the same errors as ``capkit plan``, then runs the notebook with papermill
+and writes the HTML and the executed notebook, named by stack and date. Files are written to
+a temporary name and renamed: a failed run leaves the previous report in place.
 
 The HTML uses capkit's ``capkit-offline`` nbconvert template (no require.js, MathJax or widget
-manager from a CDN) and the notebooks' static mode (``interactive=False``: SVG charts), so it
-opens from a file with no network. Output is written to a temporary file and renamed, so a
-failed run leaves the previous report in place.
+manager from a CDN) and static SVG charts, so it opens from a file with no network.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import math
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from capkit.engine import evaluate, sweep
+from capkit.errors import CapkitError
+from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
+from capkit.plan import Plan
+from capkit.pricing import default_catalog
 from capkit.serve import jupyter_share_dir, notebook_path
+from capkit.stack import Stack, load_stack
+from capkit.tables import CSS, components_html, count, headline_figures, headline_html, load_html, money, notes_html
+from capkit.workload import UNIVERSAL
+
+#: User levels of the report's charts.
+CHART_LEVELS = [100 * 10 ** (k / 20) for k in range(121)]
 
 
-def _replace_atomically(path: Path, data: str) -> None:
+class ReportError(CapkitError):
+    """The report notebook failed; the message is papermill's cell error, short."""
+
+
+class _Html:
+    """Rich HTML for notebook display (IPython calls _repr_html_)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        """Plain-text fallback: the section's text without tags (stable across runs)."""
+        import re
+
+        return re.sub(
+            r"\s+", " ", re.sub(r"<(style|img)[^>]*>.*?</style>|<[^>]+>", " ", self.markup, flags=re.S)
+        ).strip()
+
+
+def _table(frame: pd.DataFrame, css: str) -> str:
+    return frame.to_html(index=False, classes=f"capkit-table {css}", border=0, escape=True, na_rep="")
+
+
+@dataclass
+class Report:
+    """The sections of a report on one plan."""
+
+    stack: Stack
+    plan: Plan
+    table: pd.DataFrame
+    growth: Growth
+    title: str
+    report_date: dt.date
+
+    @classmethod
+    def build(
+        cls,
+        stack: str,
+        assumptions: Mapping[str, float] | None = None,
+        actuals: str | None = None,
+        growth_rate_monthly: float = 0.1,
+        title: str | None = None,
+        report_date: str | None = None,
+        **universal: float | None,
+    ) -> Report:
+        """Evaluate ``stack`` with the universal fields and ``assumptions`` (None: the defaults)."""
+        s = load_stack(stack)
+        values = {k: v for k, v in universal.items() if v is not None}
+        values.update(assumptions or {})
+        wl = s.workload(**values)
+        plan = evaluate(s, wl)
+        day = dt.date.fromisoformat(report_date) if report_date else dt.date.today()
+        if actuals:
+            growth = fit_growth(read_actuals(actuals))
+        else:
+            growth = assumed_growth(float(wl.users[0]), growth_rate_monthly, day)
+        table = sweep(s, wl, users=CHART_LEVELS)
+        return cls(s, plan, table, growth, title or s.title, day)
+
+    def header(self) -> _Html:
+        return _Html(
+            f"{CSS}<h1>{html.escape(self.title)}</h1><p>Stack <b>{self.stack.name}</b> "
+            f"({html.escape(self.stack.title)}), capacity and cost report of {self.report_date}.</p>"
+        )
+
+    def inputs(self) -> _Html:
+        """Every workload field with its value, unit and where its default comes from."""
+        rows = [
+            {
+                "assumption": k,
+                "value": f"{v:,.6g}",
+                "unit": self.stack.specs[k].unit,
+                "default": f"{self.stack.specs[k].default:,.6g}",
+                "meaning": self.stack.specs[k].meaning,
+                "source of the default": self.stack.specs[k].source,
+            }
+            for k, v in self.plan.workload.items()
+        ]
+        return _Html("<h2>Inputs</h2>" + _table(pd.DataFrame(rows), "capkit-inputs"))
+
+    def headline(self) -> _Html:
+        s = self.plan.summary
+        b = s["bottleneck"]
+        story = (
+            "No hard limit grows with users in this stack."
+            if b is None
+            else f"The first limit to bite is <b>{b['component']}.{b['metric']}</b>, at "
+            f"<b>{count(s['max_users'])}</b> daily active users."
+        )
+        return _Html(f"<h2>Headline</h2>{headline_html(self.plan)}<p>{story}</p>")
+
+    def summary_text(self) -> str:
+        """The headline figures as plain text (pinned by nbval for the default report)."""
+        return "\n".join(f"{k}: {v}" for k, v in headline_figures(self.plan).items())
+
+    def charts(self) -> _Html:
+        from capkit import charts
+
+        users = self.plan.workload["users"]
+        parts = [
+            charts.cost_by_component(self.plan),
+            charts.cost_and_revenue(self.table, users, self.plan.summary["max_users"]),
+            charts.utilization(self.table, users),
+        ]
+        return _Html("<h2>Charts</h2>" + "".join(charts.to_img_html(c) for c in parts))
+
+    def load(self) -> _Html:
+        return _Html("<h2>Load against every limit</h2>" + load_html(self.plan) + notes_html(self.plan))
+
+    def costs(self) -> _Html:
+        detail = self.plan.cost.assign(
+            quantity=self.plan.cost["quantity"].map(count),
+            free=self.plan.cost["free"].map(count),
+            unit_price=self.plan.cost["unit_price"].map(lambda x: f"{x:.6g}"),
+            cost_usd=self.plan.cost["cost_usd"].map(money),
+        )
+        return _Html(
+            "<h2>Cost by component</h2>"
+            + components_html(self.plan)
+            + "<h3>Every billed item (USD per month)</h3>"
+            + _table(detail, "capkit-cost")
+        )
+
+    def growth_html(self) -> _Html:
+        g = self.growth
+        t = timeline(self.plan, g)
+        t = t[t["kind"] != "free_tier"].drop(columns="kind")
+        for col in [c for c in t.columns if c.endswith("at users")]:
+            t[col] = t[col].map(count)
+        for col in [c for c in t.columns if c.endswith("date")]:
+            t[col] = t[col].map(lambda d: "never" if d is None else d.isoformat())
+        rate = (
+            "shrinking or flat: no limit is reached by growth"
+            if g.rate_monthly <= 0
+            else (
+                f"{g.rate_monthly:.1%} a month (doubling every {math.log(2) / math.log1p(g.rate_monthly):.1f} months)"
+            )
+        )
+        return _Html(
+            f"<h2>Growth</h2><p>{count(g.users)} daily active users on {g.as_of}; growth {rate}, "
+            f"{html.escape(g.source)}. The dates at which each limit reaches watch (70 %), act (90 %) "
+            f"and its limit:</p>" + _table(t, "capkit-growth")
+        )
+
+    def sources(self) -> _Html:
+        """The pricing entries this stack uses, with source, date and confidence."""
+        cat = default_catalog()
+        rows = []
+        for key in self.stack.price_keys():
+            e = cat.entry(key)
+            rows.append(
+                {
+                    "entry": key,
+                    "value": f"{e.value:.10g}",
+                    "unit": e.unit,
+                    "as of": e.as_of.isoformat(),
+                    "confidence": e.confidence,
+                    "stale": "yes" if cat.is_stale(key, self.report_date) else "",
+                    "source": str(e.source),
+                }
+            )
+        return _Html(
+            "<h2>Pricing sources</h2><p>Check the provider's page before relying on a low-confidence "
+            "or stale figure.</p>" + _table(pd.DataFrame(rows), "capkit-sources")
+        )
+
+
+# --- running the notebook -------------------------------------------------------------------
+def _write_atomically(path: Path, data: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -25,22 +217,41 @@ def _replace_atomically(path: Path, data: str) -> None:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        Path(tmp).unlink(missing_ok=True)
         raise
 
 
 def execute(notebook: Path | str, parameters: Mapping[str, Any]) -> Any:
-    """Run a notebook with papermill (parameters injected after its ``parameters`` cell)."""
+    """Run a notebook with papermill; a failing cell raises ReportError with its error."""
     import papermill as pm
 
-    return pm.execute_notebook(
-        str(notebook),
-        None,
-        parameters=dict(parameters),
-        progress_bar=False,
-        kernel_name="python3",
-        cwd=str(Path(notebook).parent),
-    )
+    try:
+        return pm.execute_notebook(
+            str(notebook),
+            None,
+            parameters=dict(parameters),
+            progress_bar=False,
+            kernel_name="python3",
+            cwd=str(Path(notebook).parent),
+        )
+    except pm.PapermillExecutionError as exc:
+        raise ReportError(f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+
+
+def normalize(nb: Any) -> Any:
+    """Make an executed notebook depend on its inputs only: stable cell ids, no run timings.
+
+    papermill gives the injected-parameters cell a random id and records start and end times;
+    the cell ids reach the HTML, so without this two runs of the same report would differ.
+    """
+    nb.metadata.get("papermill", {}).pop("start_time", None)
+    nb.metadata.get("papermill", {}).pop("end_time", None)
+    nb.metadata.get("papermill", {}).pop("duration", None)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
 
 
 def to_html(nb: Any, title: str = "capkit") -> str:
@@ -62,6 +273,55 @@ def to_html(nb: Any, title: str = "capkit") -> str:
 def export_html(out: Path | str, notebook: str = "planner.ipynb", **parameters: Any) -> Path:
     """Run a bundled notebook with ``parameters`` in static mode and write it as HTML to ``out``."""
     out = Path(out)
-    nb = execute(notebook_path(notebook), {**parameters, "interactive": False})
-    _replace_atomically(out, to_html(nb, title=out.stem))
+    nb = normalize(execute(notebook_path(notebook), {**parameters, "interactive": False}))
+    _write_atomically(out, to_html(nb, title=out.stem))
     return out
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    notebook: Path
+
+
+def write_report(
+    stack: str,
+    settings: Mapping[str, float] | None = None,
+    out: Path | str = "reports",
+    actuals: Path | str | None = None,
+    growth_rate_monthly: float = 0.1,
+    title: str | None = None,
+    report_date: dt.date | None = None,
+) -> ReportFiles:
+    """``capkit report``: the report notebook for one plan as HTML and executed notebook in ``out``.
+
+    Inputs are checked before papermill starts (unknown stack, bad values, unknown keys and a
+    bad actuals file fail with the same one-line errors as ``capkit plan``).
+    """
+    import nbformat
+
+    s = load_stack(stack)
+    settings = dict(settings or {})
+    s.workload(**settings)  # validates every value and key now, not inside the kernel
+    if actuals is not None:
+        read_actuals(actuals)
+    else:
+        assumed_growth(1.0, growth_rate_monthly, dt.date.today())
+    day = report_date or dt.date.today()
+    stack_arg = stack if s.path.parent.name == "stacks" and stack == s.name else str(Path(stack).resolve())
+    params: dict[str, Any] = {k: settings.get(k) for k in UNIVERSAL}
+    params.update(
+        stack=stack_arg,
+        assumptions={k: v for k, v in settings.items() if k not in UNIVERSAL},
+        actuals=str(Path(actuals).resolve()) if actuals else None,
+        growth_rate_monthly=growth_rate_monthly,
+        title=title,
+        report_date=day.isoformat(),
+    )
+    nb = normalize(execute(notebook_path("report.ipynb"), params))
+    out = Path(out)
+    base = f"{s.name}-{day.isoformat()}"
+    files = ReportFiles(out / f"{base}.html", out / f"{base}.ipynb")
+    _write_atomically(files.notebook, nbformat.writes(nb))
+    _write_atomically(files.html, to_html(nb, title=title or s.title))
+    return files

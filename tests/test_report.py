@@ -1,0 +1,125 @@
+"""capkit report: HTML and notebook named by stack and date, offline, deterministic, safe to fail."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+import capkit
+from capkit import report as report_mod
+from capkit.report import ReportError, write_report
+from capkit.tables import money
+
+CDN = re.compile(r"https?:\/\/(cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|[a-z.]*googleapis)|require\.js", re.I)
+
+
+def engine_cost(stack: str, **values: float) -> str:
+    s = capkit.load_stack(stack)
+    return money(capkit.evaluate(s, s.workload(**values)).summary["monthly_cost_usd"])
+
+
+def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
+    args = [
+        sys.executable,
+        "-m",
+        "capkit.cli",
+        "report",
+        "--stack",
+        "aws-serverless",
+        "--set",
+        "users=250000",
+        "--out",
+        str(tmp_path),
+        "--date",
+        "2026-11-23",
+    ]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    html_path = tmp_path / "aws-serverless-2026-11-23.html"
+    assert (tmp_path / "aws-serverless-2026-11-23.ipynb").is_file()
+    first = html_path.read_text()
+    assert f'capkit-monthly-cost">{engine_cost("aws-serverless", users=250_000)}<' in first
+    assert first.count('src="data:image/svg+xml;base64,') == 3
+    assert not CDN.search(first), CDN.search(first)
+    assert "Pricing sources" in first and "aws.lambda.request_usd_per_million" in first
+    # The same inputs write the same report, notebook included.
+    notebook = (tmp_path / "aws-serverless-2026-11-23.ipynb").read_text()
+    assert subprocess.run(args, capture_output=True, text=True, timeout=300).returncode == 0
+    assert html_path.read_text() == first
+    assert (tmp_path / "aws-serverless-2026-11-23.ipynb").read_text() == notebook
+
+
+@pytest.mark.parametrize("stack", ["render-firestore", "render-postgres", "vercel-supabase"])
+def test_every_preset_reports(tmp_path, stack):
+    files = write_report(stack, out=tmp_path)
+    text = files.html.read_text()
+    assert f'capkit-monthly-cost">{engine_cost(stack)}<' in text
+    assert text.count('src="data:image/svg+xml;base64,') == 3 and not CDN.search(text)
+
+
+def test_actuals_fit_the_growth(tmp_path):
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("date,users\n2026-08-01,40000\n2026-09-01,50000\n2026-10-01,62500\n")
+    files = write_report("render-postgres", {"users": 62_500}, tmp_path, actuals=actuals)
+    text = files.html.read_text()
+    assert "fitted to 3 actuals, 2026-08-01 to 2026-10-01" in text
+    assert "62,500 daily active users on 2026-10-01" in text
+
+
+@pytest.mark.parametrize(
+    ("stack", "settings", "message"),
+    [
+        ("nope", {}, "unknown stack 'nope'"),
+        ("aws-serverless", {"users": -1}, "users = -1 is not allowed"),
+        ("aws-serverless", {"colour": 1}, "unknown assumption 'colour'"),
+    ],
+)
+def test_bad_parameters_fail_before_papermill(tmp_path, monkeypatch, stack, settings, message):
+    def never(*_a, **_k):
+        raise AssertionError("papermill must not start")
+
+    monkeypatch.setattr(report_mod, "execute", never)
+    with pytest.raises(capkit.InputError, match=message):
+        write_report(stack, settings, tmp_path)
+
+
+def test_cli_bad_parameters_are_one_line():
+    r = subprocess.run(
+        [sys.executable, "-m", "capkit.cli", "report", "--stack", "aws-serverless", "--set", "users=-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "users = -1 is not allowed" in r.stderr
+
+
+def test_a_failed_run_keeps_the_previous_report(tmp_path, monkeypatch):
+    previous = tmp_path / "aws-serverless-2026-11-23.html"
+    previous.write_text("last week's report")
+
+    def fails(*_a, **_k):
+        raise ReportError("report.ipynb: cell 3 failed: ZeroDivisionError: division by zero")
+
+    monkeypatch.setattr(report_mod, "execute", fails)
+    import datetime as dt
+
+    with pytest.raises(ReportError, match="cell 3 failed: ZeroDivisionError"):
+        write_report("aws-serverless", out=tmp_path, report_date=dt.date(2026, 11, 23))
+    assert previous.read_text() == "last week's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name]
+
+
+def test_papermill_cell_error_is_short(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(ReportError) as info:
+        report_mod.execute(path, {})
+    assert str(info.value) == "broken.ipynb: cell 1 failed: ZeroDivisionError: division by zero"
