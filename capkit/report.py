@@ -257,8 +257,12 @@ def normalize(nb: Any) -> Any:
 def to_html(nb: Any, title: str = "capkit") -> str:
     """An executed notebook as offline HTML, input cells hidden."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
+    # Cells tagged hide-in-report (the plain-text figures pinned for nbval) stay out of the HTML.
+    config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": ["hide-in-report"]}})
     exporter = HTMLExporter(
+        config=config,
         template_name="capkit-offline",
         exclude_input=True,
         exclude_input_prompt=True,

@@ -123,3 +123,21 @@ def test_papermill_cell_error_is_short(tmp_path):
     with pytest.raises(ReportError) as info:
         report_mod.execute(path, {})
     assert str(info.value) == "broken.ipynb: cell 1 failed: ZeroDivisionError: division by zero"
+
+
+@pytest.mark.browser
+def test_a_report_opens_offline_in_chromium(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import offline_page
+
+    files = write_report("vercel-supabase", {"users": 500_000}, tmp_path)
+    with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
+        page.goto(files.html.as_uri())
+        assert page.locator(".capkit-monthly-cost").inner_text() == engine_cost("vercel-supabase", users=500_000)
+        decoded = "[...document.querySelectorAll('img.capkit-chart')].filter(i => i.complete && i.naturalWidth)"
+        assert page.evaluate(f"{decoded}.length") == 3
+        assert page.locator("table.capkit-sources tr").count() > 10
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        assert external == [], external
+        assert errors == [], errors
