@@ -64,6 +64,17 @@ def enable_offline_charts() -> None:
 
 
 # --- the planner ----------------------------------------------------------------------------
+def _slider(kind: type[w.Widget], description: str, **kwargs: object) -> w.Widget:
+    """A slider in the planner's style: updates on release, labels and widths aligned."""
+    return kind(
+        description=description,
+        continuous_update=False,
+        style={"description_width": "110px"},
+        layout=w.Layout(width="520px"),
+        **kwargs,
+    )
+
+
 class AssumptionInput:
     """One assumption: a number box with unit, range and meaning, and its own error message."""
 
@@ -107,48 +118,21 @@ class Planner:
         self.path_box = w.Text(placeholder="or a stack YAML path", layout=w.Layout(width="260px"))
         self.path_button = w.Button(description="Load file", layout=w.Layout(width="90px"))
         self.stack_error = w.HTML("")
-        self.users = w.FloatLogSlider(
-            value=10_000,
+        self.users = _slider(
+            w.FloatLogSlider,
+            "Users (DAU)",
             base=10,
             min=math.log10(USERS_MIN),
             max=math.log10(USERS_MAX),
             step=0.01,
-            description="Users (DAU)",
             readout_format=",.0f",
-            continuous_update=False,
-            style={"description_width": "110px"},
-            layout=w.Layout(width="520px"),
+            value=10_000,
         )
-        self.calls = w.FloatLogSlider(
-            description="Calls/user/day",
-            base=10,
-            min=-1,
-            max=4,
-            step=0.01,
-            readout_format=",.4g",
-            continuous_update=False,
-            style={"description_width": "110px"},
-            layout=w.Layout(width="520px"),
+        self.calls = _slider(
+            w.FloatLogSlider, "Calls/user/day", base=10, min=-1, max=4, step=0.01, readout_format=",.4g"
         )
-        self.conversion = w.FloatSlider(
-            description="Conversion",
-            min=0,
-            max=1,
-            step=0.005,
-            readout_format=".1%",
-            continuous_update=False,
-            style={"description_width": "110px"},
-            layout=w.Layout(width="520px"),
-        )
-        self.price = w.FloatSlider(
-            description="Price USD/mo",
-            min=0,
-            max=100,
-            step=0.01,
-            continuous_update=False,
-            style={"description_width": "110px"},
-            layout=w.Layout(width="520px"),
-        )
+        self.conversion = _slider(w.FloatSlider, "Conversion", min=0, max=1, step=0.005, readout_format=".1%")
+        self.price = _slider(w.FloatSlider, "Price USD/mo", min=0, max=100, step=0.01)
         self.users.add_class("capkit-users")
         self.assumptions_box = w.VBox()
         self.assumptions = w.Accordion(children=[self.assumptions_box], titles=("Assumptions",))
@@ -297,17 +281,8 @@ class Compare:
             description="Stacks",
             tooltip="choose two to four",
         )
-        self.users = w.FloatLogSlider(
-            value=users,
-            base=10,
-            min=2,
-            max=8,
-            step=0.01,
-            readout_format=",.0f",
-            description="Users (DAU)",
-            continuous_update=False,
-            style={"description_width": "110px"},
-            layout=w.Layout(width="520px"),
+        self.users = _slider(
+            w.FloatLogSlider, "Users (DAU)", base=10, min=2, max=8, step=0.01, readout_format=",.0f", value=users
         )
         self.shared = {"calls_per_user": calls_per_user, "conversion_rate": conversion_rate, "price_usd": price_usd}
         self.table = w.HTML()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class CapkitError(Exception):
     """Base of every error capkit raises on purpose (bad input or bad data)."""
@@ -17,3 +19,10 @@ class PricingDataError(CapkitError, ValueError):
 
 class StackError(CapkitError, ValueError):
     """A malformed stack file; the message names the file and the field."""
+
+
+def first_error(exc: Any) -> str:
+    """The first error of a pydantic ValidationError as 'field.path: message (got value)'."""
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']} (got {err.get('input')!r})"

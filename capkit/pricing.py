@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
-from capkit.errors import PricingDataError
+from capkit.errors import PricingDataError, first_error
 
 #: An entry older than this is flagged as stale by ``capkit pricing``.
 STALE_AFTER_DAYS = 365
@@ -53,12 +53,6 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "pricing"
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    return f"{loc}: {err['msg']} (got {err.get('input')!r})"
-
-
 def load_pricing_file(path: Path) -> dict[str, PriceEntry]:
     """Read and validate one pricing file; keys come back prefixed with the provider."""
     try:
@@ -73,11 +67,11 @@ def load_pricing_file(path: Path) -> dict[str, PriceEntry]:
             try:
                 PriceEntry.model_validate(entry)
             except ValidationError as exc:
-                raise PricingDataError(f"{path}: entry {key}: {_first_error(exc)}") from None
+                raise PricingDataError(f"{path}: entry {key}: {first_error(exc)}") from None
     try:
         parsed = _PricingFile.model_validate(raw)
     except ValidationError as exc:
-        raise PricingDataError(f"{path}: {_first_error(exc)}") from None
+        raise PricingDataError(f"{path}: {first_error(exc)}") from None
     return {f"{parsed.provider}.{key}": entry for key, entry in parsed.entries.items()}
 
 

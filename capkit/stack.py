@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capkit.components import REGISTRY, Component
-from capkit.errors import InputError, StackError
+from capkit.errors import InputError, StackError, first_error
 from capkit.pricing import Catalog, default_catalog
 from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
 
@@ -100,12 +100,6 @@ class Stack:
         return f"Stack({self.name!r}, components={[c.id for c in self.components]})"
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    return f"{loc}: {err['msg']} (got {err.get('input')!r})"
-
-
 def universal_specs(catalog: Catalog) -> dict[str, AssumptionSpec]:
     """The universal fields, with price defaults read from the catalog."""
     specs = dict(UNIVERSAL)
@@ -122,7 +116,7 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
     try:
         spec = StackFile.model_validate(raw)
     except ValidationError as exc:
-        raise StackError(f"{path}: {_first_error(exc)}") from None
+        raise StackError(f"{path}: {first_error(exc)}") from None
     specs = universal_specs(catalog)
     for key, override in spec.defaults.items():
         if key not in specs:

@@ -45,6 +45,15 @@ def wait_for_port(port: int, timeout_s: float, proc: subprocess.Popen | None = N
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout_s} s")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server started in its own session, with every process it started (kernels)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 @contextmanager
 def serve_app(*extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """``capkit app`` on a free loopback port, stopped (with its kernels) afterwards."""
@@ -60,11 +69,7 @@ def serve_app(*extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
         wait_for_port(port, 90, proc)
         yield f"http://127.0.0.1:{port}/", proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)
 
 
 def is_local(url: str) -> bool:
@@ -133,8 +138,4 @@ def serve_lab(notebooks: Path) -> Iterator[str]:
         wait_for_port(port, 90, proc)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)

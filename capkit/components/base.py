@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from capkit.errors import StackError
+from capkit.errors import StackError, first_error
 from capkit.pricing import Catalog
 from capkit.workload import Workload
 
@@ -81,9 +81,7 @@ class Component:
         try:
             self.params = self.Params.model_validate(dict(params))
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            raise StackError(f"{self.where}: params.{loc}: {err['msg']} (got {err.get('input')!r})") from None
+            raise StackError(f"{self.where}: params.{first_error(exc)}") from None
         self.catalog = catalog
         self.price_keys: list[str] = []
         self.peers: dict[str, Component] = {}
