@@ -67,6 +67,7 @@ class RenderWeb(Component):
         self.included_gb = self.price("render.bandwidth.hobby_included_gb")
         if plan == "free":
             self.idle_s = self.price("render.free.spin_down_idle_s")
+            self.free_hours = self.price("render.free.instance_hours_per_month")
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         p = self.params
@@ -95,7 +96,11 @@ class RenderWeb(Component):
         if self.params.plan != "free":
             return []
         share = float(free_tier_cold_start_share(wl.average_rps(), self.idle_s)[0])
+        # Awake time: with Poisson arrivals the instance sleeps a share exp(-r T) of the month.
+        hours = float(wl.hours_per_month()[0]) * (1.0 - share)
         return [
             f"{self.id}: the free instance sleeps after {self.idle_s / 60:.0f} min without traffic; "
-            f"at this load {share:.1%} of requests wake it (a cold start of up to a minute)."
+            f"at this load {share:.1%} of requests wake it (a cold start of up to a minute).",
+            f"{self.id}: it is awake about {hours:,.0f} of the {self.free_hours:,.0f} free instance-hours the "
+            f"workspace gets a month; a second free service would share them.",
         ]

@@ -50,8 +50,10 @@ def test_render_bandwidth_over_the_included():
 def test_free_tier_spin_down():
     # Poisson arrivals at 1 request per 900 s: a gap longer than 900 s follows with exp(-1).
     assert free_tier_cold_start_share(np.array([1 / 900]), 900)[0] == pytest.approx(np.exp(-1))
-    p = plan_of(web(plan="free", processes_per_instance=1), users=10, calls_per_user=1)
+    p = plan_of(web(plan="free", processes_per_instance=1), users=10, calls_per_user=1, days_per_month=30)
     assert any("free instance sleeps" in n for n in p.notes)
+    # 10 calls a day: r = 10 / 86,400; asleep share exp(-900 r) = 0.9010; awake 720 h x 0.0990 = 71 h.
+    assert any("awake about 71 of the 750 free instance-hours" in n for n in p.notes), p.notes
     with pytest.raises(StackError, match="single instance"):
         web(plan="free", instances=2)
 
