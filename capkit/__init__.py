@@ -1,9 +1,10 @@
 """capkit: capacity and cost planning for web and mobile app backends.
 
-Public API (stable): load_stack, evaluate, sweep, Plan, Stack, Workload, load_catalog,
-default_catalog, preset_names and the error types.
+Public API (stable): load_stack, evaluate, sweep, latency, Plan, Stack, Workload,
+load_catalog, default_catalog, preset_names and the error types.
 """
 
+from capkit.analysis.queueing import latency
 from capkit.engine import evaluate, evaluate_arrays, sweep
 from capkit.errors import CapkitError, InputError, PricingDataError, StackError
 from capkit.plan import Plan
@@ -25,6 +26,7 @@ __all__ = [
     "default_catalog",
     "evaluate",
     "evaluate_arrays",
+    "latency",
     "load_catalog",
     "load_stack",
     "preset_names",

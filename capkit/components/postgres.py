@@ -44,6 +44,16 @@ def database_gb(wl: Workload) -> np.ndarray:
     return wl.monthly_active_users() * wl.rows_per_user * wl.row_kb / KB_PER_GB
 
 
+def database_queue(cores: float, wl: Workload) -> tuple[int, float, np.ndarray]:
+    """M/M/c view of a database for latency: (servers, queries/s each, peak queries/s).
+
+    Whole cores are servers; a fractional share (0.1 CPU) is one server at that share of the
+    speed, so total capacity stays cores / query time.
+    """
+    servers = max(1, int(cores))
+    return servers, cores / servers * MS_PER_S / float(wl.query_ms[0]), database_queries_per_s(wl)
+
+
 class ClientsMixin(Component):
     """A database or cache whose connection count is the sum over its client components."""
 
@@ -93,6 +103,9 @@ class RenderPostgres(ClientsMixin):
             Metric("storage_gb", database_gb(wl), self.disk_gb, "GB", "plan"),
         ]
 
+    def queue(self, wl: Workload) -> tuple[int, float, np.ndarray]:
+        return database_queue(self.cores, wl)
+
     def notes(self, wl: Workload) -> list[str]:
         if self.params.plan != "free":
             return []
@@ -138,6 +151,9 @@ class Supabase(ClientsMixin):
         self.mau_price = self.price("supabase.mau_usd")
         # On the free plan the allowances are hard limits; on paid plans usage beyond is billed.
         self.allowance_kind = "quota" if p.plan == "free" else "free_tier"
+
+    def queue(self, wl: Workload) -> tuple[int, float, np.ndarray]:
+        return database_queue(self.cores, wl)
 
     def _egress_gb(self, wl: Workload) -> np.ndarray:
         queries = wl.requests_per_month() * wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))

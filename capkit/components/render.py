@@ -88,6 +88,12 @@ class RenderWeb(Component):
             cost_item("outbound bandwidth", out_gb, "GB", self.included_gb, self.bandwidth_price),
         ]
 
+    def queue(self, wl: Workload) -> tuple[int, float, np.ndarray]:
+        """M/M/c view for latency: (request slots, requests/s one slot serves, peak arrivals/s)."""
+        p = self.params
+        slots = p.instances * p.processes_per_instance * p.concurrency_per_process
+        return slots, MS_PER_S / float(wl.service_time_ms[0]), wl.peak_rps()
+
     def db_connections(self, wl: Workload) -> np.ndarray:
         p = self.params
         return np.full(wl.n, p.instances * p.processes_per_instance * p.db_connections_per_process)

@@ -1,0 +1,1 @@
+"""Analyses built on the engine: queueing latency (more to come: roadmap, uncertainty)."""
