@@ -8,6 +8,7 @@ import capkit
 from capkit.report import export_html
 from capkit.tables import money
 from tests.browser import offline_page
+from tests.test_report import CDN
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +17,7 @@ def test_planner_exports_offline_html(tmp_path):
     from playwright.sync_api import sync_playwright
 
     out = export_html(tmp_path / "planner.html", stack="vercel-supabase", users=250_000)
-    text = out.read_text()
-    assert "cdn.jsdelivr" not in text and "cdnjs.cloudflare.com" not in text
-    assert "require.js" not in text
+    assert not CDN.search(out.read_text())
     s = capkit.load_stack("vercel-supabase")
     cost = money(capkit.evaluate(s, s.workload(users=250_000)).summary["monthly_cost_usd"])
     with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
