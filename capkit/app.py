@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 
 from capkit.serve import FAST_START_ENV, chart_bundle_path, skip_iri_grammar
@@ -28,6 +27,7 @@ from IPython.display import HTML, display
 from capkit import charts
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
+from capkit.files import write_atomically
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
 from capkit.workload import AssumptionSpec, check_range
@@ -54,11 +54,7 @@ def enable_offline_charts() -> None:
         return
     alt.JupyterChart.enable_offline()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(alt.JupyterChart._esm)
-        os.replace(tmp, path)
+        write_atomically(path, alt.JupyterChart._esm)
     except OSError:
         pass  # no writable cache: every kernel builds its own bundle
 

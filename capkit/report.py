@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ import pandas as pd
 
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
+from capkit.files import write_atomically
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
 from capkit.pricing import default_catalog
@@ -209,18 +208,6 @@ class Report:
 
 
 # --- running the notebook -------------------------------------------------------------------
-def _write_atomically(path: Path, data: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def execute(notebook: Path | str, parameters: Mapping[str, Any]) -> Any:
     """Run a notebook with papermill; a failing cell raises ReportError with its error."""
     import papermill as pm
@@ -278,7 +265,7 @@ def export_html(out: Path | str, notebook: str = "planner.ipynb", **parameters: 
     """Run a bundled notebook with ``parameters`` in static mode and write it as HTML to ``out``."""
     out = Path(out)
     nb = normalize(execute(notebook_path(notebook), {**parameters, "interactive": False}))
-    _write_atomically(out, to_html(nb, title=out.stem))
+    write_atomically(out, to_html(nb, title=out.stem))
     return out
 
 
@@ -326,6 +313,6 @@ def write_report(
     out = Path(out)
     base = f"{s.name}-{day.isoformat()}"
     files = ReportFiles(out / f"{base}.html", out / f"{base}.ipynb")
-    _write_atomically(files.notebook, nbformat.writes(nb))
-    _write_atomically(files.html, to_html(nb, title=title or s.title))
+    write_atomically(files.notebook, nbformat.writes(nb))
+    write_atomically(files.html, to_html(nb, title=title or s.title))
     return files
