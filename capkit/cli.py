@@ -23,7 +23,7 @@ from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
 from capkit.stack import load_stack, preset_names
 from capkit.tables import count, money
-from capkit.workload import parse_assignments
+from capkit.workload import parse_assignments, parse_settings
 
 
 def stacks_text() -> str:
@@ -129,6 +129,31 @@ def report(
     return write_report(stack, parse_assignments(settings), out, actuals, growth, title, day)
 
 
+def simulate_text(stack: str, settings: Sequence[str] = (), draws: int = 10_000, seed: int = 0) -> str:
+    """``capkit simulate``: percentiles of cost, margin and max_users, and bottleneck odds."""
+    from capkit.analysis.uncertainty import simulate
+
+    s = load_stack(stack)
+    values, ranges = parse_settings(settings)
+    sim = simulate(s, s.workload(**values), draws, seed, ranges)
+    ranged = ", ".join(f"{k} {lo:g}:{mid:g}:{hi:g}" for k, (lo, mid, hi) in sim.ranges.items()) or "none"
+    pct = sim.percentiles.apply(lambda col: col.map(lambda x: f"{x:,.4g}"))
+    odds = sim.bottleneck_probability.map(lambda x: f"{x:.1%}")
+    return (
+        f"{draws:,} draws, seed {seed}; triangular ranges: {ranged}\n\n{pct.to_string()}\n\n"
+        f"Probability of being the bottleneck\n{odds.to_string()}"
+    )
+
+
+def sensitivity_table(stack: str, settings: Sequence[str] = ()) -> pd.DataFrame:
+    """``capkit sensitivity``: the tornado table."""
+    from capkit.analysis.uncertainty import sensitivity
+
+    s = load_stack(stack)
+    values, ranges = parse_settings(settings)
+    return sensitivity(s, s.workload(**values), ranges)
+
+
 def sweep_levels(spec: str) -> np.ndarray:
     """``LOW:HIGH:N`` as N log-spaced user levels."""
     try:
@@ -150,6 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--stack", required=True)
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N (default 100:10000000:50)")
+    m = sub.add_parser("simulate", help="Monte Carlo over assumption ranges (--set key=low:likely:high)")
+    m.add_argument("--stack", required=True)
+    m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
+    m.add_argument("--draws", type=int, default=10_000)
+    m.add_argument("--seed", type=int, default=0)
+    e = sub.add_parser("sensitivity", help="each assumption at its low and high value: the cost swing, sorted")
+    e.add_argument("--stack", required=True)
+    e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
     sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
     r = sub.add_parser("report", help="write the HTML report of one plan (papermill, offline HTML)")
     r.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
@@ -178,6 +211,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         s = load_stack(args.stack)
         table = sweep(s, s.workload(**parse_assignments(args.set)), sweep_levels(args.users))
         print(table.to_csv(index=False), end="")
+    elif args.verb == "simulate":
+        print(simulate_text(args.stack, args.set, args.draws, args.seed))
+    elif args.verb == "sensitivity":
+        print(sensitivity_table(args.stack, args.set).to_string(index=False))
     elif args.verb == "pricing":
         print(pricing_text())
     elif args.verb == "report":

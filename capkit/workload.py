@@ -31,6 +31,10 @@ class AssumptionSpec(BaseModel):
     max: float = Field(allow_inf_nan=False)
     meaning: str = Field(min_length=1)
     source: str = ""
+    #: Optional uncertainty range (low, default as the likely value, high), for simulate and
+    #: sensitivity; without it capkit uses half and one and a half times the default.
+    low: float | None = Field(None, allow_inf_nan=False)
+    high: float | None = Field(None, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _default_in_range(self) -> AssumptionSpec:
@@ -38,7 +42,17 @@ class AssumptionSpec(BaseModel):
             raise ValueError(f"min {self.min} is above max {self.max}")
         if not self.min <= self.default <= self.max:
             raise ValueError(f"default {self.default} is outside [{self.min}, {self.max}]")
+        low = self.min if self.low is None else self.low
+        high = self.max if self.high is None else self.high
+        if not self.min <= low <= self.default <= high <= self.max:
+            raise ValueError(f"low {self.low} and high {self.high} must bracket the default within [min, max]")
         return self
+
+    def spread(self, likely: float) -> tuple[float, float, float]:
+        """(low, likely, high) around ``likely``: the declared range, else x0.5 and x1.5, within [min, max]."""
+        low = self.low if self.low is not None else likely * 0.5
+        high = self.high if self.high is not None else likely * 1.5
+        return (min(max(low, self.min), likely), likely, max(min(high, self.max), likely))
 
 
 def _spec(default: float, unit: str, lo: float, hi: float, meaning: str, source: str = ""):
@@ -211,16 +225,33 @@ def check_range(key: str, arr: np.ndarray, spec: AssumptionSpec) -> None:
         )
 
 
-def parse_assignments(items: Iterable[str]) -> dict[str, float]:
-    """Parse CLI ``key=value`` strings; the value must be a number."""
-    out: dict[str, float] = {}
+def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, tuple[float, float, float]]]:
+    """Parse CLI ``key=value`` and ``key=low:likely:high`` strings.
+
+    Returns the values (a range contributes its likely value) and the ranges.
+    """
+    values: dict[str, float] = {}
+    ranges: dict[str, tuple[float, float, float]] = {}
     for item in items:
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InputError(f"--set {item!r}: expected key=value, e.g. users=100000")
+            raise InputError(f"--set {item!r}: expected key=value or key=low:likely:high, e.g. users=100000")
+        parts = text.replace("_", "").split(":")
         try:
-            out[key] = float(text.replace("_", ""))
+            numbers = [float(p) for p in parts]
         except ValueError:
-            raise InputError(f"--set {key}={text!r}: the value must be a number") from None
-    return out
+            raise InputError(f"--set {key}={text!r}: the value must be a number or low:likely:high") from None
+        if len(numbers) == 1:
+            values[key] = numbers[0]
+        elif len(numbers) == 3 and numbers[0] <= numbers[1] <= numbers[2]:
+            values[key] = numbers[1]
+            ranges[key] = (numbers[0], numbers[1], numbers[2])
+        else:
+            raise InputError(f"--set {key}={text!r}: a range is low:likely:high with low <= likely <= high")
+    return values, ranges
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, float]:
+    """Parse CLI ``key=value`` strings (a ``low:likely:high`` range gives its likely value)."""
+    return parse_settings(items)[0]

@@ -1,0 +1,132 @@
+"""Uncertainty and sensitivity: the same engine over many workloads at once.
+
+``simulate`` draws every uncertain assumption from a triangular distribution (low, likely,
+high) into one workload of ``n`` rows and evaluates it in a single array pass.
+``sensitivity`` moves each assumption to its low and then its high value, all variants in one
+workload of 2 x k rows, and sorts them by how much they move the monthly cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from capkit.engine import evaluate_arrays
+from capkit.errors import InputError
+from capkit.stack import Stack
+from capkit.workload import Workload, check_range
+
+Range = tuple[float, float, float]
+
+
+def resolve_ranges(
+    stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None = None, keys: list[str] | None = None
+) -> dict[str, Range]:
+    """(low, likely, high) per assumption: given ``ranges``, else the spec's, around the workload's value."""
+    ranges = dict(ranges or {})
+    unknown = sorted(set(ranges) - set(stack.specs))
+    if unknown:
+        raise InputError(f"unknown assumption {unknown[0]!r} for stack {stack.name}; allowed: {', '.join(stack.specs)}")
+    out: dict[str, Range] = {}
+    for key in keys if keys is not None else list(ranges):
+        spec = stack.specs[key]
+        low, likely, high = ranges[key] if key in ranges else spec.spread(float(wl[key][0]))
+        for value in (low, likely, high):
+            check_range(key, np.array([value]), spec)
+        if not low <= likely <= high:
+            raise InputError(f"{key}: range {low}:{likely}:{high} must have low <= likely <= high")
+        out[key] = (low, likely, high)
+    return out
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Monte Carlo results: percentiles and the bottleneck's probabilities."""
+
+    draws: int
+    seed: int
+    ranges: dict[str, Range]
+    percentiles: pd.DataFrame  # rows: monthly_cost_usd, margin, max_users; columns p10, p50, p90
+    bottleneck_probability: pd.Series  # component.metric -> share of draws where it binds first
+
+
+def simulate(
+    stack: Stack, wl: Workload, n: int = 10_000, seed: int = 0, ranges: Mapping[str, Range] | None = None
+) -> Simulation:
+    """Draw the ranged assumptions (triangular; all of ``ranges``, else every one the stack
+    declares a range for) ``n`` times and evaluate all draws in one pass. Reproducible for a seed."""
+    if n < 1:
+        raise InputError(f"draws = {n} is not allowed: must be at least 1")
+    declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
+    keys = list(dict.fromkeys([*declared, *(ranges or {})]))
+    resolved = resolve_ranges(stack, wl, ranges, keys)
+    rng = np.random.default_rng(seed)
+    values = {k: v for k, v in wl.scalars().items()}
+    for key, (low, likely, high) in resolved.items():
+        values[key] = rng.triangular(low, likely, high, n) if high > low else np.full(n, likely)
+    draws = Workload.build(stack.specs, {k: np.broadcast_to(v, (n,)) for k, v in values.items()})
+    ev = evaluate_arrays(stack, draws)
+    cost = ev.monthly_cost_usd()
+    revenue = ev.revenue_usd()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(revenue > 0, (revenue - cost) / revenue, np.nan)
+    bidx = ev.bottleneck_index()
+    max_users = np.full(n, np.inf)
+    for i, m in enumerate(ev.metrics):
+        max_users = np.where(bidx == i, m.max_users, max_users)
+    qs = [10, 50, 90]
+    rows = {
+        "monthly_cost_usd": np.percentile(cost, qs),
+        "margin": np.nanpercentile(margin, qs) if np.isfinite(margin).any() else [np.nan] * 3,
+        # 'nearest' keeps an unbounded max_users (inf) from turning into NaN by interpolation.
+        "max_users": np.percentile(max_users, qs, method="nearest"),
+    }
+    pct = pd.DataFrame(rows, index=[f"p{q}" for q in qs]).T
+    names = np.array([f"{m.component}.{m.metric}" for m in ev.metrics] + ["none"])
+    counts = pd.Series(names[np.where(bidx >= 0, bidx, len(names) - 1)]).value_counts(normalize=True)
+    return Simulation(n, seed, resolved, pct, counts.rename("probability"))
+
+
+def sensitivity(
+    stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None = None, keys: list[str] | None = None
+) -> pd.DataFrame:
+    """Each assumption at its low and its high value in turn, everything else as in ``wl``.
+
+    One row per assumption: low, high, monthly cost at each, the cost swing, max_users at each;
+    sorted by the absolute cost swing, largest first (a tornado chart's order).
+    """
+    if wl.n != 1:
+        raise InputError(f"sensitivity takes one workload; this one has {wl.n} values")
+    keys = keys if keys is not None else [k for k in stack.specs if k != "users"]
+    resolved = resolve_ranges(stack, wl, ranges, keys)
+    base = wl.scalars()
+    columns = {k: np.full(2 * len(resolved) + 1, v) for k, v in base.items()}
+    for i, (key, (low, _likely, high)) in enumerate(resolved.items()):
+        columns[key][2 * i], columns[key][2 * i + 1] = low, high
+    ev = evaluate_arrays(stack, Workload.build(stack.specs, columns))
+    cost = ev.monthly_cost_usd()
+    bidx = ev.bottleneck_index()
+    max_users = np.full(len(cost), np.inf)
+    for i, m in enumerate(ev.metrics):
+        max_users = np.where(bidx == i, m.max_users, max_users)
+    rows = []
+    for i, (key, (low, likely, high)) in enumerate(resolved.items()):
+        rows.append(
+            {
+                "assumption": key,
+                "low": low,
+                "likely": likely,
+                "high": high,
+                "cost_at_low_usd": cost[2 * i],
+                "cost_at_high_usd": cost[2 * i + 1],
+                "cost_swing_usd": cost[2 * i + 1] - cost[2 * i],
+                "max_users_at_low": max_users[2 * i],
+                "max_users_at_high": max_users[2 * i + 1],
+            }
+        )
+    table = pd.DataFrame(rows)
+    order = table["cost_swing_usd"].abs().sort_values(ascending=False, kind="stable").index
+    return table.loc[order].reset_index(drop=True)
