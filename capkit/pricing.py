@@ -115,6 +115,10 @@ class Catalog:
                 seen[key[len(start) :].split(".", 1)[0]] = None
         return list(seen)
 
+    def plans(self, prefix: str, field: str = "price_usd_per_month") -> list[str]:
+        """The plan names under ``prefix``: the names that have a ``field`` (their price)."""
+        return [name for name in self.names(prefix) if f"{prefix}.{name}.{field}" in self._entries]
+
     def is_stale(self, key: str, today: dt.date | None = None) -> bool:
         """True when the entry was read more than STALE_AFTER_DAYS before ``today``."""
         today = today or dt.date.today()

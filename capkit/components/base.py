@@ -99,7 +99,7 @@ class Component:
 
     def plan_value(self, prefix: str, plan: str, field: str) -> float:
         """``<prefix>.<plan>.<field>`` from the catalog; a StackError lists the plans."""
-        plans = self.catalog.names(prefix)
+        plans = self.catalog.plans(prefix, "usd_per_hour" if prefix.endswith(".compute") else "price_usd_per_month")
         if plan not in plans:
             raise StackError(f"{self.where}: plan {plan!r} is not one of: {', '.join(plans)}")
         return self.price(f"{prefix}.{plan}.{field}")

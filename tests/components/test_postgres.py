@@ -96,3 +96,14 @@ def test_supabase_free_plan_allowances_are_hard_limits():
     p = plan_of(supa(plan="free", compute="nano"), users=1000)
     assert load_row(p, "db", "monthly_active_users")["kind"] == "quota"
     assert load_row(plan_of(supa(), users=1000), "db", "monthly_active_users")["kind"] == "free_tier"
+
+
+def test_unknown_plan_lists_only_plans():
+    # render.postgres also holds storage_usd_per_gb_month, which is a price, not a plan.
+    import capkit
+
+    with pytest.raises(capkit.StackError) as info:
+        stack_of([{"id": "pg", "type": "render_postgres", "params": {"plan": "huge"}}], **DB_ASSUME)
+    assert "basic_1gb" in str(info.value) and "storage_usd_per_gb_month" not in str(info.value)
+    with pytest.raises(capkit.StackError, match="plan 'huge' is not one of: nano, micro"):
+        supa(compute="huge")
