@@ -1,10 +1,12 @@
 """capkit: capacity and cost planning for web and mobile app backends.
 
-Public API (stable): load_stack, evaluate, sweep, latency, simulate, sensitivity, Plan, Stack, Workload,
+Public API (stable): load_stack, evaluate, sweep, roadmap, latency, simulate,
+sensitivity, Plan, Stack, Workload,
 load_catalog, default_catalog, preset_names and the error types.
 """
 
 from capkit.analysis.queueing import latency
+from capkit.analysis.roadmap import roadmap
 from capkit.analysis.uncertainty import sensitivity, simulate
 from capkit.engine import evaluate, evaluate_arrays, sweep
 from capkit.errors import CapkitError, InputError, PricingDataError, StackError
@@ -31,6 +33,7 @@ __all__ = [
     "load_catalog",
     "load_stack",
     "preset_names",
+    "roadmap",
     "sensitivity",
     "simulate",
     "sweep",

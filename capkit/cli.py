@@ -154,6 +154,22 @@ def sensitivity_table(stack: str, settings: Sequence[str] = ()) -> pd.DataFrame:
     return sensitivity(s, s.workload(**values), ranges)
 
 
+def roadmap_text(stack: str, settings: Sequence[str] = (), users: str = "1000:1000000:181") -> str:
+    """``capkit roadmap``: one block per phase: users, cost, actions, configuration."""
+    from capkit.analysis.roadmap import roadmap, roadmap_table
+
+    s = load_stack(stack)
+    table = roadmap_table(roadmap(s, s.workload(**parse_assignments(settings)), sweep_levels(users)))
+    blocks = []
+    for r in table.itertuples():
+        fits = "" if r.fits else "  (no option keeps every limit under watch here)"
+        blocks.append(
+            f"from {count(r.users_from)} to {count(r.users_to)} users: ${r.cost_from_usd:,.0f} to "
+            f"${r.cost_to_usd:,.0f}/month{fits}\n  do: {r.actions}\n  run: {r.configuration}"
+        )
+    return "\n\n".join(blocks)
+
+
 def sweep_levels(spec: str) -> np.ndarray:
     """``LOW:HIGH:N`` as N log-spaced user levels."""
     try:
@@ -183,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("sensitivity", help="each assumption at its low and high value: the cost swing, sorted")
     e.add_argument("--stack", required=True)
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
+    o = sub.add_parser("roadmap", help="the cheapest configuration that fits, phase by phase, as users grow")
+    o.add_argument("--stack", required=True)
+    o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
     sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
     r = sub.add_parser("report", help="write the HTML report of one plan (papermill, offline HTML)")
     r.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
@@ -215,6 +235,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(simulate_text(args.stack, args.set, args.draws, args.seed))
     elif args.verb == "sensitivity":
         print(sensitivity_table(args.stack, args.set).to_string(index=False))
+    elif args.verb == "roadmap":
+        print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
         print(pricing_text())
     elif args.verb == "report":

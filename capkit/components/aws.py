@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -61,6 +61,12 @@ class AwsLambda(Component):
     type = "aws_lambda"
     Params = LambdaParams
     requires = ("duration_ms", "memory_mb")
+
+    #: Concurrency quotas the roadmap may ask AWS for (a quota request costs nothing).
+    QUOTA_STEPS = (1000, 3000, 5000, 10_000, 20_000, 50_000, 100_000)
+
+    def options(self) -> list[dict[str, Any]]:
+        return [{"concurrency_limit": float(q)} for q in self.QUOTA_STEPS]
 
     def setup(self) -> None:
         p, arch = self.params, self.params.architecture
@@ -158,6 +164,9 @@ class AwsDynamoDB(Component):
     type = "aws_dynamodb"
     Params = DynamoParams
     requires = ("reads_per_call", "writes_per_call")
+
+    def options(self) -> list[dict[str, Any]]:
+        return [{"mode": "on_demand"}, {"mode": "provisioned"}]
 
     def setup(self) -> None:
         p = self.params
@@ -267,10 +276,12 @@ class AwsDynamoDB(Component):
                 cost_item("write request units (GSIs)", writes_gsi, "WRU", 0.0, self.wru_price),
             ]
         else:
-            # Provisioned for the peak rate at the auto scaling target, all month (conservative).
+            # Auto scaling keeps provisioned capacity at demand / target utilization as traffic
+            # moves through the day, so the month's average is the average rate over the target.
             hours = wl.hours_per_month()
-            rcu = np.ceil(peak * _total(r for *_, r, _w, _gw, _s in rows) / self.params.target_utilization)
-            wcu = np.ceil(peak * _total(w + gw for *_, w, gw, _s in rows) / self.params.target_utilization)
+            avg = wl.average_rps()
+            rcu = np.ceil(avg * _total(r for *_, r, _w, _gw, _s in rows) / self.params.target_utilization)
+            wcu = np.ceil(avg * _total(w + gw for *_, w, gw, _s in rows) / self.params.target_utilization)
             items += [
                 CostItem(
                     "provisioned RCU",

@@ -127,6 +127,10 @@ class Component:
         """Plain-language remarks on a single plan (first workload value); none by default."""
         return []
 
+    def options(self) -> list[dict[str, Any]]:
+        """Other configurations the roadmap may choose (params to change); none by default."""
+        return []
+
     def db_connections(self, wl: Workload) -> np.ndarray:
         """Database connections this component opens (clients of a database override this)."""
         return np.zeros(wl.n)

@@ -6,6 +6,7 @@ A plan has a daily sending cap, a monthly volume with an overage price, or both.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,9 @@ class Email(Component):
     type = "email"
     Params = EmailParams
     requires = ("emails_per_user_month",)
+
+    def options(self) -> list[dict[str, Any]]:
+        return [{"plan": p} for p in self.catalog.plans("email") if "trial" not in p]  # a trial ends
 
     def setup(self) -> None:
         plan = self.params.plan

@@ -9,6 +9,7 @@ user.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -80,6 +81,13 @@ class RenderPostgres(ClientsMixin):
     Params = RenderPostgresParams
     requires = ("db_queries_per_call", "query_ms", "rows_per_user", "row_kb")
 
+    #: Disk sizes the roadmap tries (Render grows disks in 5 GB steps and never shrinks them).
+    DISK_STEPS_GB = (5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000)
+
+    def options(self) -> list[dict[str, Any]]:
+        paid = [p for p in self.catalog.plans("render.postgres") if p != "free"]
+        return [{"plan": "free"}] + [{"plan": p, "disk_gb": float(d)} for p in paid for d in self.DISK_STEPS_GB]
+
     def setup(self) -> None:
         plan = self.params.plan
         self.plan_price = self.plan_value("render.postgres", plan, "price_usd_per_month")
@@ -133,6 +141,10 @@ class Supabase(ClientsMixin):
     type = "supabase"
     Params = SupabaseParams
     requires = ("db_queries_per_call", "query_ms", "rows_per_user", "row_kb", "db_response_kb")
+
+    def options(self) -> list[dict[str, Any]]:
+        sizes = self.catalog.plans("supabase.compute", "usd_per_hour")
+        return [{"compute": s} for s in sizes if (s == "nano") == (self.params.plan == "free")]
 
     def setup(self) -> None:
         p = self.params

@@ -7,7 +7,7 @@ the cache is a query the database does not run (the database components read cac
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -41,6 +41,9 @@ class Redis(ClientsMixin):
     type = "redis"
     Params = RedisParams
     requires = ("cache_ops_per_call", "cached_kb_per_user", "cache_hit_rate")
+
+    def options(self) -> list[dict[str, Any]]:
+        return [{"plan": p} for p in self.catalog.plans(PLAN_PREFIX[self.params.provider])]
 
     def setup(self) -> None:
         p = self.params

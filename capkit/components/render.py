@@ -7,6 +7,7 @@ at most W / S requests per second. CPU caps it too: cores / CPU-seconds per requ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -57,6 +58,20 @@ class RenderWeb(Component):
     type = "render_web"
     Params = RenderWebParams
     requires = ("service_time_ms", "cpu_ms_per_call", "response_kb", "mb_per_worker")
+
+    #: Instance counts and worker processes the roadmap tries for every paid instance type
+    #: (the memory limit rules out more processes than an instance holds).
+    MAX_INSTANCES = 20
+    PROCESS_STEPS = (1, 2, 4, 8, 16)
+
+    def options(self) -> list[dict[str, Any]]:
+        paid = [p for p in self.catalog.plans("render.web") if p != "free"]
+        return [{"plan": "free", "instances": 1, "processes_per_instance": 1}] + [
+            {"plan": p, "instances": n, "processes_per_instance": w}
+            for p in paid
+            for w in self.PROCESS_STEPS
+            for n in range(1, self.MAX_INSTANCES + 1)
+        ]
 
     def setup(self) -> None:
         plan = self.params.plan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ class Sentry(Component):
     type = "sentry"
     Params = SentryParams
     requires = ("error_rate",)
+
+    def options(self) -> list[dict[str, Any]]:
+        return [{"plan": p} for p in self.catalog.plans("sentry")]
 
     def setup(self) -> None:
         plan = self.params.plan

@@ -4,7 +4,7 @@ edge requests; Hobby allowances are hard limits, Pro usage is billed after a mon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -30,6 +30,9 @@ class Vercel(Component):
     type = "vercel"
     Params = VercelParams
     requires = ("duration_ms", "cpu_ms_per_call", "memory_mb", "response_kb", "edge_requests_per_call")
+
+    def options(self) -> list[dict[str, Any]]:
+        return [{"plan": "hobby"}, {"plan": "pro"}]
 
     def setup(self) -> None:
         plan = self.params.plan

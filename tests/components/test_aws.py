@@ -127,9 +127,9 @@ def test_dynamodb_hot_item_partition_limit():
 
 
 def test_dynamodb_provisioned_capacity():
-    # 864,000 users x 10 calls = 100 calls/s on average, 300/s at peak; 1 read of 4 KB
-    # eventually consistent = 0.5 RCU: 150 RCU/s; at a 70% target: ceil(214.3) = 215 RCU.
-    # (215 - 25 free) x $0.00013 x 24 h x 30 days = $17.784.
+    # 864,000 users x 10 calls = 100 calls/s on average; 1 read of 4 KB eventually consistent
+    # = 0.5 RCU: 50 RCU/s on average; auto scaling at a 70% target keeps ceil(71.4) = 72 RCU.
+    # (72 - 25 free) x $0.00013 x 24 h x 30 days = $4.3992.
     p = plan_of(
         dynamo("provisioned", item_kb=4, gsis=[]),
         users=864_000,
@@ -139,7 +139,7 @@ def test_dynamodb_provisioned_capacity():
         reads_per_call=1,
         writes_per_call=0,
     )
-    assert cost_of(p, "ddb", "provisioned RCU") == pytest.approx(17.784)
+    assert cost_of(p, "ddb", "provisioned RCU") == pytest.approx(4.3992)
 
 
 def test_s3_storage_gets_and_free_transfer():
