@@ -166,6 +166,79 @@ def compare_costs(tables: dict[str, pd.DataFrame], users: float | None = None) -
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
+def cost_band(band: pd.DataFrame, users: float | None = None) -> alt.LayerChart:
+    """The monthly cost's 10th to 90th percentile band and median against users (simulate)."""
+    base = alt.Chart(_positive(band, "p10"), title="Monthly cost with uncertainty (10th to 90th percentile)")
+    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS)
+    y_scale = alt.Scale(type="log")
+    area = base.mark_area(opacity=0.25, color="#d62728").encode(
+        x=x, y=alt.Y("p10:Q", scale=y_scale, title="USD per month", axis=alt.Axis(format="$~s")), y2="p90:Q"
+    )
+    line = base.mark_line(color="#d62728").encode(
+        x=x,
+        y=alt.Y("p50:Q", scale=y_scale),
+        tooltip=[
+            alt.Tooltip("users:Q", format=",.0f"),
+            alt.Tooltip("p10:Q", format="$,.0f"),
+            alt.Tooltip("p50:Q", format="$,.0f"),
+            alt.Tooltip("p90:Q", format="$,.0f"),
+        ],
+    )
+    layers: list[alt.Chart] = [area, line]
+    if users is not None and users > 0:
+        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+
+
+def tornado(table: pd.DataFrame, top: int = 12) -> alt.Chart:
+    """Sensitivity: the monthly cost at each assumption's low and high value, largest swing on top."""
+    rows = table.head(top)
+    long = pd.concat(
+        [
+            rows.assign(end="low", cost=rows["cost_at_low_usd"], value=rows["low"]),
+            rows.assign(end="high", cost=rows["cost_at_high_usd"], value=rows["high"]),
+        ]
+    )[["assumption", "end", "cost", "value"]]
+    order = list(rows["assumption"])
+    return (
+        alt.Chart(long, title="What moves the monthly cost (each assumption at its low and high value)")
+        .mark_bar()
+        .encode(
+            y=alt.Y("assumption:N", sort=order, title=None),
+            x=alt.X("min(cost):Q", title="USD per month", axis=alt.Axis(format="$,.0f"), scale=alt.Scale(zero=False)),
+            x2="max(cost):Q",
+            tooltip=[
+                alt.Tooltip("assumption:N"),
+                alt.Tooltip("min(cost):Q", format="$,.0f", title="lower"),
+                alt.Tooltip("max(cost):Q", format="$,.0f", title="higher"),
+            ],
+        )
+        .properties(width=WIDTH, height=max(60, 24 * len(rows)))
+    )
+
+
+def roadmap_steps(table: pd.DataFrame) -> alt.LayerChart:
+    """The roadmap's monthly cost against users, one segment per phase (log axes)."""
+    rows = table.reset_index(drop=True).assign(phase=lambda d: [f"phase {i + 1}" for i in range(len(d))])
+    long = pd.concat(
+        [
+            rows.assign(users=rows["users_from"], cost=rows["cost_from_usd"]),
+            rows.assign(users=rows["users_to"], cost=rows["cost_to_usd"]),
+        ]
+    )[["phase", "users", "cost", "actions"]]
+    base = alt.Chart(_positive(long, "cost"), title="Roadmap: monthly cost by phase")
+    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS)
+    y = alt.Y("cost:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s"))
+    tip = [
+        alt.Tooltip("phase:N"),
+        alt.Tooltip("users:Q", format=",.0f"),
+        alt.Tooltip("cost:Q", format="$,.0f"),
+        alt.Tooltip("actions:N"),
+    ]
+    lines = base.mark_line(point=True).encode(x=x, y=y, detail="phase:N", tooltip=tip)
+    return alt.layer(lines).properties(width=WIDTH, height=HEIGHT)
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as a standalone SVG string (vl-convert, offline)."""
     import vl_convert as vlc

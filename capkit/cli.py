@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--port", type=int, default=8866)
     a.add_argument("--host", default="127.0.0.1")
     a.add_argument("--no-browser", action="store_true")
+    a.add_argument("--notebook", default="planner.ipynb", help="bundled notebook to serve (planner, compare, analysis)")
     return parser
 
 
@@ -245,7 +246,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.verb == "app":
         from capkit.serve import serve
 
-        return serve(port=args.port, host=args.host, open_browser=not args.no_browser)
+        return serve(port=args.port, host=args.host, open_browser=not args.no_browser, notebook=args.notebook)
     return 0
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from capkit.engine import evaluate, sweep
@@ -182,6 +183,78 @@ class Report:
             f"<h2>Growth</h2><p>{count(g.users)} daily active users on {g.as_of}; growth {rate}, "
             f"{html.escape(g.source)}. The dates at which each limit reaches watch (70 %), act (90 %) "
             f"and its limit:</p>" + _table(t, "capkit-growth")
+        )
+
+    def roadmap_html(self) -> _Html:
+        """The roadmap around today's users, with the date each phase begins at this growth."""
+        from capkit import charts
+        from capkit.analysis.roadmap import roadmap, roadmap_table
+        from capkit.growth import date_after, months_until
+
+        users = max(self.plan.workload["users"], 100.0)
+        lo, hi = max(100.0, users / 10), min(1e9, users * 1000)
+        levels = np.geomspace(lo, hi, int(20 * np.log10(hi / lo)) + 1)
+        table = roadmap_table(roadmap(self.stack, self.stack.workload(**self.plan.workload), levels))
+        g = self.growth
+        begins = [date_after(g.as_of, months_until(u, g.users, g.rate_monthly)) for u in table["users_from"]]
+        shown = table.assign(
+            begins=[
+                "passed" if to < g.users else "now" if d == g.as_of else "never" if d is None else d.isoformat()
+                for d, to in zip(begins, table["users_to"], strict=True)
+            ],
+            users_from=table["users_from"].map(count),
+            users_to=table["users_to"].map(count),
+            cost_from_usd=table["cost_from_usd"].map(money),
+            cost_to_usd=table["cost_to_usd"].map(money),
+            fits=table["fits"].map({True: "yes", False: "no option fits"}),
+        )[["begins", "users_from", "users_to", "cost_from_usd", "cost_to_usd", "actions", "configuration", "fits"]]
+        return _Html(
+            "<h2>Roadmap</h2><p>The cheapest configuration that keeps every limit under watch, phase by "
+            f"phase, and when each phase begins at {html.escape(g.source)} growth.</p>"
+            + charts.to_img_html(charts.roadmap_steps(table))
+            + _table(shown, "capkit-roadmap")
+        )
+
+    def uncertainty_html(self, draws: int = 1000, seed: int = 0) -> _Html:
+        """The cost band from simulate, and the tornado from sensitivity."""
+        from capkit import charts
+        from capkit.analysis.uncertainty import sensitivity, simulate, simulate_curve
+
+        wl = self.stack.workload(**self.plan.workload)
+        band = simulate_curve(self.stack, wl, np.asarray(CHART_LEVELS[::2]), draws, seed)
+        sim = simulate(self.stack, wl, draws * 10, seed)
+        tornado = sensitivity(self.stack, wl)
+        ranged = ", ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, _m, hi) in sim.ranges.items()) or "none declared"
+        pct = sim.percentiles.apply(lambda col: col.map(lambda x: f"{x:,.4g}")).reset_index(names="figure")
+        odds = sim.bottleneck_probability.map(lambda x: f"{x:.1%}").reset_index()
+        odds.columns = ["bottleneck", "probability"]
+        return _Html(
+            "<h2>Uncertainty</h2>"
+            f"<p>Ranged assumptions (triangular, seed {seed}): {html.escape(ranged)}.</p>"
+            + charts.to_img_html(charts.cost_band(band, self.plan.workload["users"]))
+            + _table(pct, "capkit-simulate")
+            + _table(odds, "capkit-bottleneck-odds")
+            + "<h3>Sensitivity</h3><p>Each assumption at its low and high value (its declared range, "
+            "else half and one and a half times its value), everything else fixed.</p>"
+            + charts.to_img_html(charts.tornado(tornado))
+        )
+
+    def latency_html(self, target_ms: float = 500.0) -> _Html:
+        """Response times of the fixed-capacity pools (M/M/c)."""
+        from capkit.analysis.queueing import latency
+
+        table = latency(self.stack, self.stack.workload(**self.plan.workload), target_ms)
+        if table.empty:
+            return _Html("<h2>Latency</h2><p>No fixed-capacity pool in this stack: its services scale per request.</p>")
+        shown = table.assign(
+            utilization=table["utilization"].map(lambda u: f"{u:.1%}"),
+            median_ms=table["median_ms"].map(lambda x: f"{x:,.0f}"),
+            p95_ms=table["p95_ms"].map(lambda x: f"{x:,.0f}"),
+            users_at_target=table["users_at_target"].map(count),
+        )
+        return _Html(
+            f"<h2>Latency</h2><p>Each pool as an M/M/c queue at the peak hour; users at which the 95th "
+            f"percentile passes {target_ms:,.0f} ms.</p>" + _table(shown, "capkit-latency")
         )
 
     def sources(self) -> _Html:

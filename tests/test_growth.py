@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -60,3 +61,18 @@ def test_bad_actuals(tmp_path, text, message):
 def test_bad_growth_rate():
     with pytest.raises(capkit.InputError, match="growth rate = -1.5 is not allowed"):
         assumed_growth(1000, -1.5, dt.date(2026, 1, 1))
+
+
+def test_report_dates_the_roadmap_phases():
+    from capkit.analysis.roadmap import roadmap_table
+    from capkit.report import Report
+
+    r = Report.build("render-postgres", growth_rate_monthly=0.2, report_date="2026-11-23", users=20_000)
+    html = r.roadmap_html().markup
+    # The first phase that starts above today's 20,000 users begins log(u / 20,000) / log(1.2) months on.
+    levels = np.geomspace(2_000, 20_000_000, int(20 * np.log10(10_000)) + 1)
+    table = roadmap_table(capkit.roadmap(r.stack, r.stack.workload(**r.plan.workload), levels))
+    first = table[table["users_from"] > 20_000].iloc[0]
+    expected = date_after(dt.date(2026, 11, 23), months_until(first["users_from"], 20_000, 0.2))
+    assert f"<td>{expected.isoformat()}</td>" in html
+    assert "<td>passed</td>" in html and "<td>now</td>" in html

@@ -42,7 +42,8 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     assert (tmp_path / "aws-serverless-2026-11-23.ipynb").is_file()
     first = html_path.read_text()
     assert f'capkit-monthly-cost">{engine_cost("aws-serverless", users=250_000)}<' in first
-    assert first.count('src="data:image/svg+xml;base64,') == 3
+    # cost by component, cost and revenue, utilization, roadmap steps, cost band, tornado
+    assert first.count('src="data:image/svg+xml;base64,') == 6
     assert not CDN.search(first), CDN.search(first)
     assert "Pricing sources" in first and "aws.lambda.request_usd_per_million" in first
     # The same inputs write the same report, notebook included.
@@ -57,7 +58,7 @@ def test_every_preset_reports(tmp_path, stack):
     files = write_report(stack, out=tmp_path)
     text = files.html.read_text()
     assert f'capkit-monthly-cost">{engine_cost(stack)}<' in text
-    assert text.count('src="data:image/svg+xml;base64,') == 3 and not CDN.search(text)
+    assert text.count('src="data:image/svg+xml;base64,') == 6 and not CDN.search(text)
 
 
 def test_actuals_fit_the_growth(tmp_path):
@@ -136,7 +137,7 @@ def test_a_report_opens_offline_in_chromium(tmp_path):
         page.goto(files.html.as_uri())
         assert page.locator(".capkit-monthly-cost").inner_text() == engine_cost("vercel-supabase", users=500_000)
         decoded = "[...document.querySelectorAll('img.capkit-chart')].filter(i => i.complete && i.naturalWidth)"
-        assert page.evaluate(f"{decoded}.length") == 3
+        assert page.evaluate(f"{decoded}.length") == 6
         assert page.locator("table.capkit-sources tr").count() > 10
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         assert external == [], external

@@ -80,3 +80,15 @@ def test_cli_simulate_and_sensitivity(capsys):
     assert "triangular ranges: item_kb 10:50:50, duration_ms 500:2000:4000" in out and "lambda.concurrency" in out
     assert cli.main(["sensitivity", "--stack", "vercel-supabase"]) == 0
     assert "cost_swing_usd" in capsys.readouterr().out
+
+
+def test_cost_band_uses_the_same_draws_as_simulate():
+    from capkit.analysis.uncertainty import simulate_curve
+
+    s = capkit.load_stack("aws-serverless")
+    wl = s.workload(users=250_000)
+    ranges = {"duration_ms": (500, 2000, 4000)}
+    band = simulate_curve(s, wl, np.array([250_000.0]), n=3000, seed=5, ranges=ranges)
+    sim = capkit.simulate(s, wl, n=3000, seed=5, ranges=ranges)
+    for q in ("p10", "p50", "p90"):
+        assert band[q][0] == pytest.approx(sim.percentiles.loc["monthly_cost_usd", q], rel=1e-12)

@@ -90,6 +90,32 @@ def simulate(
     return Simulation(n, seed, resolved, pct, counts.rename("probability"))
 
 
+def simulate_curve(
+    stack: Stack,
+    wl: Workload,
+    users: np.ndarray,
+    n: int = 1000,
+    seed: int = 0,
+    ranges: Mapping[str, Range] | None = None,
+) -> pd.DataFrame:
+    """p10, p50 and p90 of the monthly cost at each of ``users``: one evaluation of levels x n rows.
+
+    Every level gets the same ``n`` draws (common random numbers), so the band is smooth.
+    """
+    users = np.asarray(users, dtype=float)
+    declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
+    resolved = resolve_ranges(stack, wl, ranges, list(dict.fromkeys([*declared, *(ranges or {})])))
+    rng = np.random.default_rng(seed)
+    columns = {k: np.full(n, v) for k, v in wl.scalars().items()}
+    for key, (low, likely, high) in resolved.items():
+        columns[key] = rng.triangular(low, likely, high, n) if high > low else np.full(n, likely)
+    tiled = {k: np.tile(v, users.size) for k, v in columns.items()}
+    tiled["users"] = np.repeat(users, n)
+    cost = evaluate_arrays(stack, Workload.build(stack.specs, tiled)).monthly_cost_usd().reshape(users.size, n)
+    p10, p50, p90 = np.percentile(cost, [10, 50, 90], axis=1)
+    return pd.DataFrame({"users": users, "p10": p10, "p50": p50, "p90": p90})
+
+
 def sensitivity(
     stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None = None, keys: list[str] | None = None
 ) -> pd.DataFrame:
