@@ -240,22 +240,36 @@ class Report:
         )
 
     def latency_html(self, target_ms: float = 500.0) -> _Html:
-        """Response times of the fixed-capacity pools (M/M/c)."""
+        """Response times of the fixed-capacity pools (M/M/c) and of the cache tiers, if any."""
+        from capkit.analysis.caching import cache_latency
         from capkit.analysis.queueing import latency
 
-        table = latency(self.stack, self.stack.workload(**self.plan.workload), target_ms)
+        wl = self.stack.workload(**self.plan.workload)
+        parts = ["<h2>Latency</h2>"]
+        table = latency(self.stack, wl, target_ms)
         if table.empty:
-            return _Html("<h2>Latency</h2><p>No fixed-capacity pool in this stack: its services scale per request.</p>")
-        shown = table.assign(
-            utilization=table["utilization"].map(lambda u: f"{u:.1%}"),
-            median_ms=table["median_ms"].map(lambda x: f"{x:,.0f}"),
-            p95_ms=table["p95_ms"].map(lambda x: f"{x:,.0f}"),
-            users_at_target=table["users_at_target"].map(count),
-        )
-        return _Html(
-            f"<h2>Latency</h2><p>Each pool as an M/M/c queue at the peak hour; users at which the 95th "
-            f"percentile passes {target_ms:,.0f} ms.</p>" + _table(shown, "capkit-latency")
-        )
+            parts.append("<p>No fixed-capacity pool in this stack: its services scale per request.</p>")
+        else:
+            shown = table.assign(
+                utilization=table["utilization"].map(lambda u: f"{u:.1%}"),
+                median_ms=table["median_ms"].map(lambda x: f"{x:,.0f}"),
+                p95_ms=table["p95_ms"].map(lambda x: f"{x:,.0f}"),
+                users_at_target=table["users_at_target"].map(count),
+            )
+            parts.append(
+                f"<p>Each pool as an M/M/c queue at the peak hour; users at which the 95th percentile "
+                f"passes {target_ms:,.0f} ms.</p>" + _table(shown, "capkit-latency")
+            )
+        caches = cache_latency(wl)
+        if caches is not None:
+            tiers = caches["tiers"].assign(share=caches["tiers"]["share"].map(lambda s: f"{s:.1%}"))
+            parts.append(
+                "<h3>Cache tiers</h3><p>Lookups try memory, then Redis, then the database: mean "
+                f"{caches['mean_ms']:.2f} ms, 95th percentile {caches['p95_ms']:g} ms, 99th {caches['p99_ms']:g} ms; "
+                f"the misses leave {caches['database_queries_per_s']:,.1f} database queries/s at the peak hour.</p>"
+                + _table(tiers, "capkit-cache-tiers")
+            )
+        return _Html("".join(parts))
 
     def sources(self) -> _Html:
         """The pricing entries this stack uses, with source, date and confidence."""
