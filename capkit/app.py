@@ -25,12 +25,13 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from capkit import charts
+from capkit.analysis.uncertainty import simulate_curve
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.files import write_atomically
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
-from capkit.workload import AssumptionSpec, check_range
+from capkit.workload import AssumptionSpec, check_range, parse_settings
 
 #: User levels the charts sweep over (log-spaced, like the users slider).
 USERS_MIN, USERS_MAX = 100.0, 100_000_000.0
@@ -72,14 +73,17 @@ def _slider(kind: type[w.Widget], description: str, **kwargs: object) -> w.Widge
 
 
 class AssumptionInput:
-    """One assumption: a number box with unit, range and meaning, and its own error message."""
+    """One assumption: a box for a number or a range low:likely:high, with its unit, allowed
+    values and meaning, and its own error message."""
 
     def __init__(self, key: str, spec: AssumptionSpec, value: float, on_valid: Callable[[], None]):
         self.key, self.spec, self.valid_value = key, spec, float(value)
-        self.box = w.FloatText(
-            value=value,
+        self.valid_range: tuple[float, float, float] | None = None
+        self.box = w.Text(
+            value=f"{value:g}",
             description=key,
-            tooltip=spec.meaning,
+            tooltip=f"{spec.meaning} A number, or a range low:likely:high.",
+            continuous_update=False,
             style={"description_width": "170px"},
             layout=w.Layout(width="300px"),
         )
@@ -95,12 +99,16 @@ class AssumptionInput:
 
     def _changed(self, change: Mapping) -> None:
         try:
-            check_range(self.key, np.atleast_1d(float(change["new"])), self.spec)
+            values, ranges = parse_settings([f"{self.key}={change['new'].strip()}"])
+            for number in ranges.get(self.key, (values[self.key],)):
+                check_range(self.key, np.atleast_1d(number), self.spec)
         except CapkitError as exc:
-            self.error.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+            message = str(exc).removeprefix("--set ")  # the same check as the CLI's, without its flag
+            self.error.value = f"<span class='capkit-error'>{html.escape(message)}</span>"
             return
         self.error.value = ""
-        self.valid_value = float(change["new"])
+        self.valid_value = values[self.key]
+        self.valid_range = ranges.get(self.key)
         self._on_valid()
 
 
@@ -216,9 +224,11 @@ class Planner:
         self.components.value = components_html(plan)
         self.notes.value = notes_html(plan)
         users = float(wl.users[0])
+        ranges = {k: i.valid_range for k, i in self.inputs.items() if i.valid_range}
+        band = simulate_curve(self.stack, wl, CHART_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
         new = (
             charts.cost_by_component(plan),
-            charts.cost_and_revenue(table, users, plan.summary["max_users"]),
+            charts.cost_and_revenue(table, users, plan.summary["max_users"], band=band),
             charts.utilization(table, users),
         )
         if self.chart_cost is None:

@@ -40,8 +40,14 @@ def _positive(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame[frame[column] > 0]
 
 
-def cost_and_revenue(table: pd.DataFrame, users: float | None = None, max_users: float | None = None) -> alt.LayerChart:
-    """Monthly cost and revenue against users (log axes), the current point, the bottleneck."""
+def cost_and_revenue(
+    table: pd.DataFrame,
+    users: float | None = None,
+    max_users: float | None = None,
+    band: pd.DataFrame | None = None,
+) -> alt.LayerChart:
+    """Monthly cost and revenue against users (log axes), the current point, the bottleneck,
+    and, given a ``band`` (simulate_curve), the cost's 10th to 90th percentile."""
     long = table.melt(
         id_vars="users", value_vars=["monthly_cost_usd", "revenue_usd"], var_name="series", value_name="usd"
     )
@@ -61,6 +67,13 @@ def cost_and_revenue(table: pd.DataFrame, users: float | None = None, max_users:
         )
     )
     layers: list[alt.Chart] = [lines]
+    if band is not None:
+        layers.insert(
+            0,
+            alt.Chart(_positive(band, "p10"))
+            .mark_area(opacity=0.2, color="#d62728")
+            .encode(x="users:Q", y="p10:Q", y2="p90:Q"),
+        )
     if users is not None and users > 0:
         here = table.iloc[(table["users"] - users).abs().argmin()]
         point = pd.DataFrame({"users": [users], "usd": [float(here["monthly_cost_usd"])], "label": ["you are here"]})
