@@ -11,6 +11,7 @@ import html
 import math
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from capkit.plan import ACT_AT, WATCH_AT, Plan
@@ -250,6 +251,32 @@ def roadmap_steps(table: pd.DataFrame) -> alt.LayerChart:
     ]
     lines = base.mark_line(point=True).encode(x=x, y=y, detail="phase:N", tooltip=tip)
     return alt.layer(lines).properties(width=WIDTH, height=HEIGHT)
+
+
+def latency_curves(curve: pd.DataFrame, target_ms: float, users: float | None = None) -> alt.LayerChart:
+    """Median (dashed) and 95th percentile response time of each pool against users."""
+    finite = curve[np.isfinite(curve["ms"]) & (curve["ms"] > 0)]
+    lines = (
+        alt.Chart(finite, title="Response time of the fixed-capacity pools (M/M/c)")
+        .mark_line(clip=True)
+        .encode(
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            y=alt.Y("ms:Q", scale=alt.Scale(type="log", domain=[1, max(10 * target_ms, 10)]), title="ms"),
+            color=alt.Color("component:N", title=None),
+            strokeDash=alt.StrokeDash("quantile:N", sort=["p95", "median"], title=None),
+            tooltip=[
+                alt.Tooltip("component:N"),
+                alt.Tooltip("quantile:N"),
+                alt.Tooltip("users:Q", format=",.0f"),
+                alt.Tooltip("ms:Q", format=",.0f"),
+            ],
+        )
+    )
+    target = alt.Chart(pd.DataFrame({"ms": [target_ms]})).mark_rule(color="#d62728", strokeDash=[4, 4]).encode(y="ms:Q")
+    layers: list[alt.Chart] = [lines, target]
+    if users is not None and users > 0:
+        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:

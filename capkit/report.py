@@ -256,9 +256,15 @@ class Report:
                 p95_ms=table["p95_ms"].map(lambda x: f"{x:,.0f}"),
                 users_at_target=table["users_at_target"].map(count),
             )
+            from capkit import charts
+            from capkit.analysis.queueing import latency_curve
+
+            curve = latency_curve(self.stack, wl, np.asarray(CHART_LEVELS[::2]))
             parts.append(
                 f"<p>Each pool as an M/M/c queue at the peak hour; users at which the 95th percentile "
-                f"passes {target_ms:,.0f} ms.</p>" + _table(shown, "capkit-latency")
+                f"passes {target_ms:,.0f} ms.</p>"
+                + _table(shown, "capkit-latency")
+                + charts.to_img_html(charts.latency_curves(curve, target_ms, self.plan.workload["users"]))
             )
         caches = cache_latency(wl)
         if caches is not None:

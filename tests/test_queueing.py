@@ -60,3 +60,16 @@ def test_latency_of_a_stack():
     # At users_at_target the p95 equals the target.
     again = latency(s, wl.replace(users=row["users_at_target"]), target_ms=500)
     assert again[again["component"] == "supabase"]["p95_ms"].iloc[0] == pytest.approx(500, rel=1e-6)
+
+
+def test_latency_curve_matches_latency_at_each_level():
+    from capkit.analysis.queueing import latency_curve
+
+    s = capkit.load_stack("render-postgres")
+    wl = s.workload(users=2_000)
+    curve = latency_curve(s, wl, np.array([500.0, 2_000.0, 3_000.0]))
+    for users in (500.0, 2_000.0, 3_000.0):
+        at = latency(s, wl.replace(users=users))
+        for comp in ("render_web", "postgres"):
+            row = curve[(curve["users"] == users) & (curve["component"] == comp) & (curve["quantile"] == "p95")]
+            assert row["ms"].iloc[0] == pytest.approx(at[at["component"] == comp]["p95_ms"].iloc[0], rel=1e-9)

@@ -58,7 +58,8 @@ def test_every_preset_reports(tmp_path, stack):
     files = write_report(stack, out=tmp_path)
     text = files.html.read_text()
     assert f'capkit-monthly-cost">{engine_cost(stack)}<' in text
-    assert text.count('src="data:image/svg+xml;base64,') == 6 and not CDN.search(text)
+    # The six charts plus the latency curves: every stack here has a fixed-capacity pool.
+    assert text.count('src="data:image/svg+xml;base64,') == 7 and not CDN.search(text)
 
 
 def test_actuals_fit_the_growth(tmp_path):
@@ -137,7 +138,7 @@ def test_a_report_opens_offline_in_chromium(tmp_path):
         page.goto(files.html.as_uri())
         assert page.locator(".capkit-monthly-cost").inner_text() == engine_cost("vercel-supabase", users=500_000)
         decoded = "[...document.querySelectorAll('img.capkit-chart')].filter(i => i.complete && i.naturalWidth)"
-        assert page.evaluate(f"{decoded}.length") == 6
+        assert page.evaluate(f"{decoded}.length") == 7
         assert page.locator("table.capkit-sources tr").count() > 10
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         assert external == [], external

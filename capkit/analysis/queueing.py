@@ -124,3 +124,28 @@ def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: floa
             }
         )
     return pd.DataFrame(rows)
+
+
+def latency_curve(stack: Stack, wl: Workload, users: np.ndarray) -> pd.DataFrame:
+    """Median and 95th percentile response time of every fixed-capacity pool against users.
+
+    Arrivals grow in proportion to users (everything else as in ``wl``). Long rows: users,
+    component, quantile ('median' or 'p95'), ms (inf where the pool is saturated).
+    """
+    users = np.asarray(users, dtype=float)
+    base = float(wl.users[0])
+    frames = []
+    for comp in stack.components:
+        queue = getattr(comp, "queue", None)
+        if queue is None:
+            continue
+        servers, service_rate, arrivals = queue(wl)
+        lam = float(np.asarray(arrivals)[0]) * users / base if base > 0 else users * 0.0
+        for name, q in (("median", 0.5), ("p95", 0.95)):
+            ms = response_quantile_s(q, servers, lam, service_rate) * MS_PER_S
+            frames.append(pd.DataFrame({"users": users, "component": comp.id, "quantile": name, "ms": ms}))
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["users", "component", "quantile", "ms"])
+    )
