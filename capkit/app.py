@@ -33,9 +33,8 @@ from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
 from capkit.workload import AssumptionSpec, check_range, parse_settings
 
-#: User levels the charts sweep over (log-spaced, like the users slider).
-USERS_MIN, USERS_MAX = 100.0, 100_000_000.0
-CHART_LEVELS = np.geomspace(USERS_MIN, USERS_MAX, 121)
+#: The users slider spans the charts' user levels.
+USERS_MIN, USERS_MAX = float(charts.USER_LEVELS[0]), float(charts.USER_LEVELS[-1])
 #: The universal fields that get their own slider; the rest go to the assumptions panel.
 SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
 
@@ -213,7 +212,7 @@ class Planner:
         try:
             wl = self.stack.workload(**self.values())
             plan = evaluate(self.stack, wl)
-            table = sweep(self.stack, wl, users=CHART_LEVELS)
+            table = sweep(self.stack, wl, users=charts.USER_LEVELS)
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
@@ -225,7 +224,7 @@ class Planner:
         self.notes.value = notes_html(plan)
         users = float(wl.users[0])
         ranges = {k: i.valid_range for k, i in self.inputs.items() if i.valid_range}
-        band = simulate_curve(self.stack, wl, CHART_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
+        band = simulate_curve(self.stack, wl, charts.USER_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
         new = (
             charts.cost_by_component(plan),
             charts.cost_and_revenue(table, users, plan.summary["max_users"], band=band),
@@ -310,7 +309,7 @@ class Compare:
             stack = load_stack(name)
             wl = stack.workload(users=self.users.value, **overrides)
             plan = evaluate(stack, wl)
-            tables[name] = sweep(stack, wl, users=CHART_LEVELS)
+            tables[name] = sweep(stack, wl, users=charts.USER_LEVELS)
             f = headline_figures(plan)
             rows.append(
                 f"<tr><td class='text'>{name}</td><td>{f['monthly-cost']}</td><td>{f['cost-per-user']}</td>"
@@ -342,7 +341,7 @@ def planner(stack: str = "aws-serverless", interactive: bool = True, **values: f
     s = load_stack(stack)
     wl = s.workload(**{k: v for k, v in values.items() if v is not None})
     plan = evaluate(s, wl)
-    table = sweep(s, wl, users=CHART_LEVELS)
+    table = sweep(s, wl, users=charts.USER_LEVELS)
     users = float(wl.users[0])
     display(HTML(CSS + f"<h3>{html.escape(s.title)}</h3>" + headline_html(plan)))
     for chart in (
@@ -365,7 +364,7 @@ def compare(stacks: list[str] | None = None, interactive: bool = True, **values:
     for name in stacks or preset_names():
         s = load_stack(name)
         wl = s.workload(**overrides)
-        tables[name] = sweep(s, wl, users=CHART_LEVELS)
+        tables[name] = sweep(s, wl, users=charts.USER_LEVELS)
         rows.append({"stack": name, **headline_figures(evaluate(s, wl))})
     display(HTML(CSS + pd.DataFrame(rows).to_html(index=False, classes="capkit-table capkit-compare")))
     display(HTML(charts.to_img_html(charts.compare_costs(tables, overrides.get("users")))))

@@ -16,6 +16,8 @@ import pandas as pd
 
 from capkit.plan import ACT_AT, WATCH_AT, Plan
 
+#: User levels the charts sweep over: 100 to 100,000,000, 20 a decade (log-spaced).
+USER_LEVELS = np.geomspace(100, 100_000_000, 121)
 WIDTH = 520
 HEIGHT = 260
 USERS_AXIS = alt.Axis(title="daily active users", format="~s")

@@ -79,6 +79,20 @@ class Evaluation:
         net = wl.price_usd * (1.0 - wl.payment_fee_rate) - wl.payment_fee_usd
         return np.where(wl.price_usd > 0, self.paying_users() * net, 0.0)
 
+    def margin(self) -> np.ndarray:
+        """(revenue - cost) / revenue; NaN where there is no revenue (the faces show it as missing)."""
+        revenue = self.revenue_usd()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(revenue > 0, (revenue - self.monthly_cost_usd()) / revenue, np.nan)
+
+    def bottleneck_max_users(self) -> np.ndarray:
+        """max_users of each row's bottleneck (inf where no hard limit grows with users)."""
+        bidx = self.bottleneck_index()
+        out = np.full(self.workload.n, np.inf)
+        for i, m in enumerate(self.metrics):
+            out = np.where(bidx == i, m.max_users, out)
+        return out
+
     def bottleneck_index(self) -> np.ndarray:
         """Index into ``metrics`` of the hard limit with the fewest max_users (-1: none)."""
         n = self.workload.n
@@ -188,12 +202,10 @@ def sweep_table(ev: Evaluation) -> pd.DataFrame:
     profit = revenue - cost
     bidx = ev.bottleneck_index()
     names = [f"{m.component}.{m.metric}" for m in ev.metrics]
-    max_users = np.full(ev.workload.n, np.inf)
-    for i, m in enumerate(ev.metrics):
-        max_users = np.where(bidx == i, m.max_users, max_users)
+    max_users = ev.bottleneck_max_users()
+    margin = ev.margin()
     with np.errstate(divide="ignore", invalid="ignore"):
         per_user = cost / users
-        margin = profit / revenue
     cols: dict[str, object] = {
         "users": users,
         "monthly_cost_usd": cost,

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from capkit.charts import USER_LEVELS
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.files import write_atomically
@@ -32,10 +33,7 @@ from capkit.pricing import default_catalog
 from capkit.serve import jupyter_share_dir, notebook_path
 from capkit.stack import Stack, load_stack
 from capkit.tables import CSS, components_html, count, headline_figures, headline_html, load_html, money, notes_html
-from capkit.workload import UNIVERSAL
-
-#: User levels of the report's charts.
-CHART_LEVELS = [100 * 10 ** (k / 20) for k in range(121)]
+from capkit.workload import UNIVERSAL, Workload
 
 
 class ReportError(CapkitError):
@@ -74,6 +72,7 @@ class Report:
     growth: Growth
     title: str
     report_date: dt.date
+    wl: Workload
 
     @classmethod
     def build(
@@ -97,8 +96,8 @@ class Report:
             growth = fit_growth(read_actuals(actuals))
         else:
             growth = assumed_growth(float(wl.users[0]), growth_rate_monthly, day)
-        table = sweep(s, wl, users=CHART_LEVELS)
-        return cls(s, plan, table, growth, title or s.title, day)
+        table = sweep(s, wl, users=USER_LEVELS)
+        return cls(s, plan, table, growth, title or s.title, day, wl)
 
     def header(self) -> _Html:
         return _Html(
@@ -194,7 +193,7 @@ class Report:
         users = max(self.plan.workload["users"], 100.0)
         lo, hi = max(100.0, users / 10), min(1e9, users * 1000)
         levels = np.geomspace(lo, hi, int(20 * np.log10(hi / lo)) + 1)
-        table = roadmap_table(roadmap(self.stack, self.stack.workload(**self.plan.workload), levels))
+        table = roadmap_table(roadmap(self.stack, self.wl, levels))
         g = self.growth
         begins = [date_after(g.as_of, months_until(u, g.users, g.rate_monthly)) for u in table["users_from"]]
         shown = table.assign(
@@ -220,8 +219,8 @@ class Report:
         from capkit import charts
         from capkit.analysis.uncertainty import sensitivity, simulate, simulate_curve
 
-        wl = self.stack.workload(**self.plan.workload)
-        band = simulate_curve(self.stack, wl, np.asarray(CHART_LEVELS[::2]), draws, seed)
+        wl = self.wl
+        band = simulate_curve(self.stack, wl, np.asarray(USER_LEVELS[::2]), draws, seed)
         sim = simulate(self.stack, wl, draws * 10, seed)
         tornado = sensitivity(self.stack, wl)
         ranged = ", ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, _m, hi) in sim.ranges.items()) or "none declared"
@@ -244,7 +243,7 @@ class Report:
         from capkit.analysis.caching import cache_latency
         from capkit.analysis.queueing import latency
 
-        wl = self.stack.workload(**self.plan.workload)
+        wl = self.wl
         parts = ["<h2>Latency</h2>"]
         table = latency(self.stack, wl, target_ms)
         if table.empty:
@@ -259,7 +258,7 @@ class Report:
             from capkit import charts
             from capkit.analysis.queueing import latency_curve
 
-            curve = latency_curve(self.stack, wl, np.asarray(CHART_LEVELS[::2]))
+            curve = latency_curve(self.stack, wl, np.asarray(USER_LEVELS[::2]))
             parts.append(
                 f"<p>Each pool as an M/M/c queue at the peak hour; users at which the 95th percentile "
                 f"passes {target_ms:,.0f} ms.</p>"

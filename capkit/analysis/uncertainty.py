@@ -70,13 +70,9 @@ def simulate(
     draws = Workload.build(stack.specs, {k: np.broadcast_to(v, (n,)) for k, v in values.items()})
     ev = evaluate_arrays(stack, draws)
     cost = ev.monthly_cost_usd()
-    revenue = ev.revenue_usd()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        margin = np.where(revenue > 0, (revenue - cost) / revenue, np.nan)
+    margin = ev.margin()
     bidx = ev.bottleneck_index()
-    max_users = np.full(n, np.inf)
-    for i, m in enumerate(ev.metrics):
-        max_users = np.where(bidx == i, m.max_users, max_users)
+    max_users = ev.bottleneck_max_users()
     qs = [10, 50, 90]
     rows = {
         "monthly_cost_usd": np.percentile(cost, qs),
@@ -134,10 +130,7 @@ def sensitivity(
         columns[key][2 * i], columns[key][2 * i + 1] = low, high
     ev = evaluate_arrays(stack, Workload.build(stack.specs, columns))
     cost = ev.monthly_cost_usd()
-    bidx = ev.bottleneck_index()
-    max_users = np.full(len(cost), np.inf)
-    for i, m in enumerate(ev.metrics):
-        max_users = np.where(bidx == i, m.max_users, max_users)
+    max_users = ev.bottleneck_max_users()
     rows = []
     for i, (key, (low, likely, high)) in enumerate(resolved.items()):
         rows.append(
