@@ -255,6 +255,28 @@ def roadmap_steps(table: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(lines).properties(width=WIDTH, height=HEIGHT)
 
 
+def factor_steps(values: pd.Series, label: str, document: float) -> alt.LayerChart:
+    """A figure after each case-study step (bars), with the document's own figure as a rule."""
+    frame = pd.DataFrame({"step": [f"{i}. {s}" for i, s in enumerate(values.index)], "value": values.to_numpy()})
+    frame = frame[np.isfinite(frame["value"])]
+    x = alt.X("value:Q", title=label, axis=alt.Axis(format="~s"))
+    bars = (
+        alt.Chart(frame, title=f"{label}: the document's method, then each factor it left out")
+        .mark_bar()
+        .encode(
+            y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+            x=x,
+            tooltip=[alt.Tooltip("step:N"), alt.Tooltip("value:Q", format=",.4~g")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"document": [document]}))
+        .mark_rule(color="#b00020", strokeDash=[4, 3])
+        .encode(x="document:Q", tooltip=[alt.Tooltip("document:Q", format=",.4~g", title="the document says")])
+    )
+    return alt.layer(bars, rule).properties(width=WIDTH, height=22 * len(frame))
+
+
 def latency_curves(curve: pd.DataFrame, target_ms: float, users: float | None = None) -> alt.LayerChart:
     """Median (dashed) and 95th percentile response time of each pool against users."""
     finite = curve[np.isfinite(curve["ms"]) & (curve["ms"] > 0)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -118,6 +118,16 @@ class Catalog:
     def plans(self, prefix: str, field: str = "price_usd_per_month") -> list[str]:
         """The plan names under ``prefix``: the names that have a ``field`` (their price)."""
         return [name for name in self.names(prefix) if f"{prefix}.{name}.{field}" in self._entries]
+
+    def with_values(self, values: Mapping[str, float], note: str) -> Catalog:
+        """A copy with some values replaced (unit and source kept; ``note`` says why, confidence low).
+
+        The case studies use it to price a stack with a document's own prices.
+        """
+        entries = dict(self._entries)
+        for key, value in values.items():
+            entries[key] = self.entry(key).model_copy(update={"value": value, "note": note, "confidence": "low"})
+        return Catalog(entries, dict(self._files))
 
     def is_stale(self, key: str, today: dt.date | None = None) -> bool:
         """True when the entry was read more than STALE_AFTER_DAYS before ``today``."""
