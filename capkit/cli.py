@@ -122,11 +122,31 @@ def report(
     """``capkit report``: run the report notebook; returns the written files."""
     from capkit.report import write_report
 
+    return write_report(stack, parse_assignments(settings), out, actuals, growth, title, _date(date))
+
+
+def _date(text: str | None) -> dt.date | None:
     try:
-        day = dt.date.fromisoformat(date) if date else None
+        return dt.date.fromisoformat(text) if text else None
     except ValueError:
-        raise InputError(f"--date {date!r}: expected YYYY-MM-DD") from None
-    return write_report(stack, parse_assignments(settings), out, actuals, growth, title, day)
+        raise InputError(f"--date {text!r}: expected YYYY-MM-DD") from None
+
+
+def case_text(name: str, settings: Sequence[str] = ()) -> str:
+    """``capkit case NAME``: the document's figures beside its method and capkit, and the findings."""
+    from capkit.casestudy import load_case_study
+
+    cs = load_case_study(name, parse_assignments(settings))
+    table = cs.figures_table().drop(columns=["section", "note"])
+    return f"{cs.spec.title} (seed {cs.spec.seed})\n\n{table.to_string(index=False)}\n\n" + "\n".join(
+        f"- {line}" for line in cs.findings()
+    )
+
+
+def cases_text() -> str:
+    from capkit.casestudy import case_study_names, load_case_study
+
+    return "\n".join(f"{n:28s} {load_case_study(n).spec.title}" for n in case_study_names())
 
 
 def simulate_text(stack: str, settings: Sequence[str] = (), draws: int = 10_000, seed: int = 0) -> str:
@@ -204,8 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
     sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
-    r = sub.add_parser("report", help="write the HTML report of one plan (papermill, offline HTML)")
-    r.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
+    c = sub.add_parser("case", help="a seed analysis reproduced: its figures, its method recomputed, capkit's answer")
+    c.add_argument("name", nargs="?", help="case study name (omit to list them)")
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override capkit's final step")
+    r = sub.add_parser("report", help="write the HTML report of one plan or case study (papermill, offline HTML)")
+    which = r.add_mutually_exclusive_group(required=True)
+    which.add_argument("--stack", help="preset name or path to a stack YAML")
+    which.add_argument("--case", help="a case study name (see capkit case): run its notebook instead")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
     r.add_argument("--out", default="reports", help="folder for the HTML and the executed notebook")
     r.add_argument("--actuals", help="CSV with columns date,users: fit the growth rate to it")
@@ -240,6 +265,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
         print(pricing_text())
+    elif args.verb == "case":
+        print(case_text(args.name, args.set) if args.name else cases_text())
+    elif args.verb == "report" and args.case:
+        from capkit.report import write_case_study
+
+        files = write_case_study(args.case, parse_assignments(args.set), args.out, _date(args.date))
+        print(f"{files.html}\n{files.notebook}")
     elif args.verb == "report":
         files = report(args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date)
         print(f"{files.html}\n{files.notebook}")

@@ -408,3 +408,31 @@ def write_report(
     write_atomically(files.notebook, nbformat.writes(nb))
     write_atomically(files.html, to_html(nb, title=title or s.title))
     return files
+
+
+def write_case_study(
+    name: str,
+    settings: Mapping[str, float] | None = None,
+    out: Path | str = "reports",
+    report_date: dt.date | None = None,
+) -> ReportFiles:
+    """``capkit report --case NAME``: a case study notebook as HTML and executed notebook in ``out``.
+
+    The case study is loaded once here first, so a bad name or setting fails with a one-line error
+    before papermill starts.
+    """
+    import nbformat
+
+    from capkit.casestudy import load_case_study
+
+    settings = dict(settings or {})
+    cs = load_case_study(name, settings)
+    day = report_date or dt.date.today()
+    notebook = notebook_path(f"case-studies/{cs.path.stem}.ipynb")
+    nb = normalize(execute(notebook, {"case": cs.path.stem, "settings": settings}))
+    out = Path(out)
+    base = f"case-{cs.path.stem}-{day.isoformat()}"
+    files = ReportFiles(out / f"{base}.html", out / f"{base}.ipynb")
+    write_atomically(files.notebook, nbformat.writes(nb))
+    write_atomically(files.html, to_html(nb, title=f"Case study: {cs.spec.title}"))
+    return files

@@ -55,21 +55,24 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve_app(*extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``capkit app`` on a free loopback port, stopped (with its kernels) afterwards."""
-    port = free_port()
+def serve(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run a server command in its own session until it listens on ``port``; stop it afterwards."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "capkit.cli", "app", "--port", str(port), "--no-browser", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
     try:
         wait_for_port(port, 90, proc)
         yield f"http://127.0.0.1:{port}/", proc
     finally:
         stop(proc)
+
+
+@contextmanager
+def serve_app(*extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``capkit app`` on a free loopback port, stopped (with its kernels) afterwards."""
+    port = free_port()
+    with serve([sys.executable, "-m", "capkit.cli", "app", "--port", str(port), "--no-browser", *extra], port) as s:
+        yield s
 
 
 def is_local(url: str) -> bool:
@@ -133,9 +136,5 @@ def serve_lab(notebooks: Path) -> Iterator[str]:
         "--ServerApp.password=",
         str(notebooks),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        wait_for_port(port, 90, proc)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        stop(proc)
+    with serve(cmd, port) as (url, _proc):
+        yield url

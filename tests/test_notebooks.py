@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").rglob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -27,3 +27,9 @@ def test_notebook_is_committed_clean(path):
 
 def test_both_apps_are_there():
     assert {p.name for p in NOTEBOOKS} >= {"planner.ipynb", "compare.ipynb", "report.ipynb"}
+
+
+def test_one_case_study_notebook_per_case_study_file():
+    from capkit.casestudy import case_study_names
+
+    assert sorted(p.stem for p in NOTEBOOKS if p.parent.name == "case-studies") == case_study_names()

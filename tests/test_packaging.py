@@ -24,6 +24,8 @@ def test_wheel_works_outside_the_checkout(tmp_path):
         f"assert str(a.notebook_path()).startswith({str(target)!r}) and a.notebook_path().is_file(); "
         "assert (a.jupyter_share_dir() / 'voila/templates/capkit/index.html.j2').is_file(); "
         "assert (a.jupyter_share_dir() / 'nbconvert/templates/capkit-offline/index.html.j2').is_file(); "
+        "assert a.notebook_path('case-studies/004-sltr.ipynb').is_file(); "
+        "from capkit.casestudy import load_case_study as c; assert c('004-sltr').path.is_file(); "
         "s = capkit.load_stack('aws-serverless'); print(capkit.evaluate(s).summary['monthly_cost_usd'])"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
