@@ -1,0 +1,37 @@
+"""The README's case-study lines quote capkit's computed figures: they must still be true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from capkit.casestudy import fmt, load_case_study
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+#: For each case study, the figures its README line quotes (capkit's value and the document's).
+QUOTED = {
+    "000-screen-time-capacity": ["lambda_users", "lambda_1m", "total_1m"],
+    "001-screen-time-database": ["writes_10k", "storage_10k", "requests_10k"],
+    "002-jeevibe": ["auth_100k", "firestore_100k", "capacity"],
+    "003-django-shop": ["total", "email", "capacity"],
+    "004-sltr": ["total", "margin"],
+}
+
+
+def readme_entry(name: str) -> str:
+    start = README.index(f"(notebooks/case-studies/{name}.ipynb)")
+    end = README.find("\n- [", start)
+    return " ".join(README[start : end if end > 0 else README.index("\n\n", start)].split())
+
+
+@pytest.mark.parametrize("name", sorted(QUOTED))
+def test_readme_quotes_the_computed_figures(name):
+    cs = load_case_study(name)
+    entry = readme_entry(name)
+    for fid in QUOTED[name]:
+        f = cs.figure(fid)
+        value = cs.values().iloc[-1][fid]
+        for shown in (fmt(value, f.unit), fmt(f.value, f.unit).removesuffix(".00")):
+            assert shown in entry, f"{name}: README should quote {shown} for {fid}: {entry}"
