@@ -29,7 +29,7 @@ from capkit.errors import CapkitError
 from capkit.files import write_atomically
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
-from capkit.pricing import default_catalog
+from capkit.pricing import STALE_AFTER_DAYS
 from capkit.serve import jupyter_share_dir, notebook_path
 from capkit.stack import Stack, load_stack
 from capkit.tables import CSS, components_html, count, headline_figures, headline_html, load_html, money, notes_html
@@ -278,10 +278,8 @@ class Report:
 
     def sources(self) -> _Html:
         """The pricing entries this stack uses, with source, date and confidence."""
-        cat = default_catalog()
         rows = []
-        for key in self.stack.price_keys():
-            e = cat.entry(key)
+        for key, e in self.stack.price_entries():
             rows.append(
                 {
                     "entry": key,
@@ -289,7 +287,7 @@ class Report:
                     "unit": e.unit,
                     "as of": e.as_of.isoformat(),
                     "confidence": e.confidence,
-                    "stale": "yes" if cat.is_stale(key, self.report_date) else "",
+                    "stale": "yes" if (self.report_date - e.as_of).days > STALE_AFTER_DAYS else "",
                     "source": str(e.source),
                 }
             )

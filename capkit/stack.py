@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capkit.components import REGISTRY, Component
 from capkit.errors import InputError, StackError, first_error
-from capkit.pricing import Catalog, default_catalog
+from capkit.pricing import Catalog, PriceEntry, default_catalog
 from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
 
 #: Universal fields whose default is a price: read from the catalog, not from code.
@@ -69,6 +69,7 @@ class Stack:
         self.components = components
         self.specs = specs
         self.path = path
+        self.catalog = components[0].catalog if components else default_catalog()
 
     @property
     def assumptions(self) -> dict[str, AssumptionSpec]:
@@ -95,6 +96,14 @@ class Stack:
         for key in DEFAULTS_FROM_CATALOG.values():
             seen[key] = None
         return list(seen)
+
+    def price_entries(self) -> list[tuple[str, PriceEntry]]:
+        """Every price the stack uses: catalog entries by key, then prices written in the stack file."""
+        catalog = self.catalog
+        rows = [(key, catalog.entry(key)) for key in self.price_keys()]
+        for c in self.components:
+            rows.extend(c.own_prices.items())
+        return rows
 
     def __repr__(self) -> str:
         return f"Stack({self.name!r}, components={[c.id for c in self.components]})"

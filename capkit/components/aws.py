@@ -49,9 +49,9 @@ def lambda_concurrency(peak_rps: np.ndarray, duration_ms: np.ndarray) -> np.ndar
 
 
 class LambdaParams(Params):
-    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="arm64 (Graviton) GB-s cost less")
     concurrency_limit: float | None = Field(None, gt=0, description="account quota; catalog default")
-    invocations_per_call: float = Field(1.0, ge=0)
+    invocations_per_call: float = Field(1.0, ge=0, description="Lambda invocations per API call")
 
 
 @register
@@ -133,28 +133,32 @@ def _total(values) -> np.ndarray:
 
 
 class GsiParams(Params):
-    name: str
-    projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+    name: str = Field(description="index name")
+    projection: Literal["ALL", "KEYS_ONLY", "INCLUDE"] = Field(
+        description="ALL copies the whole item into the index; KEYS_ONLY and INCLUDE copy projected_kb"
+    )
     projected_kb: float | None = Field(None, gt=0, description="index item size for INCLUDE/KEYS_ONLY")
     touch_share: float = Field(1.0, ge=0, le=1, description="share of table writes that change the index")
 
 
 class TableParams(Params):
-    name: str
+    name: str = Field(description="table name")
     item_kb: float | str = Field(description="item size in KB, or the name of an assumption")
-    items_per_user: float = Field(0.0, ge=0)
-    items_fixed: float = Field(0.0, ge=0)
+    items_per_user: float = Field(0.0, ge=0, description="items stored per monthly active user")
+    items_fixed: float = Field(0.0, ge=0, description="items stored whatever the users (configuration)")
     read_share: float = Field(0.0, ge=0, le=1, description="share of reads_per_call on this table")
     write_share: float = Field(0.0, ge=0, le=1, description="share of writes_per_call on this table")
     hot_reads_per_call: float | str = Field(0.0, description="reads of one hot item per call")
-    gsis: list[GsiParams] = []
+    gsis: list[GsiParams] = Field([], description="global secondary indexes (GsiParams)")
 
 
 class DynamoParams(Params):
-    mode: Literal["on_demand", "provisioned"] = "on_demand"
+    mode: Literal["on_demand", "provisioned"] = Field("on_demand", description="per request, or provisioned RCU/WCU")
     target_utilization: float = Field(0.7, gt=0, le=1, description="provisioned auto scaling target")
-    pitr: bool = False
-    tables: list[TableParams] = Field(min_length=1)
+    pitr: bool = Field(False, description="point-in-time recovery (billed per GB-month)")
+    tables: list[TableParams] = Field(
+        min_length=1, description="tables: name, item_kb, items_per_user, read_share, write_share, gsis..."
+    )
 
 
 @register
@@ -348,7 +352,7 @@ class AwsS3(Component):
 
 # --- Amplify ----------------------------------------------------------------------------------
 class AmplifyParams(Params):
-    build_minutes_per_deploy: float = Field(5, ge=0)
+    build_minutes_per_deploy: float = Field(5, ge=0, description="build minutes per deploy")
     app_mb: float = Field(1.0, ge=0, description="size of the deployed front end")
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from capkit.errors import StackError, first_error
-from capkit.pricing import Catalog
+from capkit.pricing import Catalog, PriceEntry
 from capkit.workload import Workload
 
 #: quota: a provider limit (throttling, errors); plan: what the chosen plan or size allows;
@@ -84,6 +84,8 @@ class Component:
             raise StackError(f"{self.where}: params.{first_error(exc)}") from None
         self.catalog = catalog
         self.price_keys: list[str] = []
+        #: Prices written in the stack file itself (with source and date), by ``<id>.<field>``.
+        self.own_prices: dict[str, PriceEntry] = {}
         self.peers: dict[str, Component] = {}
         self.setup()
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from capkit.components.base import Component, CostItem, Metric, Params, cost_item, fixed_fee, register
 from capkit.workload import Workload
@@ -20,7 +21,7 @@ def emails_per_month(wl: Workload) -> np.ndarray:
 
 
 class EmailParams(Params):
-    plan: str
+    plan: str = Field(description="a catalog email plan: gmail_consumer, sendgrid_pro_100k, ses_essentials...")
 
 
 @register

@@ -22,7 +22,7 @@ def daily_quota_billed(per_day: np.ndarray, free_per_day: float, days: np.ndarra
 
 
 class FirestoreParams(Params):
-    location: Literal["nam5", "regional"] = "nam5"
+    location: Literal["nam5", "regional"] = Field("nam5", description="multi-region nam5 or a regional location")
 
 
 @register

@@ -68,9 +68,9 @@ class ClientsMixin(Component):
 
 
 class RenderPostgresParams(Params):
-    plan: str = "basic_1gb"
+    plan: str = Field("basic_1gb", description="a render.postgres plan in the catalog: free, basic_256mb, pro_4gb...")
     disk_gb: float = Field(5, gt=0, description="provisioned disk (paid plans)")
-    clients: list[str] = []
+    clients: list[str] = Field([], description="ids of the components that open database connections")
 
 
 @register
@@ -127,11 +127,11 @@ class RenderPostgres(ClientsMixin):
 
 
 class SupabaseParams(Params):
-    plan: str = "pro"
-    compute: str = "micro"
-    pooler: bool = True
+    plan: str = Field("pro", description="organisation plan: free, pro, team")
+    compute: str = Field("micro", description="compute size in the catalog: nano, micro, small, medium, large, xl...")
+    pooler: bool = Field(True, description="clients connect through Supavisor (transaction mode)")
     pool_size: float = Field(15, gt=0, description="server connections the pooler keeps open")
-    clients: list[str] = []
+    clients: list[str] = Field([], description="ids of the components that open database connections")
 
 
 @register

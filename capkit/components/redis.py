@@ -29,8 +29,8 @@ def cache_memory_mb(wl: Workload) -> np.ndarray:
 
 
 class RedisParams(Params):
-    provider: Literal["upstash", "render_keyvalue", "rediscloud"]
-    plan: str
+    provider: Literal["upstash", "render_keyvalue", "rediscloud"] = Field(description="who runs the Redis")
+    plan: str = Field(description="a plan of the provider in the catalog (capkit pricing): free, payg, fixed_1gb...")
     clients: list[str] = Field([], description="components holding connections (none for Upstash REST)")
 
 

@@ -38,8 +38,8 @@ def free_tier_cold_start_share(average_rps: np.ndarray, idle_s: float) -> np.nda
 
 
 class RenderWebParams(Params):
-    plan: str = "starter"
-    instances: int = Field(1, ge=1)
+    plan: str = Field("starter", description="a render.web plan in the catalog: free, starter, standard, pro...")
+    instances: int = Field(1, ge=1, description="instances behind Render's load balancer")
     processes_per_instance: int = Field(1, ge=1, description="worker processes (gunicorn workers, node processes)")
     concurrency_per_process: int = Field(1, ge=1, description="requests in flight per process (1 for sync workers)")
     db_connections_per_process: float = Field(1.0, ge=0, description="persistent DB connections per process")

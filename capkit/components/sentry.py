@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from capkit.components.base import Component, CostItem, Metric, Params, fixed_fee, register, tiered
 from capkit.workload import Workload
@@ -17,7 +18,7 @@ def errors_per_month(wl: Workload) -> np.ndarray:
 
 
 class SentryParams(Params):
-    plan: str = "developer"
+    plan: str = Field("developer", description="developer, team or business")
 
 
 @register

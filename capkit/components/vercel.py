@@ -19,8 +19,8 @@ KB_PER_GB = 1e6
 
 
 class VercelParams(Params):
-    plan: Literal["hobby", "pro"] = "pro"
-    seats: int = Field(1, ge=1)
+    plan: Literal["hobby", "pro"] = Field("pro", description="Vercel plan")
+    seats: int = Field(1, ge=1, description="paid team seats (Pro)")
 
 
 @register
