@@ -13,12 +13,14 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError, InputError
+from capkit.files import write_atomically
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
 from capkit.stack import load_stack, preset_names
@@ -224,6 +226,15 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
     sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
+    st = sub.add_parser("stack", help="your own stack file: start from a preset, check it, list component types")
+    stack_sub = st.add_subparsers(dest="stack_verb", required=True)
+    show = stack_sub.add_parser("show", help="print a preset's YAML, commented, to start your own stack file")
+    show.add_argument("name", help="preset name (capkit stacks lists them)")
+    check = stack_sub.add_parser("check", help="validate a stack file; list its assumptions")
+    check.add_argument("file")
+    stack_sub.add_parser("types", help="every component type and its params (Markdown)")
+    sc = sub.add_parser("schema", help="the JSON Schema of a stack file, for editors")
+    sc.add_argument("--out", help="write to this file instead of standard output")
     c = sub.add_parser("case", help="a seed analysis reproduced: its figures, its method recomputed, capkit's answer")
     c.add_argument("name", nargs="?", help="case study name (omit to list them)")
     c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override capkit's final step")
@@ -265,6 +276,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
         print(pricing_text())
+    elif args.verb == "stack":
+        from capkit import stackfiles
+
+        verbs = {"show": lambda: stackfiles.show_text(args.name), "check": lambda: stackfiles.check_text(args.file)}
+        verbs["types"] = stackfiles.component_reference
+        print(verbs[args.stack_verb](), end="" if args.stack_verb != "check" else "\n")
+    elif args.verb == "schema":
+        from capkit.stackfiles import schema_text
+
+        if args.out:
+            write_atomically(Path(args.out), schema_text())
+            print(args.out)
+        else:
+            print(schema_text(), end="")
     elif args.verb == "case":
         print(case_text(args.name, args.set) if args.name else cases_text())
     elif args.verb == "report" and args.case:

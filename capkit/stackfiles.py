@@ -1,0 +1,156 @@
+"""Writing your own stack: the JSON Schema of a stack file, a component reference, and the
+``capkit stack show / check`` and ``capkit schema`` verbs.
+
+The schema is generated from the models that validate a stack file (``StackFile`` and every
+registered component's ``Params``), so it cannot drift from what ``load_stack`` accepts; the
+component reference in docs/stack-files.md is generated here too, and a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import typing
+from typing import Annotated, Any, Literal, Union
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from capkit.components import REGISTRY
+from capkit.errors import InputError
+from capkit.stack import ComponentSpec, StackFile, load_stack, preset_names, presets_dir
+from capkit.workload import UNIVERSAL
+
+SCHEMA_ID = "https://capkit.invalid/stack-file.schema.json"  # an identifier, never fetched
+
+
+def _component_model(type_name: str) -> type:
+    cls = REGISTRY[type_name]
+    required = any(f.is_required() for f in cls.Params.model_fields.values())
+    return create_model(
+        f"component_{type_name}",
+        __config__=ConfigDict(extra="forbid", title=f"{type_name} component"),
+        id=(str, ComponentSpec.model_fields["id"]),
+        type=(Literal[type_name], ...),  # type: ignore[valid-type]
+        params=(cls.Params, ... if required else Field(default_factory=dict)),
+    )
+
+
+def stack_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a stack file, components checked by type."""
+    variants = tuple(_component_model(t) for t in sorted(REGISTRY))
+    component = Annotated[Union[variants], Field(discriminator="type")]  # noqa: UP007
+    model = create_model(
+        "StackFile",
+        __base__=StackFile,
+        components=(list[component], Field(min_length=1)),  # type: ignore[valid-type]
+    )
+    schema = model.model_json_schema()
+    schema["properties"]["defaults"]["propertyNames"] = {"enum": list(UNIVERSAL)}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "capkit stack file",
+        "description": "A product's components and assumptions; see docs/stack-files.md.",
+    }
+
+
+def schema_text() -> str:
+    """``capkit schema``: the schema as indented JSON."""
+    return json.dumps(stack_schema(), indent=2) + "\n"
+
+
+def show_text(name: str) -> str:
+    """``capkit stack show NAME``: a preset's YAML, commented, as the start of your own stack file."""
+    if name not in preset_names():
+        raise InputError(f"unknown preset {name!r}; presets: {', '.join(preset_names())}")
+    header = (
+        f"# Your own stack, started from capkit's preset {name!r}.\n"
+        "# Give it a new name and title, change assumptions and components, then check it with\n"
+        "#   capkit stack check FILE\n"
+        "# and use it anywhere a preset goes (capkit plan --stack FILE, the planner, capkit report).\n"
+        "# Editors complete and check it with the schema from `capkit schema > capkit-stack.schema.json`;\n"
+        "# the next line points the YAML language server at it. docs/stack-files.md explains every field.\n"
+        "# yaml-language-server: $schema=capkit-stack.schema.json\n"
+    )
+    return header + (presets_dir() / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def assumptions_table(path: str) -> pd.DataFrame:
+    """Every assumption of a stack with default, unit, range and source (universal fields first)."""
+    stack = load_stack(path)
+    rows = []
+    for key, spec in stack.specs.items():
+        rows.append(
+            {
+                "field": key,
+                "default": f"{spec.default:g}",
+                "unit": spec.unit,
+                "range": f"{spec.min:g} to {spec.max:g}",
+                "uncertain": "" if spec.low is None else f"{spec.low:g} to {spec.high:g}",
+                "source": spec.source or "capkit universal field",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def check_text(path: str) -> str:
+    """``capkit stack check FILE``: validate a stack file and list what it declares."""
+    stack = load_stack(path)
+    comps = ", ".join(f"{c.id} ({c.type})" for c in stack.components)
+    table = assumptions_table(path).drop(columns=["source"])
+    return (
+        f"ok: {stack.path} is stack {stack.name!r} ({stack.title})\n"
+        f"components: {comps}\n\nassumptions\n{table.to_string(index=False)}"
+    )
+
+
+def _type_name(annotation: Any) -> str:
+    """A readable type: ``list of TableParams``, ``number or text``, ``one of 'ALL', 'INCLUDE'``."""
+    text = re.sub(r"<class '(?:[\w.]+\.)?(\w+)'>", r"\1", str(annotation))
+    text = re.sub(r"(?:[a-z_]+\.)+([A-Z]\w+)", r"\1", text.replace("typing.", ""))
+    text = re.sub(r"Literal\[(.*?)\]", lambda m: "one of " + m.group(1).replace(", ", " / "), text)
+    words = {"float": "number", "int": "integer", "str": "text", "bool": "true/false", "NoneType": "none"}
+    text = re.sub(r"\b(float|int|str|bool|NoneType)\b", lambda m: words[m.group(1)], text)
+    return re.sub(r"list\[(\w+)\]", r"list of \1", text).replace(" | ", " or ")
+
+
+def _nested(annotation: Any) -> list[type[BaseModel]]:
+    args = typing.get_args(annotation)
+    found = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return found + [m for a in args for m in _nested(a) if m not in found]
+
+
+def _params_table(model: type[BaseModel]) -> list[str]:
+    rows = ["| param | type | default | meaning |", "|---|---|---|---|"]
+    for name, f in model.model_fields.items():
+        default = "required" if f.is_required() else f"`{f.get_default(call_default_factory=True)!r}`"
+        meaning = (f.description or "").replace("|", "/")
+        rows.append(f"| `{name}` | {_type_name(f.annotation)} | {default} | {meaning} |")
+    return rows
+
+
+def component_reference() -> str:
+    """Markdown: every component type, what it models, the assumptions it reads, its params."""
+    parts = []
+    for type_name in sorted(REGISTRY):
+        cls = REGISTRY[type_name]
+        doc = (inspect.getdoc(cls) or "").splitlines()
+        parts.append(f"### `{type_name}`\n\n{doc[0] if doc else ''}\n")
+        if cls.requires:
+            parts.append("Reads the assumptions " + ", ".join(f"`{r}`" for r in cls.requires) + ".\n")
+        if not cls.Params.model_fields:
+            parts.append("No params.\n")
+            continue
+        parts.extend([*_params_table(cls.Params), ""])
+        queue = [m for f in cls.Params.model_fields.values() for m in _nested(f.annotation)]
+        seen: list[type[BaseModel]] = []
+        while queue:  # nested models (tables, their GSIs, own prices), each once
+            model = queue.pop(0)
+            if model not in seen:
+                seen.append(model)
+                parts.extend([f"`{model.__name__}`:\n", *_params_table(model), ""])
+                queue.extend(m for f in model.model_fields.values() for m in _nested(f.annotation))
+    return "\n".join(parts).rstrip() + "\n"
