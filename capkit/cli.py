@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
 import sys
 from collections.abc import Sequence
@@ -192,6 +191,31 @@ def roadmap_text(stack: str, settings: Sequence[str] = (), users: str = "1000:10
     return "\n\n".join(blocks)
 
 
+def plan_formatted(stack: str, settings: Sequence[str] = (), fmt: str = "table") -> str:
+    """``capkit plan --format``: the plan as the text table, the JSON contract, or a long CSV."""
+    from capkit.export import plan_csv, plan_json
+
+    p = plan(stack, settings)
+    return {"table": lambda: plan_text(p) + "\n", "json": lambda: plan_json(p), "csv": lambda: plan_csv(p)}[fmt]()
+
+
+def sweep_formatted(stack: str, settings: Sequence[str] = (), users: str = "100:10000000:50", fmt: str = "csv") -> str:
+    """``capkit sweep``: the plan at log-spaced user levels, as CSV or JSON records."""
+    from capkit.export import sweep_json
+
+    s = load_stack(stack)
+    table = sweep(s, s.workload(**parse_assignments(settings)), sweep_levels(users))
+    return table.to_csv(index=False) if fmt == "csv" else sweep_json(table)
+
+
+def export_infracost(stack: str, settings: Sequence[str] = ()) -> str:
+    """``capkit export infracost``: the plan's monthly usage as an Infracost usage file."""
+    from capkit.export import infracost_yaml
+
+    s = load_stack(stack)
+    return infracost_yaml(s, s.workload(**parse_assignments(settings)))
+
+
 def sweep_levels(spec: str) -> np.ndarray:
     """``LOW:HIGH:N`` as N log-spaced user levels."""
     try:
@@ -208,11 +232,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="evaluate a stack at one workload")
     p.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     s = sub.add_parser("sweep", help="evaluate a stack over log-spaced user levels (CSV)")
     s.add_argument("--stack", required=True)
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N (default 100:10000000:50)")
+    s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N log-spaced (default 100:10000000:50)")
+    s.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    x = sub.add_parser("export", help="the plan's usage for other tools: infracost (usage file YAML)")
+    x.add_argument("tool", choices=("infracost",))
+    x.add_argument("--stack", required=True)
+    x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     m = sub.add_parser("simulate", help="Monte Carlo over assumption ranges (--set key=low:likely:high)")
     m.add_argument("--stack", required=True)
     m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
@@ -262,12 +292,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.verb == "stacks":
         print(stacks_text())
     elif args.verb == "plan":
-        p = plan(args.stack, args.set)
-        print(json.dumps(p.to_json(), indent=2, sort_keys=False) if args.json else plan_text(p))
+        print(plan_formatted(args.stack, args.set, "json" if args.json else args.format), end="")
     elif args.verb == "sweep":
-        s = load_stack(args.stack)
-        table = sweep(s, s.workload(**parse_assignments(args.set)), sweep_levels(args.users))
-        print(table.to_csv(index=False), end="")
+        print(sweep_formatted(args.stack, args.set, args.users, args.format), end="")
+    elif args.verb == "export":
+        print(export_infracost(args.stack, args.set), end="")
     elif args.verb == "simulate":
         print(simulate_text(args.stack, args.set, args.draws, args.seed))
     elif args.verb == "sensitivity":

@@ -1,34 +1,110 @@
-"""Exported HTML opens from a file in headless chromium with no network and shows its charts."""
+"""Exports: plan and sweep as CSV and JSON, and the Infracost usage file.
+
+The Infracost keys are checked against the key list Infracost documents, kept as a fixture
+with its source (tests/fixtures/infracost_usage_keys.yaml).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
 import pytest
+import yaml
 
 import capkit
-from capkit.report import export_html
-from capkit.tables import money
-from tests.browser import offline_page
-from tests.test_report import CDN
+from capkit.cli import main
 
-pytestmark = pytest.mark.browser
+KEYS = yaml.safe_load((Path(__file__).parent / "fixtures" / "infracost_usage_keys.yaml").read_text())
 
 
-def test_planner_exports_offline_html(tmp_path):
-    from playwright.sync_api import sync_playwright
+def run(capsys, *argv: str) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
 
-    out = export_html(tmp_path / "planner.html", stack="vercel-supabase", users=250_000)
-    assert not CDN.search(out.read_text())
-    s = capkit.load_stack("vercel-supabase")
-    cost = money(capkit.evaluate(s, s.workload(users=250_000)).summary["monthly_cost_usd"])
-    with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
-        page.goto(out.as_uri())
-        assert page.locator(".capkit-monthly-cost").inner_text() == cost
-        charts = page.locator("img.capkit-chart")
-        assert charts.count() == 3
-        assert page.evaluate(
-            "[...document.querySelectorAll('img.capkit-chart')].every(i => i.complete && i.naturalWidth > 0)"
-        )
-        assert page.locator(".capkit-component").count() == 4
-        page.screenshot(path=str(tmp_path / "export.png"), full_page=True)
-        assert external == [], external
-        assert errors == [], errors
+
+def flat_keys(mapping: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for k, v in mapping.items():
+        out |= flat_keys(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}"}
+    return out
+
+
+def test_infracost_export_at_a_million_users(capsys):
+    out = run(capsys, "export", "infracost", "--stack", "aws-serverless", "--set", "users=1000000")
+    usage = yaml.safe_load(out)
+    assert usage["version"] == KEYS["version"]
+    assert set(usage) <= set(KEYS["top_level"])
+    lam = usage["resource_type_default_usage"]["aws_lambda_function"]
+    # users x calls_per_user x days_per_month = 1,000,000 x 10 x 30.4 = 304,000,000 invocations.
+    assert lam["monthly_requests"] == 1_000_000 * 10 * 30.4
+    assert lam["request_duration_ms"] == 2000  # the stack's duration_ms
+    s3 = usage["resource_type_default_usage"]["aws_s3_bucket"]["standard"]
+    # 1,000,000 users x 0.5 MB = 500 GB; 1 GET per user per day: 30.4M tier-2 requests.
+    assert s3["storage_gb"] == pytest.approx(500, rel=0.01)
+    assert s3["monthly_tier_2_requests"] == 30_400_000
+
+
+def test_every_exported_key_is_one_infracost_documents(capsys):
+    for stack in ("aws-serverless",):
+        for users in ("1000", "1000000"):
+            usage = yaml.safe_load(run(capsys, "export", "infracost", "--stack", stack, "--set", f"users={users}"))
+            resources = {**usage["resource_type_default_usage"], **usage.get("resource_usage", {})}
+            for address, values in resources.items():
+                rtype = address.split(".")[0]
+                assert rtype in KEYS["resources"], rtype
+                assert flat_keys(values) <= set(KEYS["resources"][rtype]), (address, flat_keys(values))
+
+
+def test_one_table_goes_under_the_type_default(capsys, tmp_path):
+    raw = yaml.safe_load(capkit.stack.presets_dir().joinpath("aws-serverless.yaml").read_text())
+    raw["components"][1]["params"]["tables"] = raw["components"][1]["params"]["tables"][:1]
+    raw["components"][1]["params"]["tables"][0]["read_share"] = 1
+    raw["components"][1]["params"]["tables"][0]["write_share"] = 1
+    raw["components"][1]["params"]["tables"][0]["gsis"] = []
+    path = tmp_path / "one-table.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    usage = yaml.safe_load(run(capsys, "export", "infracost", "--stack", str(path), "--set", "users=1000"))
+    table = usage["resource_type_default_usage"]["aws_dynamodb_table"]
+    # 1,000 users x 10 calls x 30.4 days = 304,000 calls; 1.5 reads of 50 KB eventually consistent
+    # (ceil(50/4) x 0.5 = 6.5 units) plus one 10 KB config read... the config table is gone, so
+    # 304,000 x 1.5 x 6.5 = 2,964,000 RRU; 1 write of 50 KB = 50 WRU: 15,200,000 WRU.
+    assert table["monthly_read_request_units"] == 2_964_000
+    assert table["monthly_write_request_units"] == 15_200_000
+    assert "resource_usage" not in usage
+
+
+def test_infracost_refuses_a_stack_without_aws_usage(capsys):
+    assert main(["export", "infracost", "--stack", "render-postgres"]) == 2
+    assert "no component Infracost prices" in capsys.readouterr().err
+
+
+def test_plan_formats_agree(capsys):
+    args = ["plan", "--stack", "render-postgres", "--set", "users=30000"]
+    s = capkit.load_stack("render-postgres")
+    plan = capkit.evaluate(s, s.workload(users=30_000))
+    as_json = json.loads(run(capsys, *args, "--format", "json"))
+    assert as_json == json.loads(run(capsys, *args, "--json"))
+    assert as_json["monthly_cost_usd"] == pytest.approx(plan.summary["monthly_cost_usd"])
+    rows = list(csv.DictReader(io.StringIO(run(capsys, *args, "--format", "csv"))))
+    summary = {r["name"]: r["value"] for r in rows if r["section"] == "summary"}
+    assert float(summary["monthly_cost_usd"]) == pytest.approx(plan.summary["monthly_cost_usd"])
+    costs = [float(r["cost_usd"]) for r in rows if r["section"] == "cost"]
+    assert sum(costs) == pytest.approx(plan.summary["monthly_cost_usd"])
+    assert {r["section"] for r in rows} == {"input", "summary", "load", "cost"}
+    assert not any(v in ("nan", "inf", "NaN") for r in rows for v in r.values())
+    assert "monthly cost" in run(capsys, *args, "--format", "table")
+
+
+def test_sweep_csv_and_json_at_log_spaced_levels(capsys):
+    args = ["sweep", "--stack", "vercel-supabase", "--users", "1000:10000000:5"]
+    rows = list(csv.DictReader(io.StringIO(run(capsys, *args, "--format", "csv"))))
+    records = json.loads(run(capsys, *args, "--format", "json"))
+    levels = np.geomspace(1000, 10_000_000, 5)  # 1K, 10K, 100K, 1M, 10M
+    assert [float(r["users"]) for r in rows] == pytest.approx(levels)
+    assert [r["users"] for r in records] == pytest.approx(levels)
+    assert [r["monthly_cost_usd"] for r in records] == pytest.approx([float(r["monthly_cost_usd"]) for r in rows])
+    assert all(isinstance(v, (int, float, str)) or v is None for r in records for v in r.values())

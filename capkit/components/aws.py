@@ -248,6 +248,16 @@ class AwsDynamoDB(Component):
             rows.append((t, item_kb, rru, hot_call, r, w, gw, self._storage_gb(wl, t, item_kb)))
         return peak_calls, rows
 
+    def table_usage(self, wl: Workload) -> list[dict[str, object]]:
+        """Per table, for a month: read and write request units (GSI writes included, as DynamoDB
+        bills them to the table's indexes) and stored GB including indexes."""
+        calls = wl.requests_per_month()
+        _peak, rows = self._load(wl)
+        return [
+            {"table": t.name, "read_units": calls * r, "write_units": calls * (w + gw), "storage_gb": storage}
+            for t, _k, _rru, _h, r, w, gw, storage in rows
+        ]
+
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         peak, rows = self._load(wl)
         # Table quota applies per table: report the busiest table.
