@@ -9,11 +9,15 @@ The server side (``capkit app``) lives in :mod:`capkit.serve`.
 from __future__ import annotations
 
 import html
+import io
 import math
 import os
+import zipfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
 
-from capkit.serve import FAST_START_ENV, chart_bundle_path, skip_iri_grammar
+from capkit.serve import FAST_START_ENV, STACK_ROOT_ENV, chart_bundle_path, skip_iri_grammar
 
 if os.environ.get(FAST_START_ENV) == "1":
     skip_iri_grammar()
@@ -28,9 +32,11 @@ from capkit import charts
 from capkit.analysis.uncertainty import simulate_curve
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
+from capkit.export import plan_csv, plan_json
 from capkit.files import write_atomically
-from capkit.stack import Stack, load_stack, preset_names
+from capkit.stack import Stack, load_stack, preset_names, resolve_stack_name
 from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
+from capkit.widgets import Download, SessionWatch
 from capkit.workload import AssumptionSpec, check_range, parse_settings
 
 #: The users slider spans the charts' user levels.
@@ -57,6 +63,38 @@ def enable_offline_charts() -> None:
         write_atomically(path, alt.JupyterChart._esm)
     except OSError:
         pass  # no writable cache: every kernel builds its own bundle
+
+
+def stack_root() -> Path | None:
+    """The folder stack files may come from when served by ``capkit app`` (None: anywhere)."""
+    root = os.environ.get(STACK_ROOT_ENV)
+    return Path(root) if root else None
+
+
+def page_query() -> str:
+    """The page URL's query string when the notebook runs in Voila, else "".
+
+    A pre-heated Voila kernel runs the notebook before anyone asks for the page; reading the
+    query string waits here until the request arrives (voila.utils.get_query_string).
+    """
+    if "VOILA_PREHEAT" not in os.environ:
+        return ""
+    from voila.utils import get_query_string
+
+    return get_query_string() or ""
+
+
+def _charts_zip(charts_: Mapping[str, alt.TopLevelMixin], fmt: str) -> bytes:
+    """The charts as SVG or PNG files in one zip (vl-convert renders them, offline)."""
+    import vl_convert as vlc
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, chart in charts_.items():
+            spec = chart.to_dict()
+            data = vlc.vegalite_to_svg(spec).encode() if fmt == "svg" else vlc.vegalite_to_png(spec, scale=2)
+            z.writestr(f"{name}.{fmt}", data)
+    return buffer.getvalue()
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -114,9 +152,12 @@ class AssumptionInput:
 class Planner:
     """The planner: stack picker, sliders, assumptions panel, headline, tables and charts."""
 
-    def __init__(self, stack: str = "aws-serverless", **values: float | None):
+    def __init__(
+        self, stack: str = "aws-serverless", query: str = "", root: Path | str | None = None, **values: float | None
+    ):
         enable_offline_charts()
         self._muted = False
+        self.root = root
         self.stack_picker = w.Dropdown(options=preset_names(), description="Stack", style={"description_width": "60px"})
         self.path_box = w.Text(placeholder="or a stack YAML path", layout=w.Layout(width="260px"))
         self.path_button = w.Button(description="Load file", layout=w.Layout(width="90px"))
@@ -148,6 +189,11 @@ class Planner:
         self.chart_cost = self.chart_curve = self.chart_util = None
         self.inputs: dict[str, AssumptionInput] = {}
         self.stack: Stack | None = None
+        self.stack_name = ""
+        self.link = w.HTML()
+        self.downloads = w.HBox([Download(label, *spec) for label, spec in self._download_specs().items()])
+        self.downloads.add_class("capkit-downloads")
+        self.session = SessionWatch()
         for slider in (self.users, self.calls, self.conversion, self.price):
             slider.observe(lambda _c: self.refresh(), "value")
         self.stack_picker.observe(lambda c: self.set_stack(c["new"]), "value")
@@ -157,6 +203,8 @@ class Planner:
             self.stack_picker.value = stack
             self._muted = False
         self.set_stack(stack, values)
+        if query:
+            self.apply_query(query)
 
     # -- building --------------------------------------------------------------------------
     def set_stack(self, name: str, values: Mapping[str, float | None] | None = None) -> None:
@@ -164,12 +212,12 @@ class Planner:
         if self._muted or not name:
             return
         try:
-            stack = load_stack(name)
+            stack = load_stack(resolve_stack_name(name, self.root))
         except CapkitError as exc:
             self.stack_error.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
         self.stack_error.value = ""
-        self.stack = stack
+        self.stack, self.stack_name = stack, name
         values = {k: v for k, v in (values or {}).items() if v is not None}
         specs = stack.specs
         self._muted = True
@@ -193,6 +241,84 @@ class Planner:
         finally:
             self._muted = False
         self.refresh()
+
+    def apply_query(self, query: str) -> None:
+        """Set the inputs from a URL query string: ``stack`` and any workload field.
+
+        Each value is checked like a typed one; what is refused is said on the page, and the
+        rest still applies.
+        """
+        params = {k: v[-1].strip() for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
+        name = params.pop("stack", "")
+        if name and name != self.stack_name:
+            if name in preset_names():
+                self.stack_picker.value = name  # switches the stack through the picker
+            else:
+                self.set_stack(name)
+        errors = []
+        sliders = self._sliders()
+        self._muted = True
+        try:
+            for key, text in params.items():
+                if key in sliders:
+                    try:
+                        value = float(text)
+                        check_range(key, np.atleast_1d(value), self.stack.specs[key])
+                        slider = sliders[key]
+                        low, high = _slider_range(slider)
+                        if not low <= value <= high:
+                            raise CapkitError(f"{key} = {text} is outside the slider's {low:,.6g} to {high:,.6g}")
+                        slider.value = value
+                    except (ValueError, CapkitError) as exc:
+                        errors.append(str(exc) if isinstance(exc, CapkitError) else f"{key} = {text!r} is not a number")
+                elif key in self.inputs:
+                    self.inputs[key].box.value = text  # checked by the box, which shows its own error
+                else:
+                    errors.append(f"{key!r} is not a field of stack {self.stack.name}")
+        finally:
+            self._muted = False
+        self.refresh()
+        if errors:
+            message = "In the link: " + "; ".join(errors)
+            self.status.value = f"<span class='capkit-error capkit-link-error'>{html.escape(message)}</span>"
+
+    def _sliders(self) -> dict[str, w.Widget]:
+        return dict(zip(SLIDERS, (self.users, self.calls, self.conversion, self.price), strict=True))
+
+    def _download_specs(self) -> dict[str, tuple]:
+        """Button label: (file name, MIME type, content), each made when the button is clicked."""
+
+        def name(suffix: str) -> Callable[[], str]:
+            return lambda: f"{self.stack.name}-{suffix}"
+
+        return {
+            "Plan CSV": (name("plan.csv"), "text/csv", lambda: plan_csv(self.plan)),
+            "Plan JSON": (name("plan.json"), "application/json", lambda: plan_json(self.plan)),
+            "Charts SVG": (name("charts-svg.zip"), "application/zip", lambda: self.charts_zip("svg")),
+            "Charts PNG": (name("charts-png.zip"), "application/zip", lambda: self.charts_zip("png")),
+        }
+
+    def scenario_query(self) -> str:
+        """The query string that reproduces the current inputs (fields at their default left out)."""
+        pairs = [("stack", self.stack_name)]
+        for key, slider in self._sliders().items():
+            pairs.append((key, f"{slider.value:.10g}"))
+        for key, box in self.inputs.items():
+            lo_mid_hi = box.valid_range
+            if lo_mid_hi:
+                pairs.append((key, ":".join(f"{v:.10g}" for v in lo_mid_hi)))
+            elif box.valid_value != box.spec.default:
+                pairs.append((key, f"{box.valid_value:.10g}"))
+        return urlencode(pairs, safe=":/")
+
+    def charts_zip(self, fmt: str) -> bytes:
+        """The three charts as they are now, as SVG or PNG files in a zip."""
+        named = {
+            "cost-by-component": self.chart_cost,
+            "cost-and-revenue": self.chart_curve,
+            "utilization": self.chart_util,
+        }
+        return _charts_zip({k: v.chart for k, v in named.items()}, fmt)
 
     def values(self) -> dict[str, float]:
         """The current inputs (each assumption at its last valid value)."""
@@ -222,6 +348,10 @@ class Planner:
         self.load_table.value = load_html(plan)
         self.components.value = components_html(plan)
         self.notes.value = notes_html(plan)
+        self.link.value = (
+            f"<a class='capkit-scenario-link' href='?{html.escape(self.scenario_query())}' target='_blank'>"
+            "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"
+        )
         users = float(wl.users[0])
         ranges = {k: i.valid_range for k, i in self.inputs.items() if i.valid_range}
         band = simulate_curve(self.stack, wl, charts.USER_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
@@ -253,16 +383,25 @@ class Planner:
                 self.stack_error,
                 self.status,
                 self.headline,
+                w.HBox([self.downloads, self.link], layout=w.Layout(align_items="center", gap="12px")),
                 w.HBox([inputs, chart_column]),
                 w.HTML("<h4>Load against every limit</h4>"),
                 self.load_table,
                 w.HTML("<h4>Cost by component</h4>"),
                 self.components,
                 self.notes,
+                self.session,
             ]
         )
         root.add_class("capkit-planner")
         return root
+
+
+def _slider_range(slider: w.Widget) -> tuple[float, float]:
+    """The values a slider can show (a log slider's min and max are exponents)."""
+    if isinstance(slider, w.FloatLogSlider):
+        return slider.base**slider.min, slider.base**slider.max
+    return slider.min, slider.max
 
 
 # --- compare --------------------------------------------------------------------------------
@@ -334,10 +473,15 @@ class Compare:
 
 
 # --- what the notebooks call ----------------------------------------------------------------
-def planner(stack: str = "aws-serverless", interactive: bool = True, **values: float | None) -> w.Widget | None:
-    """The planner for a notebook cell: widgets, or static HTML and SVG when not interactive."""
+def planner(
+    stack: str = "aws-serverless", interactive: bool = True, query: str = "", **values: float | None
+) -> w.Widget | None:
+    """The planner for a notebook cell: widgets, or static HTML and SVG when not interactive.
+
+    ``query`` is the page's URL query string (see :func:`page_query`): it overrides the inputs.
+    """
     if interactive:
-        return Planner(stack, **values).widget
+        return Planner(stack, query=query, root=stack_root(), **values).widget
     s = load_stack(stack)
     wl = s.workload(**{k: v for k, v in values.items() if v is not None})
     plan = evaluate(s, wl)

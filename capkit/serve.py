@@ -15,6 +15,8 @@ from pathlib import Path
 
 #: Set by ``capkit app`` for the Voila server and its kernels: start faster (see below).
 FAST_START_ENV = "CAPKIT_FAST_START"
+#: The folder `capkit app` was started in: stack files named by the page must lie under it.
+STACK_ROOT_ENV = "CAPKIT_STACK_ROOT"
 #: jsonschema (imported by altair and by Jupyter) imports rfc3987_syntax, when installed, for
 #: its optional 'iri' format check; that module compiles a Lark grammar at import, 2.7 s on
 #: this machine. Nothing capkit runs checks IRIs, so the processes ``capkit app`` starts skip it.
@@ -62,19 +64,24 @@ def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_brows
         "--preheat_kernel=True",
         "--pool_size=1",
         # Voila's shutdown-on-close request is refused (403, voila-dashboards/voila#1458), so
-        # kernels of closed pages are culled instead: no page connected and 10 min idle.
+        # kernels are culled instead after 10 min without activity.
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
         "--MappingKernelManager.cull_interval=60",
+        # A page left open does not keep its kernel forever: culled after the same idle time;
+        # the page then says its session has ended (capkit.widgets.SessionWatch).
+        "--MappingKernelManager.cull_connected=True",
     ]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd
 
 
-def voila_env() -> dict[str, str]:
-    """The environment Voila runs in: capkit's templates on JUPYTER_PATH, fast start on."""
+def voila_env(stack_root: Path | str | None = None) -> dict[str, str]:
+    """The environment Voila runs in: capkit's templates on JUPYTER_PATH, fast start on, and the
+    folder stack files may come from (the working directory unless given)."""
     env = dict(os.environ)
     env[FAST_START_ENV] = "1"
+    env[STACK_ROOT_ENV] = str(Path(stack_root or os.getcwd()).resolve())
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(jupyter_share_dir()), env.get("JUPYTER_PATH", "")) if p)
     return env
 

@@ -158,6 +158,22 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
     return Stack(spec, components, specs, path)
 
 
+def resolve_stack_name(name: str, root: Path | str | None) -> str:
+    """A preset name as it is, or a stack file path resolved under ``root``.
+
+    Pages served by ``capkit app`` pass the folder it was started in as ``root``: a path from the
+    page (URL or text box) that leads outside it is refused, so a visitor cannot make the server
+    read other files. ``root=None`` (notebooks, the CLI) allows any path.
+    """
+    if name in preset_names() or root is None:
+        return name
+    base = Path(root).resolve()
+    path = (base / name).resolve()
+    if not path.is_relative_to(base):
+        raise InputError(f"stack {name!r} is refused: the planner opens stack files under {base} only")
+    return str(path)
+
+
 def load_stack(name_or_path: str | Path, catalog: Catalog | None = None) -> Stack:
     """A preset by name (``aws-serverless``) or a stack YAML file by path."""
     text = str(name_or_path)

@@ -7,6 +7,8 @@ assumption shows a message next to its input; no request left 127.0.0.1; no cons
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import capkit
@@ -111,3 +113,64 @@ def test_planner_in_jupyterlab(tmp_path):
         page.screenshot(path=str(tmp_path / "lab.png"))
         assert external == [], f"requests outside 127.0.0.1: {external}"
         assert errors == [], f"console errors: {errors}"
+
+
+def test_scenario_link_and_downloads(app_url, tmp_path):
+    """The page reads its inputs from the URL, links to them, and downloads the plan and charts."""
+    import csv
+    import io
+    import json
+    import zipfile
+
+    from playwright.sync_api import sync_playwright
+
+    from capkit.export import plan_csv
+
+    query = "stack=render-postgres&users=30000&calls_per_user=20&cache_hit_rate=0.7"
+    values = {"users": 30_000, "calls_per_user": 20, "cache_hit_rate": 0.7}
+    with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
+        page.goto(f"{app_url}?{query}", timeout=120_000)
+        page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
+        wait_text(page, ".capkit-monthly-cost", expected_cost("render-postgres", **values))
+
+        # The link reproduces the inputs in a new page.
+        href = page.locator(".capkit-scenario-link").get_attribute("href")
+        assert href.startswith("?stack=render-postgres&") and "cache_hit_rate=0.7" in href
+        other = page.context.new_page()
+        other.goto(f"{app_url}{href}", timeout=120_000)
+        other.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
+        wait_text(other, ".capkit-monthly-cost", expected_cost("render-postgres", **values))
+        other.close()
+
+        # Downloads: the plan as CSV and JSON for the current inputs, the charts as SVG files.
+        s = capkit.load_stack("render-postgres")
+        plan = capkit.evaluate(s, s.workload(**values))
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Plan CSV").click()
+        assert info.value.suggested_filename == "render-postgres-plan.csv"
+        got = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+        assert got == list(csv.DictReader(io.StringIO(plan_csv(plan))))
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Plan JSON").click()
+        assert json.loads(Path(info.value.path()).read_text())["monthly_cost_usd"] == pytest.approx(
+            plan.summary["monthly_cost_usd"]
+        )
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Charts SVG").click()
+        with zipfile.ZipFile(info.value.path()) as z:
+            assert sorted(z.namelist()) == ["cost-and-revenue.svg", "cost-by-component.svg", "utilization.svg"]
+            assert all(z.read(n).startswith(b"<svg") for n in z.namelist())
+        assert external == [], f"requests outside 127.0.0.1: {external}"
+        assert errors == [], f"console errors: {errors}"
+
+
+def test_a_stack_path_outside_the_folder_is_refused(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw, offline_page(pw) as (page, _external, _errors):
+        page.goto(f"{app_url}?stack=../../etc/passwd.yaml&users=5000&nonsense=1", timeout=120_000)
+        page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
+        page.get_by_text("is refused: the planner opens stack files under").wait_for(timeout=30_000)
+        page.get_by_text("'nonsense' is not a field of stack aws-serverless").wait_for(timeout=30_000)
+        # The rest of the link still applies, on the default stack.
+        wait_text(page, ".capkit-monthly-cost", expected_cost("aws-serverless", users=5_000))

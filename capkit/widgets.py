@@ -1,0 +1,130 @@
+"""Two small front-end widgets the apps need, written as anywidgets (inline ES modules, so they
+load nothing from the network):
+
+* :class:`Download`: a button that asks the kernel for a file and saves it in the browser
+  (plan CSV/JSON, charts). The file is made when clicked, so it is always the current one.
+* :class:`SessionWatch`: notices when the page's kernel is gone (killed, or culled after being
+  idle) and says so on the page, instead of leaving a page whose inputs silently do nothing.
+  It pings the kernel only while the user is active, so an idle page still lets Voila cull its
+  kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+import anywidget
+import traitlets
+
+DOWNLOAD_ESM = """
+export default {
+  render({ model, el }) {
+    const button = document.createElement("button");
+    button.className = "jupyter-button widget-button capkit-download";
+    button.textContent = model.get("description");
+    button.title = model.get("tooltip");
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      model.send({ event: "download" });
+    });
+    model.on("msg:custom", (msg) => {
+      button.disabled = false;
+      if (msg.error) { button.title = msg.error; return; }
+      const bytes = Uint8Array.from(atob(msg.data), (c) => c.charCodeAt(0));
+      const url = URL.createObjectURL(new Blob([bytes], { type: msg.mime }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = msg.filename;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    });
+    el.appendChild(button);
+  },
+};
+"""
+
+SESSION_ESM = """
+export default {
+  render({ model, el }) {
+    el.classList.add("capkit-session-watch");
+    const banner = document.createElement("div");
+    banner.className = "capkit-session-ended";
+    banner.setAttribute("role", "alert");
+    banner.textContent = model.get("message");
+    Object.assign(banner.style, {
+      display: "none", position: "fixed", top: "0", left: "0", right: "0", zIndex: "10000",
+      padding: "14px", background: "#b00020", color: "white", font: "16px sans-serif", textAlign: "center",
+    });
+    document.body.appendChild(banner);
+    let lastActive = Date.now();
+    let waiting = null;
+    const ended = () => { banner.style.display = "block"; };
+    const ping = () => {
+      if (waiting !== null || banner.style.display === "block") return;
+      waiting = setTimeout(ended, model.get("timeout_ms"));
+      try { model.send({ ping: Date.now() }); } catch (e) { ended(); }
+    };
+    model.on("msg:custom", (msg) => {
+      if (msg.pong && waiting !== null) { clearTimeout(waiting); waiting = null; }
+    });
+    const active = () => { lastActive = Date.now(); ping(); };
+    const events = ["pointerdown", "keydown", "change"];
+    for (const name of events) document.addEventListener(name, active, true);
+    const timer = setInterval(() => {
+      if (Date.now() - lastActive < model.get("active_ms")) ping();
+    }, model.get("interval_ms"));
+    return () => {
+      clearInterval(timer);
+      for (const name of events) document.removeEventListener(name, active, true);
+      banner.remove();
+    };
+  },
+};
+"""
+
+
+class Download(anywidget.AnyWidget):
+    """A download button: ``content()`` makes the file (bytes or text) when it is clicked."""
+
+    _esm = DOWNLOAD_ESM
+    description = traitlets.Unicode("Download").tag(sync=True)
+    tooltip = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, description: str, filename: Callable[[], str], mime: str, content: Callable[[], bytes | str]):
+        super().__init__(description=description, tooltip=f"Save as {mime}")
+        self._filename, self._mime, self._content = filename, mime, content
+        self.on_msg(self._on_msg)
+
+    def payload(self) -> dict[str, str]:
+        """The message the browser turns into a file: name, type and base64 data."""
+        data = self._content()
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        return {"filename": self._filename(), "mime": self._mime, "data": base64.b64encode(raw).decode("ascii")}
+
+    def _on_msg(self, _widget: object, content: dict, _buffers: object) -> None:
+        if content.get("event") != "download":
+            return
+        try:
+            self.send(self.payload())
+        except Exception as exc:  # noqa: BLE001 - shown on the button, the kernel keeps serving
+            self.send({"error": f"could not make the file: {exc}"})
+
+
+class SessionWatch(anywidget.AnyWidget):
+    """Shows ``message`` across the page when the kernel stops answering (see module docstring)."""
+
+    _esm = SESSION_ESM
+    message = traitlets.Unicode(
+        "This planner's session has ended: its kernel stopped, or was closed after being idle. "
+        "Reload the page to start a new one."
+    ).tag(sync=True)
+    interval_ms = traitlets.Int(5_000).tag(sync=True)  # ping this often while the user is active
+    timeout_ms = traitlets.Int(10_000).tag(sync=True)  # no answer in this long: the session has ended
+    active_ms = traitlets.Int(60_000).tag(sync=True)  # "active": an input event this recently
+
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        self.on_msg(lambda _w, content, _b: self.send({"pong": content.get("ping")}) if "ping" in content else None)
