@@ -44,7 +44,7 @@ def main() -> None:
         page.goto(url, timeout=120_000)
         page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
         t_headline = time.perf_counter() - t_launch
-        page.wait_for_selector(".capkit-chart-cost svg, .capkit-chart-cost canvas", timeout=120_000)
+        page.wait_for_selector(".capkit-chart-cost img.capkit-chart", timeout=120_000)
         t_chart = time.perf_counter() - t_launch
         print(
             f"cold start: first headline {t_headline:.2f} s, first chart {t_chart:.2f} s after launching capkit app "
@@ -57,7 +57,7 @@ def main() -> None:
         page.goto(url, timeout=120_000)
         page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
         t_warm = time.perf_counter() - t0
-        page.wait_for_selector(".capkit-chart-cost svg, .capkit-chart-cost canvas", timeout=120_000)
+        page.wait_for_selector(".capkit-chart-cost img.capkit-chart", timeout=120_000)
         print(f"page open with a pre-heated kernel: headline {t_warm:.2f} s, chart {time.perf_counter() - t0:.2f} s")
 
         page.evaluate(OBSERVE)

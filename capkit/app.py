@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
-from capkit.serve import FAST_START_ENV, STACK_ROOT_ENV, chart_bundle_path, skip_iri_grammar
+from capkit.serve import FAST_START_ENV, STACK_ROOT_ENV, skip_iri_grammar
 
 if os.environ.get(FAST_START_ENV) == "1":
     skip_iri_grammar()
@@ -33,7 +33,6 @@ from capkit.analysis.uncertainty import simulate_curve
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
-from capkit.files import write_atomically
 from capkit.stack import Stack, load_stack, preset_names, resolve_stack_name
 from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
 from capkit.widgets import Download, SessionWatch
@@ -45,24 +44,29 @@ USERS_MIN, USERS_MAX = float(charts.USER_LEVELS[0]), float(charts.USER_LEVELS[-1
 SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
 
 
-def enable_offline_charts() -> None:
-    """Make JupyterChart load vega from the Python package, never a CDN (once per kernel).
+class ChartImage:
+    """An altair chart shown as an SVG image in an HTML widget.
 
-    ``alt.JupyterChart.enable_offline()`` bundles vega with vl-convert, about 3 s at every
-    kernel start; the bundle depends only on the two versions, so capkit caches it on disk.
+    The kernel renders it with vl-convert, so the page needs no chart library: nothing to load
+    (offline by construction) and no JavaScript module per chart. An earlier version used
+    ``alt.JupyterChart``, whose 0.9 MB vega module each chart's model carries; with several
+    pages opening at once a module could miss anywidget's 2 s start-up limit, and the whole
+    planner then failed to render. Setting ``chart`` redraws.
     """
-    if getattr(alt.JupyterChart, "_is_offline", False):
-        return
-    path = chart_bundle_path()
-    if path.is_file() and hasattr(alt.JupyterChart, "_esm"):
-        alt.JupyterChart._esm = path.read_text(encoding="utf-8")
-        alt.JupyterChart._is_offline = True
-        return
-    alt.JupyterChart.enable_offline()
-    try:
-        write_atomically(path, alt.JupyterChart._esm)
-    except OSError:
-        pass  # no writable cache: every kernel builds its own bundle
+
+    def __init__(self, chart: alt.TopLevelMixin, css_class: str):
+        self.widget = w.HTML(layout=w.Layout(min_height="120px"))
+        self.widget.add_class(css_class)
+        self.chart = chart
+
+    @property
+    def chart(self) -> alt.TopLevelMixin:
+        return self._chart
+
+    @chart.setter
+    def chart(self, chart: alt.TopLevelMixin) -> None:
+        self._chart = chart
+        self.widget.value = charts.to_img_html(chart)
 
 
 def stack_root() -> Path | None:
@@ -111,42 +115,73 @@ def _slider(kind: type[w.Widget], description: str, **kwargs: object) -> w.Widge
 
 class AssumptionInput:
     """One assumption: a box for a number or a range low:likely:high, with its unit, allowed
-    values and meaning, and its own error message."""
+    values and meaning, and its own error message.
+
+    The widgets are made on first use (``row``): a closed assumptions panel costs the page no
+    widget models, which is most of what a page has to render. Until then the value is held
+    and checked here.
+    """
 
     def __init__(self, key: str, spec: AssumptionSpec, value: float, on_valid: Callable[[], None]):
         self.key, self.spec, self.valid_value = key, spec, float(value)
         self.valid_range: tuple[float, float, float] | None = None
-        self.box = w.Text(
-            value=f"{value:g}",
-            description=key,
-            tooltip=f"{spec.meaning} A number, or a range low:likely:high.",
-            continuous_update=False,
-            style={"description_width": "170px"},
-            layout=w.Layout(width="300px"),
-        )
-        self.unit = w.HTML(
-            f"<span class='capkit-unit' title='{html.escape(spec.meaning)}'>{html.escape(spec.unit)} "
-            f"({spec.min:,.6g} to {spec.max:,.6g})</span>"
-        )
-        self.error = w.HTML("", layout=w.Layout(width="100%"))
-        self.row = w.VBox([w.HBox([self.box, self.unit]), self.error])
-        self.row.add_class("capkit-assumption")
+        self.text, self.message = f"{value:g}", ""
         self._on_valid = on_valid
-        self.box.observe(self._changed, "value")
+        self._row: w.Widget | None = None
 
-    def _changed(self, change: Mapping) -> None:
+    @property
+    def row(self) -> w.Widget:
+        if self._row is None:
+            spec = self.spec
+            self._box = w.Text(
+                value=self.text,
+                description=self.key,
+                tooltip=f"{spec.meaning} A number, or a range low:likely:high.",
+                continuous_update=False,
+                style={"description_width": "170px"},
+                layout=w.Layout(width="300px"),
+            )
+            unit = w.HTML(
+                f"<span class='capkit-unit' title='{html.escape(spec.meaning)}'>{html.escape(spec.unit)} "
+                f"({spec.min:,.6g} to {spec.max:,.6g})</span>"
+            )
+            self._error = w.HTML(self._error_html(), layout=w.Layout(width="100%"))
+            self._row = w.VBox([w.HBox([self._box, unit]), self._error])
+            self._row.add_class("capkit-assumption")
+            self._box.observe(lambda change: self.set_text(change["new"]), "value")
+        return self._row
+
+    @property
+    def box(self) -> w.Text:
+        return self.row.children[0].children[0]
+
+    @property
+    def error(self) -> w.HTML:
+        return self.row.children[1]
+
+    def _error_html(self) -> str:
+        return f"<span class='capkit-error'>{html.escape(self.message)}</span>" if self.message else ""
+
+    def set_text(self, text: str) -> None:
+        """Check ``text`` like the CLI's --set; keep it if valid, else show why next to the box."""
+        self.text = text
+        if self._row is not None and self._box.value != text:
+            self._box.value = text  # comes back here through the observer
+            return
         try:
-            values, ranges = parse_settings([f"{self.key}={change['new'].strip()}"])
+            values, ranges = parse_settings([f"{self.key}={text.strip()}"])
             for number in ranges.get(self.key, (values[self.key],)):
                 check_range(self.key, np.atleast_1d(number), self.spec)
         except CapkitError as exc:
-            message = str(exc).removeprefix("--set ")  # the same check as the CLI's, without its flag
-            self.error.value = f"<span class='capkit-error'>{html.escape(message)}</span>"
-            return
-        self.error.value = ""
-        self.valid_value = values[self.key]
-        self.valid_range = ranges.get(self.key)
-        self._on_valid()
+            self.message = str(exc).removeprefix("--set ")  # the CLI's check, without its flag
+        else:
+            self.message = ""
+            self.valid_value = values[self.key]
+            self.valid_range = ranges.get(self.key)
+        if self._row is not None:
+            self._error.value = self._error_html()
+        if not self.message:
+            self._on_valid()
 
 
 class Planner:
@@ -155,7 +190,6 @@ class Planner:
     def __init__(
         self, stack: str = "aws-serverless", query: str = "", root: Path | str | None = None, **values: float | None
     ):
-        enable_offline_charts()
         self._muted = False
         self.root = root
         self.stack_picker = w.Dropdown(options=preset_names(), description="Stack", style={"description_width": "60px"})
@@ -181,6 +215,7 @@ class Planner:
         self.assumptions_box = w.VBox()
         self.assumptions = w.Accordion(children=[self.assumptions_box], titles=("Assumptions",))
         self.assumptions.add_class("capkit-assumptions")
+        self.assumptions.observe(lambda _c: self._fill_assumptions(), "selected_index")
         self.status = w.HTML("")
         self.headline = w.HTML()
         self.load_table = w.HTML()
@@ -237,7 +272,8 @@ class Planner:
                 for key, spec in specs.items()
                 if key not in SLIDERS
             }
-            self.assumptions_box.children = [i.row for i in self.inputs.values()]
+            self.assumptions_box.children = []
+            self._fill_assumptions()
         finally:
             self._muted = False
         self.refresh()
@@ -272,7 +308,7 @@ class Planner:
                     except (ValueError, CapkitError) as exc:
                         errors.append(str(exc) if isinstance(exc, CapkitError) else f"{key} = {text!r} is not a number")
                 elif key in self.inputs:
-                    self.inputs[key].box.value = text  # checked by the box, which shows its own error
+                    self.inputs[key].set_text(text)  # checked there; a refusal shows next to its box
                 else:
                     errors.append(f"{key!r} is not a field of stack {self.stack.name}")
         finally:
@@ -281,6 +317,11 @@ class Planner:
         if errors:
             message = "In the link: " + "; ".join(errors)
             self.status.value = f"<span class='capkit-error capkit-link-error'>{html.escape(message)}</span>"
+
+    def _fill_assumptions(self) -> None:
+        """Make the assumption rows when the panel is first opened (or is open on a new stack)."""
+        if self.assumptions.selected_index is not None and not self.assumptions_box.children:
+            self.assumptions_box.children = [i.row for i in self.inputs.values()]
 
     def _sliders(self) -> dict[str, w.Widget]:
         return dict(zip(SLIDERS, (self.users, self.calls, self.conversion, self.price), strict=True))
@@ -338,13 +379,13 @@ class Planner:
         try:
             wl = self.stack.workload(**self.values())
             plan = evaluate(self.stack, wl)
-            table = sweep(self.stack, wl, users=charts.USER_LEVELS)
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
         self.status.value = ""
+        self.headline.value = headline_html(plan)  # sent at once: the figure the user waits for
+        table = sweep(self.stack, wl, users=charts.USER_LEVELS)
         self.plan, self.table = plan, table
-        self.headline.value = headline_html(plan)
         self.load_table.value = load_html(plan)
         self.components.value = components_html(plan)
         self.notes.value = notes_html(plan)
@@ -361,9 +402,9 @@ class Planner:
             charts.utilization(table, users),
         )
         if self.chart_cost is None:
-            self.chart_cost, self.chart_curve, self.chart_util = (alt.JupyterChart(c) for c in new)
-            for jc, name in ((self.chart_cost, "cost"), (self.chart_curve, "curve"), (self.chart_util, "util")):
-                jc.add_class(f"capkit-chart-{name}")
+            self.chart_cost, self.chart_curve, self.chart_util = (
+                ChartImage(c, f"capkit-chart-{name}") for c, name in zip(new, ("cost", "curve", "util"), strict=True)
+            )
         else:
             self.chart_cost.chart, self.chart_curve.chart, self.chart_util.chart = new
 
@@ -375,7 +416,8 @@ class Planner:
             [self.users, self.calls, self.conversion, self.price, self.assumptions],
             layout=w.Layout(width="560px", min_width="560px"),
         )
-        chart_column = w.VBox([self.chart_cost, self.chart_curve, self.chart_util], layout=w.Layout(overflow="auto"))
+        shown = (self.chart_cost, self.chart_curve, self.chart_util)
+        chart_column = w.VBox([c.widget for c in shown], layout=w.Layout(overflow="auto"))
         root = w.VBox(
             [
                 w.HTML(CSS),
@@ -416,7 +458,6 @@ class Compare:
         conversion_rate: float | None = None,
         price_usd: float | None = None,
     ):
-        enable_offline_charts()
         names = preset_names()
         self.picker = w.SelectMultiple(
             options=names,
@@ -462,14 +503,13 @@ class Compare:
         self.table.value = f"<table class='capkit-table capkit-compare'>{head}{''.join(rows)}</table>"
         chart = charts.compare_costs(tables, self.users.value)
         if self.chart is None:
-            self.chart = alt.JupyterChart(chart)
-            self.chart.add_class("capkit-chart-compare")
+            self.chart = ChartImage(chart, "capkit-chart-compare")
         else:
             self.chart.chart = chart
 
     @property
     def widget(self) -> w.Widget:
-        return w.VBox([w.HTML(CSS), w.HBox([self.picker, self.users]), self.status, self.table, self.chart])
+        return w.VBox([w.HTML(CSS), w.HBox([self.picker, self.users]), self.status, self.table, self.chart.widget])
 
 
 # --- what the notebooks call ----------------------------------------------------------------

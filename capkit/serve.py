@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 #: Set by ``capkit app`` for the Voila server and its kernels: start faster (see below).
@@ -21,6 +21,8 @@ STACK_ROOT_ENV = "CAPKIT_STACK_ROOT"
 #: its optional 'iri' format check; that module compiles a Lark grammar at import, 2.7 s on
 #: this machine. Nothing capkit runs checks IRIs, so the processes ``capkit app`` starts skip it.
 SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
+#: How long Voila waits for a cell's outputs after the cell's reply (nbclient's default is 4 s).
+IOPUB_TIMEOUT_S = 60
 #: A kernel whose page is gone is shut down after this many idle seconds.
 CULL_IDLE_S = 600
 
@@ -28,12 +30,6 @@ CULL_IDLE_S = 600
 def skip_iri_grammar() -> None:
     """Make ``import rfc3987_syntax`` fail fast, so jsonschema leaves out its 'iri' check."""
     exec(SKIP_IRI_GRAMMAR)
-
-
-def chart_bundle_path() -> Path:
-    """Where the offline JupyterChart bundle is cached, per altair and vl-convert version."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "capkit"
-    return base / f"jupyterchart-altair{metadata.version('altair')}-vlc{metadata.version('vl-convert-python')}.js"
 
 
 def notebook_path(name: str = "planner.ipynb") -> Path:
@@ -62,6 +58,9 @@ def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_brows
         "--template=capkit",
         "--theme=light",
         "--preheat_kernel=True",
+        # nbclient stops collecting a cell's outputs 4 s after its reply by default; under load
+        # the planner's widget messages can come later, and the page then shows no planner.
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         "--pool_size=1",
         # Voila's shutdown-on-close request is refused (403, voila-dashboards/voila#1458), so
         # kernels are culled instead after 10 min without activity.
@@ -86,21 +85,11 @@ def voila_env(stack_root: Path | str | None = None) -> dict[str, str]:
     return env
 
 
-def ensure_chart_bundle() -> None:
-    """Build the offline chart bundle cache if missing (once per altair/vl-convert version)."""
-    if not chart_bundle_path().is_file():
-        skip_iri_grammar()
-        from capkit.app import enable_offline_charts
-
-        enable_offline_charts()
-
-
 def serve(port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, notebook: str = "planner.ipynb") -> int:
     """``capkit app``: serve the planner with Voila until interrupted; returns Voila's exit status."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"capkit: warning: serving on {host}: anyone who can reach it can use the planner", file=sys.stderr)
     path = notebook_path(notebook)
-    ensure_chart_bundle()
     print(f"capkit planner: http://{host}:{port}/  (serving {path.name}; Ctrl+C to stop)", flush=True)
     try:
         return subprocess.call(voila_command(path, port, host, open_browser), env=voila_env())

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,11 +34,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None) -> None:
+def wait_for_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+            raise RuntimeError(f"the app exited with {proc.returncode}: {log.read_text() if log else ''}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -56,15 +57,21 @@ def stop(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def serve(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run a server command in its own session until it listens on ``port``; stop it afterwards."""
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-    )
-    try:
-        wait_for_port(port, 90, proc)
-        yield f"http://127.0.0.1:{port}/", proc
-    finally:
-        stop(proc)
+    """Run a server command in its own session until it listens on ``port``; stop it afterwards.
+
+    Its output goes to a file (``proc.log``), not a pipe: a pipe nobody reads fills up after
+    64 KB of log lines and then blocks the server (many sessions log that much).
+    """
+    with tempfile.TemporaryDirectory(prefix="capkit-server-") as tmp:
+        log = Path(tmp) / "server.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc.log = log  # type: ignore[attr-defined]
+        try:
+            wait_for_port(port, 90, proc, log)
+            yield f"http://127.0.0.1:{port}/", proc
+        finally:
+            stop(proc)
 
 
 @contextmanager
