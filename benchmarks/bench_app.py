@@ -22,15 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.browser import offline_page, serve_app  # noqa: E402
-
-OBSERVE = """() => {
-  window.__t1 = null;
-  window.__last = document.querySelector('.capkit-monthly-cost').textContent;
-  new MutationObserver(() => {
-    const e = document.querySelector('.capkit-monthly-cost');
-    if (e && e.textContent !== window.__last) { window.__last = e.textContent; window.__t1 = performance.now(); }
-  }).observe(document.querySelector('.capkit-planner'), {subtree: true, childList: true, characterData: true});
-}"""
+from tests.load import OBSERVE  # noqa: E402
 
 
 def main() -> None:
