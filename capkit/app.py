@@ -12,8 +12,10 @@ import html
 import io
 import math
 import os
+import time
 import zipfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -44,6 +46,10 @@ USERS_MIN, USERS_MAX = float(charts.USER_LEVELS[0]), float(charts.USER_LEVELS[-1
 SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
 
 
+#: Charts are redrawn once the inputs have been still this long (s).
+SETTLE_S = 0.25
+
+
 class ChartImage:
     """An altair chart shown as an SVG image in an HTML widget.
 
@@ -54,10 +60,15 @@ class ChartImage:
     planner then failed to render. Setting ``chart`` redraws.
     """
 
+    #: One renderer thread per kernel: the kernel answers the next input while a chart renders.
+    _renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capkit-chart")
+
     def __init__(self, chart: alt.TopLevelMixin, css_class: str):
         self.widget = w.HTML(layout=w.Layout(min_height="120px"))
         self.widget.add_class(css_class)
-        self.chart = chart
+        self._generation = 0
+        self._chart = chart
+        self.widget.value = charts.to_img_html(chart)  # the first drawing is part of the page
 
     @property
     def chart(self) -> alt.TopLevelMixin:
@@ -65,8 +76,27 @@ class ChartImage:
 
     @chart.setter
     def chart(self, chart: alt.TopLevelMixin) -> None:
+        """Redraw in the background; a drawing overtaken by a newer chart is dropped."""
         self._chart = chart
-        self.widget.value = charts.to_img_html(chart)
+        self._generation += 1
+        generation = self._generation
+
+        def draw() -> None:
+            # Wait for the inputs to settle: a newer change makes this drawing moot, and the
+            # kernel stays free to answer it (vl-convert holds the interpreter while it draws).
+            if generation != self._generation:
+                return
+            time.sleep(SETTLE_S)
+            if generation == self._generation:
+                markup = charts.to_img_html(chart)
+                if generation == self._generation:
+                    self.widget.value = markup
+
+        self._renderer.submit(draw)
+
+    def wait(self) -> None:
+        """Block until the drawings queued so far are done (tests and exports)."""
+        self._renderer.submit(lambda: None).result()
 
 
 def stack_root() -> Path | None:
