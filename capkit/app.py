@@ -94,10 +94,6 @@ class ChartImage:
 
         self._renderer.submit(draw)
 
-    def wait(self) -> None:
-        """Block until the drawings queued so far are done (tests and exports)."""
-        self._renderer.submit(lambda: None).result()
-
 
 def stack_root() -> Path | None:
     """The folder stack files may come from when served by ``capkit app`` (None: anywhere)."""

@@ -282,7 +282,8 @@ class CaseStudy:
 
     def chart(self, figure: str) -> alt.Chart:
         """One figure after each step, as bars, with the document's figure as a rule."""
-        return charts.factor_steps(self.values()[figure], self.figure(figure).label, self.figure(figure).value)
+        f = self.figure(figure)
+        return charts.factor_steps(self.values()[figure], f.label, f.value)
 
     def figure(self, id: str) -> DocFigure:
         for f in self.spec.figures:
@@ -340,10 +341,11 @@ class CaseStudy:
     def figures_table(self) -> pd.DataFrame:
         """Each document figure, capkit's recomputation of the document's method, and capkit's answer."""
         rows = []
+        agreement = self.agreement()
         for j, f in enumerate(self.spec.figures):
             method, final = self.method.values[j], self.capkit.values[j]
             diff = f.value - method
-            agree = abs(diff) <= AGREE_WITHIN * max(abs(f.value), abs(method))
+            agree = agreement.iloc[j]
             ratio = f.value / method if method else np.inf
             sign = "-" if diff < 0 else "+"
             rows.append(
@@ -426,11 +428,12 @@ class CaseStudy:
     def findings(self) -> list[str]:
         """One sentence per figure: what the document says, what capkit computes, and why."""
         out = []
+        agreement = self.agreement()
         for j, f in enumerate(self.spec.figures):
             doc, method, final = f.value, self.method.values[j], self.capkit.values[j]
             moves = [(s.label, s.values[j] - p.values[j]) for p, s in zip(self.steps, self.steps[1:], strict=False)]
             big = max(moves, key=lambda m: abs(m[1]) if np.isfinite(m[1]) else np.inf)
-            arithmetic = "" if self.agreement().iloc[j] else f" (its own method gives {fmt(method, f.unit)})"
+            arithmetic = "" if agreement.iloc[j] else f" (its own method gives {fmt(method, f.unit)})"
             cause = f"the largest change: {big[0]}" if big[1] != 0 else "no factor changes it"
             out.append(
                 f"{f.label} ({f.section}): the document says {fmt(doc, f.unit)}{arithmetic}; capkit computes "

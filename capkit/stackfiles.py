@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from capkit.components import REGISTRY
 from capkit.errors import InputError
-from capkit.stack import ComponentSpec, StackFile, load_stack, preset_names, presets_dir
+from capkit.stack import ComponentSpec, Stack, StackFile, load_stack, preset_names, presets_dir
 from capkit.workload import UNIVERSAL
 
 SCHEMA_ID = "https://capkit.invalid/stack-file.schema.json"  # an identifier, never fetched
@@ -78,9 +78,8 @@ def show_text(name: str) -> str:
     return header + (presets_dir() / f"{name}.yaml").read_text(encoding="utf-8")
 
 
-def assumptions_table(path: str) -> pd.DataFrame:
+def assumptions_table(stack: Stack) -> pd.DataFrame:
     """Every assumption of a stack with default, unit, range and source (universal fields first)."""
-    stack = load_stack(path)
     rows = []
     for key, spec in stack.specs.items():
         rows.append(
@@ -100,7 +99,7 @@ def check_text(path: str) -> str:
     """``capkit stack check FILE``: validate a stack file and list what it declares."""
     stack = load_stack(path)
     comps = ", ".join(f"{c.id} ({c.type})" for c in stack.components)
-    table = assumptions_table(path).drop(columns=["source"])
+    table = assumptions_table(stack).drop(columns=["source"])
     return (
         f"ok: {stack.path} is stack {stack.name!r} ({stack.title})\n"
         f"components: {comps}\n\nassumptions\n{table.to_string(index=False)}"
