@@ -35,7 +35,7 @@ from capkit.analysis.uncertainty import simulate_curve
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
-from capkit.stack import Stack, load_stack, preset_names, resolve_stack_name
+from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
 from capkit.widgets import Download, SessionWatch
 from capkit.workload import AssumptionSpec, check_range, parse_settings
@@ -273,7 +273,7 @@ class Planner:
         if self._muted or not name:
             return
         try:
-            stack = load_stack(resolve_stack_name(name, self.root))
+            stack = load_stack(name, root=self.root)
         except CapkitError as exc:
             self.stack_error.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
@@ -334,7 +334,10 @@ class Planner:
                     except (ValueError, CapkitError) as exc:
                         errors.append(str(exc) if isinstance(exc, CapkitError) else f"{key} = {text!r} is not a number")
                 elif key in self.inputs:
-                    self.inputs[key].set_text(text)  # checked there; a refusal shows next to its box
+                    box = self.inputs[key]
+                    box.set_text(text)  # checked there; a refusal shows next to its box and here
+                    if box.message:
+                        errors.append(box.message)
                 else:
                     errors.append(f"{key!r} is not a field of stack {self.stack.name}")
         finally:

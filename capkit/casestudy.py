@@ -26,16 +26,16 @@ from typing import Any
 import altair as alt
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capkit import charts
 from capkit.engine import Evaluation, evaluate_arrays
-from capkit.errors import InputError, StackError, first_error
+from capkit.errors import InputError, StackError, first_error, shown
 from capkit.pricing import default_catalog
-from capkit.stack import Stack, build_stack, load_stack, presets_dir
+from capkit.stack import Stack, build_stack, load_stack, stack_source
 from capkit.tables import count, money
 from capkit.workload import Workload
+from capkit.yamlfile import read_yaml
 
 #: A document figure within this share of capkit's recomputation of its method agrees with it.
 AGREE_WITHIN = 0.10
@@ -223,7 +223,7 @@ class CaseStudy:
         self.spec = spec
         self.path = path
         self.extra = dict(settings or {})
-        self.raw = yaml.safe_load((presets_dir() / f"{spec.stack}.yaml").read_text(encoding="utf-8"))
+        self.raw = read_yaml(*stack_source(spec.stack), StackError)
         self.steps = self._run()
 
     # -- scenarios
@@ -445,12 +445,16 @@ class CaseStudy:
 def load_case_study(name_or_path: str | Path, settings: Mapping[str, float] | None = None) -> CaseStudy:
     """A bundled case study by name (``000-screen-time-capacity``) or a case study file by path."""
     path = casestudies_dir() / f"{name_or_path}.yaml"
-    if not path.is_file():
+    if str(name_or_path) not in case_study_names():
         path = Path(name_or_path)
-        if not path.is_file():
-            raise InputError(f"unknown case study {str(name_or_path)!r}; bundled: {', '.join(case_study_names())}")
+        try:
+            found = path.suffix in (".yaml", ".yml") and path.is_file()
+        except (OSError, ValueError):  # a name too long, a NUL byte
+            found = False
+        if not found:
+            raise InputError(f"unknown case study {shown(str(name_or_path))}; bundled: {', '.join(case_study_names())}")
     try:
-        spec = CaseStudyFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        spec = CaseStudyFile.model_validate(read_yaml(path, str(path), StackError))
     except ValidationError as exc:
-        raise StackError(f"{path}: {first_error(exc)}") from None
+        raise StackError(f"{path}: {first_error(exc, CaseStudyFile)}") from None
     return CaseStudy(spec, path, settings)

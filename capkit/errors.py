@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Sequence
 from typing import Any
+
+#: A value quoted in a message is cut to this many characters.
+MAX_SHOWN_CHARS = 80
+#: No message is longer than this, whatever the input (a page or terminal shows it on one line).
+MAX_MESSAGE_CHARS = 600
 
 
 class CapkitError(Exception):
-    """Base of every error capkit raises on purpose (bad input or bad data)."""
+    """Base of every error capkit raises on purpose (bad input or bad data).
+
+    The message is made one line and bounded in size here, once for every error.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        text = " ".join(str(message).split())
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+        super().__init__(text)
 
 
 class InputError(CapkitError, ValueError):
@@ -21,8 +37,56 @@ class StackError(CapkitError, ValueError):
     """A malformed stack file; the message names the file and the field."""
 
 
-def first_error(exc: Any) -> str:
-    """The first error of a pydantic ValidationError as 'field.path: message (got value)'."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    return f"{loc}: {err['msg']} (got {err.get('input')!r})"
+def shown(value: Any) -> str:
+    """A value as it may appear in a message: a scalar's repr cut to MAX_SHOWN_CHARS; of a
+    mapping or list only its kind and size (its content may be anything, secrets included)."""
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} keys"
+    if isinstance(value, list | tuple | set):
+        return f"a list of {len(value)} items"
+    text = repr(value)
+    if len(text) > MAX_SHOWN_CHARS:
+        text = text[: MAX_SHOWN_CHARS - 1] + "…"
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """A pydantic error location as a path: ``components[0].params.tables[2].item_kb``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(the file)"
+
+
+def _model_at(model: Any, loc: Sequence[Any]) -> Any:
+    """The pydantic model that holds the field at ``loc`` (list indices and dict keys skipped)."""
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
+        if field is None:
+            continue
+        found, todo = None, [field.annotation]
+        while todo and found is None:  # the first model inside list[...], dict[..., ...], X | None
+            t = todo.pop(0)
+            if isinstance(t, type) and hasattr(t, "model_fields"):
+                found = t
+            todo.extend(typing.get_args(t))
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def first_error(exc: Any, model: Any = None) -> str:
+    """The first error of a pydantic ValidationError on one line: the field's path, what is
+    allowed and the value given (cut short; never the content of a mapping or list, and never
+    the value of a key that is not allowed, which may be anything). With ``model`` (the model
+    validated), a field that is not allowed comes with the list of those that are."""
+    err = exc.errors(include_url=False)[0]
+    where = field_path(err["loc"])
+    if err["type"] == "extra_forbidden":
+        holder = _model_at(model, err["loc"][:-1]) if model is not None else None
+        allowed = f"; allowed: {', '.join(holder.model_fields)}" if holder is not None else ""
+        return f"{where}: not a field here{allowed}"
+    if err["type"] == "missing":
+        return f"{where}: required"
+    return f"{where}: {err['msg']} (got {shown(err.get('input'))})"

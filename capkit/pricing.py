@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from capkit.errors import PricingDataError, first_error
+from capkit.yamlfile import read_yaml
 
 #: An entry older than this is flagged as stale by ``capkit pricing``.
 STALE_AFTER_DAYS = 365
@@ -55,10 +55,7 @@ def data_dir() -> Path:
 
 def load_pricing_file(path: Path) -> dict[str, PriceEntry]:
     """Read and validate one pricing file; keys come back prefixed with the provider."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise PricingDataError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, str(path), PricingDataError)
     if not isinstance(raw, dict):
         raise PricingDataError(f"{path}: expected a mapping with provider, title, entries")
     entries = raw.get("entries")
@@ -67,11 +64,11 @@ def load_pricing_file(path: Path) -> dict[str, PriceEntry]:
             try:
                 PriceEntry.model_validate(entry)
             except ValidationError as exc:
-                raise PricingDataError(f"{path}: entry {key}: {first_error(exc)}") from None
+                raise PricingDataError(f"{path}: entry {key}: {first_error(exc, PriceEntry)}") from None
     try:
         parsed = _PricingFile.model_validate(raw)
     except ValidationError as exc:
-        raise PricingDataError(f"{path}: {first_error(exc)}") from None
+        raise PricingDataError(f"{path}: {first_error(exc, _PricingFile)}") from None
     return {f"{parsed.provider}.{key}": entry for key, entry in parsed.entries.items()}
 
 

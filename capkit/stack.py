@@ -12,13 +12,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capkit.components import REGISTRY, Component
-from capkit.errors import InputError, StackError, first_error
+from capkit.errors import InputError, StackError, first_error, shown
 from capkit.pricing import Catalog, PriceEntry, default_catalog
 from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
+from capkit.yamlfile import read_yaml
 
 #: Universal fields whose default is a price: read from the catalog, not from code.
 DEFAULTS_FROM_CATALOG = {"payment_fee_rate": "payments.card.fee_rate", "payment_fee_usd": "payments.card.fee_usd"}
@@ -119,31 +119,33 @@ def universal_specs(catalog: Catalog) -> dict[str, AssumptionSpec]:
     return specs
 
 
-def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = None) -> Stack:
-    """Validate a parsed stack file and build its components."""
+def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = None, label: str = "") -> Stack:
+    """Validate a parsed stack file and build its components; errors name it by ``label``
+    (its path unless given)."""
     catalog = catalog or default_catalog()
+    name = label or str(path)
     try:
         spec = StackFile.model_validate(raw)
     except ValidationError as exc:
-        raise StackError(f"{path}: {first_error(exc)}") from None
+        raise StackError(f"{name}: {first_error(exc, StackFile)}") from None
     specs = universal_specs(catalog)
     for key, override in spec.defaults.items():
         if key not in specs:
-            raise StackError(f"{path}: defaults.{key}: not a universal field; allowed: {', '.join(UNIVERSAL)}")
+            raise StackError(f"{name}: defaults.{key}: not a universal field; allowed: {', '.join(UNIVERSAL)}")
         base = specs[key]
         if not base.min <= override.value <= base.max:
-            raise StackError(f"{path}: defaults.{key}: {override.value} is outside [{base.min}, {base.max}]")
+            raise StackError(f"{name}: defaults.{key}: {override.value} is outside [{base.min}, {base.max}]")
         specs[key] = base.model_copy(update={"default": override.value, "source": override.source})
     for key, a in spec.assumptions.items():
         if key in UNIVERSAL:
-            raise StackError(f"{path}: assumptions.{key}: a universal field; change its default under defaults")
+            raise StackError(f"{name}: assumptions.{key}: a universal field; change its default under defaults")
         specs[key] = a
     components: list[Component] = []
     ids = [c.id for c in spec.components]
     if len(set(ids)) != len(ids):
-        raise StackError(f"{path}: components: ids must be unique, got {ids}")
+        raise StackError(f"{name}: components: ids must be unique, got {ids}")
     for i, c in enumerate(spec.components):
-        where = f"{path}: components[{i}] ({c.id})"
+        where = f"{name}: components[{i}] ({c.id})"
         if c.type not in REGISTRY:
             raise StackError(f"{where}: type {c.type!r} is not one of: {', '.join(sorted(REGISTRY))}")
         comp = REGISTRY[c.type](c.id, c.params, catalog, where)
@@ -158,36 +160,56 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
     return Stack(spec, components, specs, path)
 
 
-def resolve_stack_name(name: str, root: Path | str | None) -> str:
-    """A preset name as it is, or a stack file path resolved under ``root``.
+#: Stack file names a page may give: a path of printable characters, at most this long.
+MAX_NAME_CHARS = 1024
+#: The suffixes of a stack file; nothing else is read.
+STACK_SUFFIXES = (".yaml", ".yml")
 
-    Pages served by ``capkit app`` pass the folder it was started in as ``root``: a path from the
-    page (URL or text box) that leads outside it is refused, so a visitor cannot make the server
-    read other files. ``root=None`` (notebooks, the CLI) allows any path.
+
+def stack_source(name: str, root: Path | str | None = None) -> tuple[Path, str]:
+    """The file behind a stack name, and the label errors name it by.
+
+    A preset name gives the bundled preset. Anything else is a path to a ``.yaml`` or ``.yml``
+    file. With ``root`` (the folder ``capkit app`` serves), the path is taken relative to it,
+    every symlink is followed, and the final file must still lie under ``root``; the label is
+    then the path relative to ``root``, so a page never shows the server's absolute paths.
+    ``root=None`` (the CLI, notebooks) allows any path. Every face resolves names here.
     """
-    if name in preset_names() or root is None:
-        return name
-    base = Path(root).resolve()
-    path = (base / name).resolve()
-    if not path.is_relative_to(base):
-        raise InputError(f"stack {name!r} is refused: the planner opens stack files under {base} only")
-    return str(path)
-
-
-def load_stack(name_or_path: str | Path, catalog: Catalog | None = None) -> Stack:
-    """A preset by name (``aws-serverless``) or a stack YAML file by path."""
-    text = str(name_or_path)
-    path = presets_dir() / f"{text}.yaml"
-    if not path.is_file():
-        path = Path(text)
-        if not (path.suffix in (".yaml", ".yml") and path.is_file()):
-            raise InputError(
-                f"unknown stack {text!r}: not a preset ({', '.join(preset_names())}) nor a stack YAML file"
-            )
+    if name in preset_names():
+        return presets_dir() / f"{name}.yaml", f"{name}.yaml"
+    if not name or len(name) > MAX_NAME_CHARS or not name.isprintable():
+        raise InputError(
+            f"stack {shown(name)}: not a preset ({', '.join(preset_names())}) nor a stack file path "
+            f"(printable, at most {MAX_NAME_CHARS} characters)"
+        )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise StackError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise StackError(f"{path}: expected a mapping with name, title, components")
-    return build_stack(raw, path, catalog)
+        base = Path(root).resolve() if root is not None else None
+        final = (base / name if base else Path(name)).resolve()
+    except (OSError, RuntimeError) as exc:  # a path too long, a symlink loop
+        raise InputError(f"stack {shown(name)}: not a usable path ({type(exc).__name__})") from None
+    if base is None:
+        label = name
+    else:
+        if not final.is_relative_to(base):
+            raise InputError(f"stack {shown(name)} is refused: the planner opens stack files under its folder only")
+        label = final.relative_to(base).as_posix()
+    if final.suffix not in STACK_SUFFIXES:
+        raise InputError(
+            f"unknown stack {shown(name)}: not a preset ({', '.join(preset_names())}) nor a .yaml or .yml file"
+        )
+    try:
+        is_file = final.is_file()
+    except OSError:
+        is_file = False
+    if not is_file:
+        raise InputError(f"unknown stack {shown(name)}: no such file; presets: {', '.join(preset_names())}")
+    return final, label
+
+
+def load_stack(name_or_path: str | Path, catalog: Catalog | None = None, root: Path | str | None = None) -> Stack:
+    """A preset by name (``aws-serverless``) or a stack YAML file by path (see :func:`stack_source`)."""
+    path, label = stack_source(str(name_or_path), root)
+    raw = read_yaml(path, label, StackError)
+    if not (isinstance(raw, dict) and {"name", "title", "components"} <= raw.keys()):
+        raise StackError(f"{label}: not a stack file (a mapping with name, title and components)")
+    return build_stack(raw, path, catalog, label)

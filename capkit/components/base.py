@@ -81,7 +81,7 @@ class Component:
         try:
             self.params = self.Params.model_validate(dict(params))
         except ValidationError as exc:
-            raise StackError(f"{self.where}: params.{first_error(exc)}") from None
+            raise StackError(f"{self.where}: params.{first_error(exc, self.Params)}") from None
         self.catalog = catalog
         self.price_keys: list[str] = []
         #: Prices written in the stack file itself (with source and date), by ``<id>.<field>``.
