@@ -10,15 +10,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
 from capkit.engine import evaluate, sweep
-from capkit.errors import CapkitError, InputError
+from capkit.errors import CapkitError, InputError, shown
 from capkit.files import write_atomically
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
@@ -225,8 +228,36 @@ def sweep_levels(spec: str) -> np.ndarray:
         raise InputError(f"--users {spec!r}: expected LOW:HIGH:N, e.g. 1000:10000000:50") from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line like every other capkit error (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"capkit: error: {self.prog}: {message}\n")
+
+
+def _number_in(kind: type, low: float, high: float, flag: str) -> Callable[[str], float]:
+    """An argparse type: a ``kind`` number from ``low`` to ``high``, else a one-line error."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{shown(text)} is not {what}") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{shown(text)} is outside {low:,} to {high:,}")
+        return value
+
+    parse.__name__ = flag  # argparse names the type in its message
+    return parse
+
+
+def _int_in(low: int, high: int, flag: str) -> Callable[[str], float]:
+    return _number_in(int, low, high, flag)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="capkit", description="Capacity and cost planning for app backends.")
+    parser = _Parser(prog="capkit", description="Capacity and cost planning for app backends.")
     sub = parser.add_subparsers(dest="verb", required=True)
     sub.add_parser("stacks", help="list the preset stacks")
     p = sub.add_parser("plan", help="evaluate a stack at one workload")
@@ -246,8 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("simulate", help="Monte Carlo over assumption ranges (--set key=low:likely:high)")
     m.add_argument("--stack", required=True)
     m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
-    m.add_argument("--draws", type=int, default=10_000)
-    m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--draws", type=_int_in(1, 10_000_000, "--draws"), default=10_000)
+    m.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=0)
     e = sub.add_parser("sensitivity", help="each assumption at its low and high value: the cost swing, sorted")
     e.add_argument("--stack", required=True)
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
@@ -275,14 +306,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
     r.add_argument("--out", default="reports", help="folder for the HTML and the executed notebook")
     r.add_argument("--actuals", help="CSV with columns date,users: fit the growth rate to it")
-    r.add_argument("--growth", type=float, default=0.1, help="monthly growth without actuals (0.1 = 10 %%)")
+    r.add_argument(
+        "--growth",
+        type=_number_in(float, -0.99, 10.0, "--growth"),
+        default=0.1,
+        help="monthly growth without actuals (0.1 = 10 %%)",
+    )
     r.add_argument("--title", help="report title (default: the stack's title)")
     r.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
     a = sub.add_parser("app", help="serve the planner (Voila) on 127.0.0.1")
-    a.add_argument("--port", type=int, default=8866)
+    a.add_argument("--port", type=_int_in(1, 65_535, "--port"), default=8866)
     a.add_argument("--host", default="127.0.0.1")
     a.add_argument("--no-browser", action="store_true")
     a.add_argument("--notebook", default="planner.ipynb", help="bundled notebook to serve (planner, compare, analysis)")
+    a.add_argument(
+        "--max-sessions",
+        type=_int_in(1, 10_000, "--max-sessions"),
+        help="pages served at once; past it a page says busy (default: what memory holds at ~285 MB each)",
+    )
+    a.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="accept only this Host header name (and loopback addresses), to serve behind a proxy",
+    )
     return parser
 
 
@@ -290,58 +338,81 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run one verb; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.verb == "stacks":
-        print(stacks_text())
+        _print(stacks_text())
     elif args.verb == "plan":
-        print(plan_formatted(args.stack, args.set, "json" if args.json else args.format), end="")
+        _print(plan_formatted(args.stack, args.set, "json" if args.json else args.format), end="")
     elif args.verb == "sweep":
-        print(sweep_formatted(args.stack, args.set, args.users, args.format), end="")
+        _print(sweep_formatted(args.stack, args.set, args.users, args.format), end="")
     elif args.verb == "export":
-        print(export_infracost(args.stack, args.set), end="")
+        _print(export_infracost(args.stack, args.set), end="")
     elif args.verb == "simulate":
-        print(simulate_text(args.stack, args.set, args.draws, args.seed))
+        _print(simulate_text(args.stack, args.set, args.draws, args.seed))
     elif args.verb == "sensitivity":
-        print(sensitivity_table(args.stack, args.set).to_string(index=False))
+        _print(sensitivity_table(args.stack, args.set).to_string(index=False))
     elif args.verb == "roadmap":
-        print(roadmap_text(args.stack, args.set, args.users))
+        _print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
-        print(pricing_text())
+        _print(pricing_text())
     elif args.verb == "stack":
         from capkit import stackfiles
 
         verbs = {"show": lambda: stackfiles.show_text(args.name), "check": lambda: stackfiles.check_text(args.file)}
         verbs["types"] = stackfiles.component_reference
-        print(verbs[args.stack_verb](), end="" if args.stack_verb != "check" else "\n")
+        _print(verbs[args.stack_verb](), end="" if args.stack_verb != "check" else "\n")
     elif args.verb == "schema":
         from capkit.stackfiles import schema_text
 
         if args.out:
             write_atomically(Path(args.out), schema_text())
-            print(args.out)
+            _print(args.out)
         else:
-            print(schema_text(), end="")
+            _print(schema_text(), end="")
     elif args.verb == "case":
-        print(case_text(args.name, args.set) if args.name else cases_text())
+        _print(case_text(args.name, args.set) if args.name else cases_text())
     elif args.verb == "report" and args.case:
         from capkit.report import write_case_study
 
         files = write_case_study(args.case, parse_assignments(args.set), args.out, _date(args.date))
-        print(f"{files.html}\n{files.notebook}")
+        _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "report":
         files = report(args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date)
-        print(f"{files.html}\n{files.notebook}")
+        _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "app":
         from capkit.serve import serve
 
-        return serve(port=args.port, host=args.host, open_browser=not args.no_browser, notebook=args.notebook)
+        return serve(args.port, args.host, not args.no_browser, args.notebook, args.max_sessions, args.allow_host)
     return 0
+
+
+#: Control characters (C0 but newline and tab, DEL, C1) and Unicode's bidirectional overrides:
+#: a title or a name from a stack file must not move the cursor or recolour the terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character written out as ``\\xNN`` or ``\\uNNNN``."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _print(text: str, end: str = "\n") -> None:
+    sys.stdout.write(terminal_safe(str(text)) + end)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point: user errors print one line and exit 2."""
     try:
-        return run(argv)
+        status = run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try
+        return status
     except CapkitError as exc:
-        print(f"capkit: error: {exc}", file=sys.stderr)
+        sys.stderr.write(f"capkit: error: {terminal_safe(str(exc))}\n")
+        return 2
+    except BrokenPipeError:
+        # The reader stopped early (`capkit pricing | head -1`): say so once; send what is still
+        # buffered to /dev/null so Python's exit does not fail on the same pipe (Python docs,
+        # "Note on SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.stderr.write("capkit: error: the output was closed before capkit finished writing it\n")
         return 2
 
 

@@ -130,6 +130,25 @@ def _utilization(demand: np.ndarray, limit: np.ndarray) -> np.ndarray:
         return np.where(limit > 0, demand / limit, np.where(demand > 0, np.inf, 0.0))
 
 
+def _finite(component: str, line: str, what: str, values: np.ndarray | float, n: int, low: float = 0.0) -> np.ndarray:
+    """``values`` as an array of length ``n``, if every value is finite and at least ``low``.
+
+    Demands and quantities are counts, costs are amounts (negative only for a credit): a NaN,
+    an infinity or a negative count means an input out of its sense (a price of 1e308, a
+    negative size), and is refused naming the line that produced it, rather than shown as
+    "n/a" or a 100 % margin.
+    """
+    array = np.broadcast_to(np.asarray(values, dtype=float), (n,))
+    bad = ~(np.isfinite(array) & (array >= low))
+    if bad.any():
+        value = array[np.argmax(bad)]
+        allowed = "a finite amount" if low == -np.inf else f"a finite amount of at least {low:g}"
+        raise InputError(
+            f"{component} {line}: {what} is {value:g}, not {allowed}; check the inputs and prices behind it"
+        )
+    return array
+
+
 def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
     """Evaluate every component of ``stack`` on ``wl`` (arrays of any length)."""
     n = wl.n
@@ -139,12 +158,14 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
     metrics: list[MetricResult] = []
     costs: list[CostResult] = []
     for comp in stack.components:
-        now: list[Metric] = list(comp.metrics(wl))
-        up: list[Metric] = list(comp.metrics(wl_up))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflows are refused by _finite below
+            now: list[Metric] = list(comp.metrics(wl))
+            up: list[Metric] = list(comp.metrics(wl_up))
+            items = list(comp.costs(wl))
         for m0, m1 in zip(now, up, strict=True):
-            demand = np.broadcast_to(np.asarray(m0.demand, dtype=float), (n,))
+            demand = _finite(comp.id, m0.metric, "demand", m0.demand, n)
             limit = np.broadcast_to(np.asarray(m0.limit, dtype=float), (n,))
-            d1 = np.broadcast_to(np.asarray(m1.demand, dtype=float), (n,))
+            d1 = _finite(comp.id, m0.metric, "demand", m1.demand, n)
             fixed, slope = _affine(users, demand, d1, du)
             metrics.append(
                 MetricResult(
@@ -160,8 +181,9 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
                     slope,
                 )
             )
-        for item in comp.costs(wl):
-            costs.append(CostResult(comp.id, item, np.broadcast_to(np.asarray(item.cost_usd, dtype=float), (n,))))
+        for item in items:
+            _finite(comp.id, item.item, "quantity", item.quantity, n)
+            costs.append(CostResult(comp.id, item, _finite(comp.id, item.item, "cost", item.cost_usd, n, low=-np.inf)))
     return Evaluation(stack, wl, metrics, costs)
 
 

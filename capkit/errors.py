@@ -50,10 +50,16 @@ def shown(value: Any) -> str:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
 
 
+#: Parts of a pydantic location that name a member of a union, not a field (``float | str``).
+_UNION_TAGS = {"float", "int", "str", "bool", "constrained-float", "constrained-int", "constrained-str"}
+
+
 def field_path(loc: Sequence[Any]) -> str:
     """A pydantic error location as a path: ``components[0].params.tables[2].item_kb``."""
     out = ""
     for part in loc:
+        if isinstance(part, str) and (part in _UNION_TAGS or "[" in part or part.startswith("function-")):
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(the file)"
 

@@ -34,9 +34,11 @@ def read_actuals(path: Path | str) -> pd.DataFrame:
     """A CSV with columns date (YYYY-MM-DD) and users (daily actives), sorted by date."""
     path = Path(path)
     try:
-        frame = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"--actuals {path}: cannot read it as CSV ({exc})") from None
+        frame = pd.read_csv(path, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"--actuals {path}: not UTF-8 text (byte {exc.start}); expected a CSV date,users") from None
+    except (OSError, ValueError) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise InputError(f"--actuals {path}: cannot read it as CSV ({type(exc).__name__})") from None
     missing = {"date", "users"} - set(frame.columns)
     if missing:
         raise InputError(f"--actuals {path}: needs columns date,users; missing {', '.join(sorted(missing))}")

@@ -26,7 +26,7 @@ import pandas as pd
 from capkit.charts import USER_LEVELS
 from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
-from capkit.files import write_atomically
+from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS
@@ -379,9 +379,8 @@ def write_report(
     Inputs are checked before papermill starts (unknown stack, bad values, unknown keys and a
     bad actuals file fail with the same one-line errors as ``capkit plan``).
     """
-    import nbformat
-
     s = load_stack(stack)
+    check_writable_folder(out)
     settings = dict(settings or {})
     s.workload(**settings)  # validates every value and key now, not inside the kernel
     if actuals is not None:
@@ -400,12 +399,7 @@ def write_report(
         report_date=day.isoformat(),
     )
     nb = normalize(execute(notebook_path("report.ipynb"), params))
-    out = Path(out)
-    base = f"{s.name}-{day.isoformat()}"
-    files = ReportFiles(out / f"{base}.html", out / f"{base}.ipynb")
-    write_atomically(files.notebook, nbformat.writes(nb))
-    write_atomically(files.html, to_html(nb, title=title or s.title))
-    return files
+    return _publish(out, f"{s.name}-{day.isoformat()}", nb, title or s.title)
 
 
 def write_case_study(
@@ -419,18 +413,20 @@ def write_case_study(
     The case study is loaded once here first, so a bad name or setting fails with a one-line error
     before papermill starts.
     """
-    import nbformat
-
     from capkit.casestudy import load_case_study
 
     settings = dict(settings or {})
     cs = load_case_study(name, settings)
+    check_writable_folder(out)
     day = report_date or dt.date.today()
     notebook = notebook_path(f"case-studies/{cs.path.stem}.ipynb")
     nb = normalize(execute(notebook, {"case": cs.path.stem, "settings": settings}))
-    out = Path(out)
-    base = f"case-{cs.path.stem}-{day.isoformat()}"
-    files = ReportFiles(out / f"{base}.html", out / f"{base}.ipynb")
-    write_atomically(files.notebook, nbformat.writes(nb))
-    write_atomically(files.html, to_html(nb, title=f"Case study: {cs.spec.title}"))
-    return files
+    return _publish(out, f"case-{cs.path.stem}-{day.isoformat()}", nb, f"Case study: {cs.spec.title}")
+
+
+def _publish(out: Path | str, base: str, nb: Any, title: str) -> ReportFiles:
+    """The executed notebook and its HTML, published together as the folder ``out/base``."""
+    import nbformat
+
+    folder = write_folder(out, base, {f"{base}.ipynb": nbformat.writes(nb), f"{base}.html": to_html(nb, title=title)})
+    return ReportFiles(folder / f"{base}.html", folder / f"{base}.ipynb")

@@ -7,9 +7,11 @@ starts Voila with a pre-heated kernel.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -23,8 +25,16 @@ STACK_ROOT_ENV = "CAPKIT_STACK_ROOT"
 SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
 #: How long Voila waits for a cell's outputs after the cell's reply (nbclient's default is 4 s).
 IOPUB_TIMEOUT_S = 60
-#: A kernel whose page is gone is shut down after this many idle seconds.
-CULL_IDLE_S = 600
+#: Memory one planner session holds (its kernel), measured by benchmarks/bench_load.py (README).
+SESSION_MB = 285
+#: Share of the memory available at start that sessions may take by default.
+MEMORY_SHARE = 0.75
+#: A kernel with no page attached is culled after this many idle seconds.
+UNATTACHED_IDLE_S = 120
+#: A kernel whose page is open is culled after this many idle seconds.
+CONNECTED_IDLE_S = 600
+#: Host names that mean this machine only.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def skip_iri_grammar() -> None:
@@ -45,9 +55,39 @@ def jupyter_share_dir() -> Path:
     return Path(str(resources.files("capkit") / "share" / "jupyter"))
 
 
-def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_browser: bool = False) -> list[str]:
-    """The Voila command line for ``notebook``: capkit's offline template, one pre-heated kernel."""
-    launcher = f"{SKIP_IRI_GRAMMAR}; from voila.app import main; sys.exit(main())"
+def available_memory_mb() -> float:
+    """Memory available for new processes (Linux MemAvailable), else the physical memory."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+
+
+def default_max_sessions() -> int:
+    """Sessions that fit in MEMORY_SHARE of the available memory at SESSION_MB each (at least 1)."""
+    return max(1, int(MEMORY_SHARE * available_memory_mb() / SESSION_MB))
+
+
+def voila_command(
+    notebook: Path,
+    port: int,
+    host: str = "127.0.0.1",
+    open_browser: bool = False,
+    max_sessions: int | None = None,
+    allow_hosts: Sequence[str] = (),
+) -> list[str]:
+    """The command line of capkit's Voila server (:mod:`capkit.server`) for ``notebook``:
+    capkit's offline template, one pre-heated kernel, the Host check, bounded sessions, culling.
+
+    Host headers: loopback only when ``host`` is loopback; any when ``host`` is a public
+    interface; only ``allow_hosts`` (and loopback addresses) when given, to serve behind a proxy.
+    """
+    launcher = f"{SKIP_IRI_GRAMMAR}; from capkit.server import main; sys.exit(main())"
+    names = list(allow_hosts) or ["localhost"]
     cmd = [
         sys.executable,
         "-c",
@@ -62,13 +102,17 @@ def voila_command(notebook: Path, port: int, host: str = "127.0.0.1", open_brows
         # the planner's widget messages can come later, and the page then shows no planner.
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         "--pool_size=1",
+        "--VoilaConfiguration.multi_kernel_manager_class=capkit.server.BoundedKernelManager",
+        f"--BoundedKernelManager.max_sessions={default_max_sessions() if max_sessions is None else max_sessions}",
         # Voila's shutdown-on-close request is refused (403, voila-dashboards/voila#1458), so
-        # kernels are culled instead after 10 min without activity.
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
-        "--MappingKernelManager.cull_interval=60",
-        # A page left open does not keep its kernel forever: culled after the same idle time;
-        # the page then says its session has ended (capkit.widgets.SessionWatch).
+        # kernels are culled instead: with no page attached after 2 idle minutes, with a page
+        # after 10 (BoundedKernelManager.connected_idle_timeout); the page then says its session
+        # has ended (capkit.widgets.SessionWatch).
+        f"--MappingKernelManager.cull_idle_timeout={UNATTACHED_IDLE_S}",
+        "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=True",
+        f"--CapkitVoila.allow_remote_access={not allow_hosts and host not in LOOPBACK}",
+        f"--CapkitVoila.local_hostnames={json.dumps(names)}",
     ]
     if not open_browser:
         cmd.append("--no-browser")
@@ -85,13 +129,21 @@ def voila_env(stack_root: Path | str | None = None) -> dict[str, str]:
     return env
 
 
-def serve(port: int = 8866, host: str = "127.0.0.1", open_browser: bool = True, notebook: str = "planner.ipynb") -> int:
+def serve(
+    port: int = 8866,
+    host: str = "127.0.0.1",
+    open_browser: bool = True,
+    notebook: str = "planner.ipynb",
+    max_sessions: int | None = None,
+    allow_hosts: Sequence[str] = (),
+) -> int:
     """``capkit app``: serve the planner with Voila until interrupted; returns Voila's exit status."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK and not allow_hosts:
         print(f"capkit: warning: serving on {host}: anyone who can reach it can use the planner", file=sys.stderr)
     path = notebook_path(notebook)
+    cmd = voila_command(path, port, host, open_browser, max_sessions, allow_hosts)
     print(f"capkit planner: http://{host}:{port}/  (serving {path.name}; Ctrl+C to stop)", flush=True)
     try:
-        return subprocess.call(voila_command(path, port, host, open_browser), env=voila_env())
+        return subprocess.call(cmd, env=voila_env())
     except KeyboardInterrupt:
         return 0

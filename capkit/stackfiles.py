@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import types
 import typing
 from typing import Annotated, Any, Literal, Union
 
@@ -106,8 +107,20 @@ def check_text(path: str) -> str:
     )
 
 
+def _bounds(metadata: list[Any]) -> str:
+    """Field constraints as words: ``above 0``, ``0 or more``."""
+    words = {"gt": "above {}", "ge": "{} or more", "lt": "below {}", "le": "{} or less"}
+    return ", ".join(words[k].format(getattr(m, k)) for m in metadata for k in words if hasattr(m, k))
+
+
 def _type_name(annotation: Any) -> str:
     """A readable type: ``list of TableParams``, ``number or text``, ``one of 'ALL', 'INCLUDE'``."""
+    if typing.get_origin(annotation) is Annotated:
+        inner, *meta = typing.get_args(annotation)
+        bounds = _bounds([m for info in meta for m in getattr(info, "metadata", [info])])
+        return _type_name(inner) + (f" ({bounds})" if bounds else "")
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(annotation))
     text = re.sub(r"<class '(?:[\w.]+\.)?(\w+)'>", r"\1", str(annotation))
     text = re.sub(r"(?:[a-z_]+\.)+([A-Z]\w+)", r"\1", text.replace("typing.", ""))
     text = re.sub(r"Literal\[(.*?)\]", lambda m: "one of " + m.group(1).replace(", ", " / "), text)
@@ -127,7 +140,9 @@ def _params_table(model: type[BaseModel]) -> list[str]:
     for name, f in model.model_fields.items():
         default = "required" if f.is_required() else f"`{f.get_default(call_default_factory=True)!r}`"
         meaning = (f.description or "").replace("|", "/")
-        rows.append(f"| `{name}` | {_type_name(f.annotation)} | {default} | {meaning} |")
+        bounds = _bounds(f.metadata)
+        kind = _type_name(f.annotation) + (f" ({bounds})" if bounds else "")
+        rows.append(f"| `{name}` | {kind} | {default} | {meaning} |")
     return rows
 
 

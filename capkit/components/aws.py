@@ -20,7 +20,9 @@ from capkit.components.base import (
     Component,
     CostItem,
     Metric,
+    NonNegativeOrAssumption,
     Params,
+    PositiveOrAssumption,
     cost_item,
     register,
     tiered,
@@ -143,12 +145,12 @@ class GsiParams(Params):
 
 class TableParams(Params):
     name: str = Field(description="table name")
-    item_kb: float | str = Field(description="item size in KB, or the name of an assumption")
+    item_kb: PositiveOrAssumption = Field(description="item size in KB (above 0), or the name of an assumption")
     items_per_user: float = Field(0.0, ge=0, description="items stored per monthly active user")
     items_fixed: float = Field(0.0, ge=0, description="items stored whatever the users (configuration)")
     read_share: float = Field(0.0, ge=0, le=1, description="share of reads_per_call on this table")
     write_share: float = Field(0.0, ge=0, le=1, description="share of writes_per_call on this table")
-    hot_reads_per_call: float | str = Field(0.0, description="reads of one hot item per call")
+    hot_reads_per_call: NonNegativeOrAssumption = Field(0.0, description="reads of one hot item per call")
     gsis: list[GsiParams] = Field([], description="global secondary indexes (GsiParams)")
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capkit.errors import StackError, first_error
 from capkit.pricing import Catalog, PriceEntry
@@ -52,9 +52,17 @@ class CostItem:
 
 
 class Params(BaseModel):
-    """Base for component parameters: unknown keys are errors."""
+    """Base for component parameters: unknown keys are errors, and no number is NaN or infinite
+    (each field also states its own bounds)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+#: A size, share or count given as a number (above 0) or as the name of a declared assumption
+#: (whose own range then bounds it).
+PositiveOrAssumption = Annotated[float, Field(gt=0)] | str
+#: The same, where 0 is allowed.
+NonNegativeOrAssumption = Annotated[float, Field(ge=0)] | str
 
 
 REGISTRY: dict[str, type[Component]] = {}

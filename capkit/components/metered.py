@@ -19,7 +19,15 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from capkit.components.base import Component, CostItem, Metric, Params, fixed_fee, register
+from capkit.components.base import (
+    Component,
+    CostItem,
+    Metric,
+    NonNegativeOrAssumption,
+    Params,
+    fixed_fee,
+    register,
+)
 from capkit.errors import StackError
 from capkit.pricing import PriceEntry
 from capkit.workload import Workload
@@ -44,7 +52,9 @@ class MeteredParams(Params):
         description="call: per API call; active_user: per monthly active user per month; "
         "paying_user: per paying user per month; month: a fixed number per month"
     )
-    units_per_driver: float | str = Field(1.0, description="units per driver, or the name of an assumption")
+    units_per_driver: NonNegativeOrAssumption = Field(
+        1.0, description="units per driver (0 or more), or the name of an assumption"
+    )
     price_usd_per_unit: OwnPrice | str = Field(description="USD per unit: {value, source, as_of} or a catalog key")
     monthly_fee_usd: OwnPrice | str | None = Field(None, description="a flat monthly fee, same forms")
     free_units_per_month: float = Field(0.0, ge=0, description="units a month included free")
