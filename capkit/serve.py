@@ -7,7 +7,6 @@ starts Voila with a pre-heated kernel.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -112,7 +111,7 @@ def voila_command(
         "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=True",
         f"--CapkitVoila.allow_remote_access={not allow_hosts and host not in LOOPBACK}",
-        f"--CapkitVoila.local_hostnames={json.dumps(names)}",
+        *(f"--CapkitVoila.local_hostnames={name}" for name in names),
     ]
     if not open_browser:
         cmd.append("--no-browser")

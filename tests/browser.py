@@ -56,7 +56,9 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def serve(
+    cmd: list[str], port: int, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run a server command in its own session until it listens on ``port``; stop it afterwards.
 
     Its output goes to a file (``proc.log``), not a pipe: a pipe nobody reads fills up after
@@ -65,7 +67,7 @@ def serve(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Itera
     with tempfile.TemporaryDirectory(prefix="capkit-server-") as tmp:
         log = Path(tmp) / "server.log"
         with log.open("w") as out:
-            proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         proc.log = log  # type: ignore[attr-defined]
         try:
             wait_for_port(port, 90, proc, log)
@@ -75,10 +77,11 @@ def serve(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Itera
 
 
 @contextmanager
-def serve_app(*extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``capkit app`` on a free loopback port, stopped (with its kernels) afterwards."""
+def serve_app(*extra: str, cwd: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``capkit app`` on a free loopback port (serving ``cwd``), stopped (with its kernels) afterwards."""
     port = free_port()
-    with serve([sys.executable, "-m", "capkit.cli", "app", "--port", str(port), "--no-browser", *extra], port) as s:
+    cmd = [sys.executable, "-m", "capkit.cli", "app", "--port", str(port), "--no-browser", *extra]
+    with serve(cmd, port, cwd=cwd) as s:
         yield s
 
 

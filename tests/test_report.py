@@ -10,6 +10,7 @@ import pytest
 
 import capkit
 from capkit import report as report_mod
+from capkit.files import write_folder
 from capkit.report import ReportError, write_report
 from capkit.tables import money
 
@@ -38,8 +39,10 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     ]
     r = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    html_path = tmp_path / "aws-serverless-2026-11-23.html"
-    assert (tmp_path / "aws-serverless-2026-11-23.ipynb").is_file()
+    # The pair is published as one folder, swapped in whole (capkit.files.write_folder).
+    folder = tmp_path / "aws-serverless-2026-11-23"
+    html_path = folder / "aws-serverless-2026-11-23.html"
+    assert r.stdout.split() == [str(html_path), str(folder / "aws-serverless-2026-11-23.ipynb")]
     first = html_path.read_text()
     assert f'capkit-monthly-cost">{engine_cost("aws-serverless", users=250_000)}<' in first
     # cost by component, cost and revenue, utilization, roadmap steps, cost band, tornado
@@ -47,10 +50,13 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     assert not CDN.search(first), CDN.search(first)
     assert "Pricing sources" in first and "aws.lambda.request_usd_per_million" in first
     # The same inputs write the same report, notebook included.
-    notebook = (tmp_path / "aws-serverless-2026-11-23.ipynb").read_text()
+    notebook = (folder / "aws-serverless-2026-11-23.ipynb").read_text()
     assert subprocess.run(args, capture_output=True, text=True, timeout=300).returncode == 0
     assert html_path.read_text() == first
-    assert (tmp_path / "aws-serverless-2026-11-23.ipynb").read_text() == notebook
+    assert (folder / "aws-serverless-2026-11-23.ipynb").read_text() == notebook
+    # The second run replaced the first: one real folder is left, the one the link names.
+    real = [p for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink()]
+    assert real == [folder.resolve()]
 
 
 @pytest.mark.parametrize("stack", ["render-firestore", "render-postgres", "vercel-supabase"])
@@ -99,8 +105,9 @@ def test_cli_bad_parameters_are_one_line():
 
 
 def test_a_failed_run_keeps_the_previous_report(tmp_path, monkeypatch):
-    previous = tmp_path / "aws-serverless-2026-11-23.html"
-    previous.write_text("last week's report")
+    folder = write_folder(tmp_path, "aws-serverless-2026-11-23", {"aws-serverless-2026-11-23.html": "last week's"})
+    previous = folder / "aws-serverless-2026-11-23.html"
+    before = sorted(p.name for p in tmp_path.iterdir())
 
     def fails(*_a, **_k):
         raise ReportError("report.ipynb: cell 3 failed: ZeroDivisionError: division by zero")
@@ -110,8 +117,8 @@ def test_a_failed_run_keeps_the_previous_report(tmp_path, monkeypatch):
 
     with pytest.raises(ReportError, match="cell 3 failed: ZeroDivisionError"):
         write_report("aws-serverless", out=tmp_path, report_date=dt.date(2026, 11, 23))
-    assert previous.read_text() == "last week's report"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name]
+    assert previous.read_text() == "last week's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_papermill_cell_error_is_short(tmp_path):

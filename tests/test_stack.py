@@ -48,7 +48,10 @@ def test_a_stack_file_by_path(tmp_path):
             r"components\[0\] \(x\): type 'warp_drive' is not one of",
         ),
         ({"components": [{"id": "s", "type": "sentry", "params": {"plan": "gold"}}]}, "plan 'gold' is not one of"),
-        ({"components": [{"id": "s", "type": "sentry", "params": {"colour": 1}}]}, "params.colour: not a field here; allowed: plan"),
+        (
+            {"components": [{"id": "s", "type": "sentry", "params": {"colour": 1}}]},
+            "params.colour: not a field here; allowed: plan",
+        ),
         ({"assumptions": {}}, "needs assumption 'error_rate'"),
         ({"title": None}, "title"),
         (

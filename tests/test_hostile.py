@@ -1,0 +1,356 @@
+"""Hostile input and careless hands: one test per probe of issue 17, each reproducing the input
+and asserting the safe outcome (no file content shown, no path outside the folder, no foreign
+Host, bounded YAML, bounded kernels, one-line errors, files at the umask's mode)."""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import capkit
+from capkit.errors import MAX_MESSAGE_CHARS, StackError
+from capkit.files import write_atomically, write_folder
+from capkit.stack import build_stack, load_stack
+from tests.browser import offline_page, serve_app
+
+SECRET = "postgres://admin:hunter2@db.internal/prod"
+SECRETS_YAML = f"database_url: {SECRET}\napi_key: sk_live_0123456789abcdef\n"
+#: 342 bytes that PyYAML composes into 9^9 (387 million) strings: "billion laughs".
+ALIAS_BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+PRICE = {"source": "https://sms.example.com/pricing", "as_of": "2026-11-01"}
+
+
+def capkit_cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "capkit.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120, **kwargs
+    )
+
+
+def assert_one_line_error(r: subprocess.CompletedProcess, *expected: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    for text in expected:
+        assert text in r.stderr, r.stderr
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A served folder with a secrets file, a symlink leading outside it, and a good stack."""
+    folder = tmp_path / "served"
+    (folder / "config").mkdir(parents=True)
+    (folder / "config" / "secrets.yaml").write_text(SECRETS_YAML)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(
+        (capkit.stack.presets_dir() / "render-postgres.yaml").read_text().replace("title:", "title: OUTSIDE")
+    )
+    (folder / "trick.yaml").symlink_to(outside)
+    (folder / "notes.yaml").symlink_to(folder / "config" / "secrets.yaml")
+    return folder
+
+
+# --- 1. errors never echo file contents ------------------------------------------------------
+def test_a_secrets_file_is_not_shown(served):
+    with pytest.raises(StackError) as info:
+        load_stack("config/secrets.yaml", root=served)
+    message = str(info.value)
+    assert "hunter2" not in message and "sk_live" not in message and "database_url" not in message
+    # Named relative to the served folder, never by the server's absolute path.
+    assert message.startswith("config/secrets.yaml: not a stack file") and str(served) not in message
+
+
+def test_a_wrong_field_names_its_path_not_its_content(tmp_path):
+    raw = {
+        "name": "x",
+        "title": "x",
+        "components": [{"id": "t", "type": "aws_dynamodb", "params": {"tables": [{"name": "a", "item_kb": -1}]}}],
+    }
+    with pytest.raises(StackError, match=r"components\[0\] \(t\): params\.tables\[0\]\.item_kb: .*greater than 0"):
+        build_stack(raw, tmp_path / "x.yaml")
+    raw["components"][0]["params"]["tables"][0]["item_kb"] = 1
+    raw["components"][0]["params"]["password"] = SECRET  # a key that is not allowed: its value stays out
+    with pytest.raises(StackError, match=r"params\.password: not a field here; allowed: ") as info:
+        build_stack(raw, tmp_path / "x.yaml")
+    assert "hunter2" not in str(info.value)
+
+
+def test_a_long_value_is_cut_and_every_error_is_bounded(tmp_path):
+    path = tmp_path / "long.yaml"
+    path.write_text(f"name: {'X' * 5000}\ntitle: t\ncomponents: [{{id: s, type: sentry}}]\n")
+    with pytest.raises(StackError) as info:
+        load_stack(path)
+    assert "X" * 78 + "\u2026" in str(info.value) and "X" * 80 not in str(info.value)  # 'XXX… cut at 80
+    assert len(str(capkit.InputError("y" * 100_000 + "\n" + "z"))) == MAX_MESSAGE_CHARS
+
+
+def test_multi_line_yaml_errors_are_one_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\n  title: [unclosed\n")
+    r = capkit_cli("stack", "check", str(path))
+    assert_one_line_error(r, "not valid YAML at line 2")
+
+
+# --- 2. stack-file resolution ------------------------------------------------------------------
+def test_a_symlink_leading_outside_the_folder_is_refused(served):
+    with pytest.raises(capkit.InputError, match="is refused: the planner opens stack files under its folder only"):
+        load_stack("trick.yaml", root=served)
+    with pytest.raises(capkit.InputError, match="nor a .yaml or .yml file"):
+        load_stack("trick", root=served)  # no suffix is added
+    assert load_stack(str(served / "trick.yaml")).title.startswith("OUTSIDE")  # the CLI may read any path
+
+
+def test_only_yaml_files_are_read(served):
+    (served / "notes.txt").write_text("name: x\n")
+    with pytest.raises(capkit.InputError, match="nor a .yaml or .yml file"):
+        load_stack("notes.txt", root=served)
+    (served / "pretend.yaml").symlink_to(served / "notes.txt")  # the final name counts
+    with pytest.raises(capkit.InputError, match="nor a .yaml or .yml file"):
+        load_stack("pretend.yaml", root=served)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("a" * 300 + ".yaml", "no such file"),
+        ("x\x00y.yaml", "printable"),
+        ("../" * 2000 + "etc/passwd.yaml", "printable"),  # longer than any path
+    ],
+)
+def test_odd_stack_names_get_one_line_errors(served, name, message):
+    with pytest.raises(capkit.InputError, match=message):
+        load_stack(name, root=served)
+
+
+def test_odd_stack_files_get_one_line_errors(tmp_path):
+    cases = {
+        "deep.yaml": ("[" * 500 + "]" * 500, "nested deeper than 50 levels"),
+        "latin1.yaml": (b"name: caf\xe9\n", "not UTF-8 text"),
+        "recursive.yaml": ("a: &a [*a]\n", "recursive structure"),
+        "big.yaml": ("# " + "x" * 1_100_000 + "\n", "at most 1,000,000 bytes"),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        assert_one_line_error(capkit_cli("stack", "check", str(path)), message)
+
+
+def test_the_planner_shows_odd_names_beside_the_picker(served):
+    """Kernel side of the page: the text box's name is refused with its message, the page stays."""
+    from capkit.app import Planner
+
+    planner = Planner("aws-serverless", root=served)
+    for name in ("a" * 300, "x\x00y.yaml", "config/secrets.yaml", "trick.yaml"):
+        planner.set_stack(name)
+        assert "capkit-error" in planner.stack_error.value and "hunter2" not in planner.stack_error.value
+        assert planner.stack.name == "aws-serverless"
+    assert planner.widget is not None
+
+
+# --- 4. YAML limits --------------------------------------------------------------------------
+def test_an_alias_bomb_is_refused_in_bounded_time_and_memory(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(ALIAS_BOMB)
+    assert len(ALIAS_BOMB) < 520
+
+    def limit_memory():  # 1 GB of address space: the bomb grew past 8 GB before
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    start = time.monotonic()
+    r = capkit_cli("stack", "check", str(path), preexec_fn=limit_memory)
+    assert_one_line_error(r, "expands to more than 100,000 values")
+    assert time.monotonic() - start < 30
+
+
+# --- 6. every CLI path: one line, exit 2 -----------------------------------------------------
+def test_cli_bad_numbers_and_files_are_one_line(tmp_path):
+    assert_one_line_error(capkit_cli("simulate", "--stack", "aws-serverless", "--seed", "-1"), "--seed", "outside")
+    binary = tmp_path / "actuals.csv"
+    binary.write_bytes(b"date,users\n\x00\xff\xfe,1\n")
+    r = capkit_cli("report", "--stack", "aws-serverless", "--actuals", str(binary), "--out", str(tmp_path))
+    assert_one_line_error(r, "not UTF-8 text")
+    assert_one_line_error(capkit_cli("plan", "--stack", "x\x01y.yaml"), "printable")
+
+
+def test_a_closed_pipe_is_one_line():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "capkit.cli", "sweep", "--stack", "aws-serverless", "--users", "100:1e7:20000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before capkit writes
+    assert proc.wait(120) == 2
+    err = proc.stderr.read().decode()
+    assert "Traceback" not in err and err.count("\n") == 1 and "output was closed" in err
+
+
+def test_report_out_unwritable_fails_before_papermill(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    start = time.monotonic()
+    r = capkit_cli("report", "--stack", "aws-serverless", "--out", str(blocker / "reports"))
+    assert_one_line_error(r, "--out", "cannot write there")
+    assert time.monotonic() - start < 8  # a papermill run takes about 10 s
+
+
+def test_terminal_escapes_in_a_title_are_written_out(tmp_path):
+    path = tmp_path / "esc.yaml"
+    text = (capkit.stack.presets_dir() / "render-postgres.yaml").read_text()
+    path.write_text(re.sub(r"(?m)^title: .*$", r'title: "\\e[31mRED\\e[0m\\u202e"', text, count=1))
+    r = capkit_cli("stack", "check", str(path))
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "\u202e" not in r.stdout
+    assert "\\x1b[31mRED" in r.stdout
+
+
+# --- 7. unchecked parameters -----------------------------------------------------------------
+def metered(**params) -> dict:
+    return {"id": "sms", "type": "metered", "params": {"driver": "call", **params}}
+
+
+@pytest.mark.parametrize(
+    ("component", "message"),
+    [
+        (metered(units_per_driver=-1, price_usd_per_unit={"value": 0.01, **PRICE}), "greater than or equal to 0"),
+        (metered(units_per_driver=float("nan"), price_usd_per_unit={"value": 0.01, **PRICE}), "finite number"),
+        (metered(units_per_driver=float("inf"), price_usd_per_unit={"value": 0.01, **PRICE}), "finite number"),
+        (
+            {"id": "db", "type": "aws_dynamodb", "params": {"tables": [{"name": "t", "item_kb": float("nan")}]}},
+            "finite number",
+        ),
+        ({"id": "db", "type": "aws_dynamodb", "params": {"tables": [{"name": "t", "item_kb": -4}]}}, "greater than 0"),
+    ],
+)
+def test_negative_nan_and_infinite_parameters_are_refused(tmp_path, component, message):
+    raw = {"name": "t", "title": "t", "components": [component]}
+    with pytest.raises(StackError, match=message):
+        build_stack(raw, tmp_path / "t.yaml")
+
+
+def test_an_overflowing_price_names_its_line(tmp_path):
+    raw = {"name": "t", "title": "t", "components": [metered(price_usd_per_unit={"value": 1e308, **PRICE})]}
+    stack = build_stack(raw, tmp_path / "t.yaml")
+    with pytest.raises(capkit.InputError, match="sms unit: cost is inf, not a finite amount"):
+        capkit.evaluate(stack, stack.workload(users=1_000_000))
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_files_are_written_at_the_umasks_mode(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        write_atomically(tmp_path / "plan.json", "{}")
+        folder = write_folder(tmp_path, "report", {"report.html": "<p>", "report.ipynb": "{}"})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "plan.json").stat().st_mode) == mode
+    assert stat.S_IMODE((folder / "report.html").stat().st_mode) == mode
+    assert stat.S_IMODE(folder.resolve().stat().st_mode) == mode | (0o111 & ~umask)
+
+
+def test_the_report_pair_is_swapped_whole(tmp_path, monkeypatch):
+    """A reader sees the old pair or the new one: the two files are published by one rename."""
+    folder = write_folder(tmp_path, "r", {"r.html": "v1", "r.ipynb": "v1"})
+    calls = []
+
+    def fails_on_the_second_file(path, text):
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # killed between the two files
+        write_atomically(path, text)
+
+    monkeypatch.setattr(capkit.files, "write_atomically", fails_on_the_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        write_folder(tmp_path, "r", {"r.html": "v2", "r.ipynb": "v2"})
+    assert (folder / "r.html").read_text() == (folder / "r.ipynb").read_text() == "v1"
+    assert len([p for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink()]) == 1  # no stray staging
+    monkeypatch.undo()
+    write_folder(tmp_path, "r", {"r.html": "v2", "r.ipynb": "v2"})
+    assert (folder / "r.html").read_text() == (folder / "r.ipynb").read_text() == "v2"
+    assert len([p for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink()]) == 1  # v1 removed
+
+
+# --- 8. link values --------------------------------------------------------------------------
+def test_refused_link_values_are_said_at_once():
+    from capkit.app import Planner
+
+    planner = Planner("aws-serverless", query="duration_ms=-5&users=5000")
+    assert planner.assumptions.selected_index is None  # the assumptions panel is closed
+    assert "In the link:" in planner.status.value and "duration_ms" in planner.status.value
+    assert planner.users.value == 5000  # the rest of the link applies
+
+
+# --- 3 and 5. the server: Host header, bounded sessions ---------------------------------------
+def http_get(url: str, host: str | None = None, timeout: float = 120) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def kernel_count(server_pid: int) -> int:
+    """Kernels the server runs: processes of its session running ipykernel."""
+    r = subprocess.run(["ps", "-o", "sid=,args=", "-e"], capture_output=True, text=True)
+    sid = os.getsid(server_pid)
+    return sum(1 for line in r.stdout.splitlines() if line.split()[0] == str(sid) and "ipykernel" in line)
+
+
+@pytest.mark.load
+def test_foreign_hosts_are_refused_and_sessions_are_bounded(served):
+    with serve_app("--max-sessions", "4", cwd=served) as (url, proc):
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        # DNS rebinding: a foreign name pointing at 127.0.0.1. Page, kernel API and websocket are
+        # refused for it, and not for the loopback name.
+        kernel = "api/kernels/00000000-0000-0000-0000-000000000000"
+        for path in (kernel, kernel + "/channels", ""):
+            assert http_get(url + path, host=f"evil.example.com:{port}")[0] == 403, path
+            if path:  # (the page itself, for loopback, is the 20 loads below)
+                assert http_get(url + path, host=f"localhost:{port}")[0] != 403, path
+        # 20 anonymous page loads at once: 4 get a planner, the rest are told to come back.
+        with ThreadPoolExecutor(20) as pool:
+            replies = list(pool.map(lambda _i: http_get(url, timeout=300), range(20)))
+        served_pages = [body for status, body in replies if status == 200]
+        busy = [body for status, body in replies if status == 503]
+        assert len(served_pages) == 4 and len(busy) == 16, [s for s, _ in replies]
+        assert all("busy, try again in a minute" in body for body in busy)
+        time.sleep(3)  # the pre-heat pool refills
+        assert kernel_count(proc.pid) <= 4 + 1  # the sessions and one pre-heated kernel
+        assert http_get(url)[0] == 503
+
+
+@pytest.mark.load
+def test_allow_host_accepts_only_that_name(served):
+    with serve_app("--allow-host", "planner.example.org", "--max-sessions", "1", cwd=served) as (url, _proc):
+        assert http_get(url, host="evil.example.com")[0] == 403
+        assert http_get(url, host="localhost")[0] == 403
+        assert http_get(url, host="planner.example.org")[0] == 200
+
+
+@pytest.mark.browser
+def test_the_page_shows_neither_secrets_nor_outside_files(served):
+    from playwright.sync_api import sync_playwright
+
+    with serve_app(cwd=served) as (url, _proc), sync_playwright() as pw:
+        for name, message in (
+            ("config/secrets.yaml", "config/secrets.yaml: not a stack file"),
+            ("trick.yaml", "is refused"),
+        ):
+            with offline_page(pw) as (page, external, _errors):
+                page.goto(f"{url}?stack={name}", timeout=120_000)
+                page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
+                page.get_by_text(message).wait_for(timeout=30_000)
+                text = page.inner_text("body")
+                assert "hunter2" not in text and "sk_live" not in text and "OUTSIDE" not in text
+                assert str(served) not in text
+                assert external == []
