@@ -354,3 +354,43 @@ def test_the_page_shows_neither_secrets_nor_outside_files(served):
                 assert "hunter2" not in text and "sk_live" not in text and "OUTSIDE" not in text
                 assert str(served) not in text
                 assert external == []
+
+
+# --- 5. culling: 2 idle minutes without a page, 10 with one -------------------------------------
+@pytest.mark.parametrize(
+    ("idle_s", "connections", "culled"),
+    [(60, 0, False), (130, 0, True), (130, 1, False), (590, 2, False), (610, 1, True)],
+)
+def test_kernels_are_culled_sooner_without_a_page(idle_s, connections, culled):
+    """BoundedKernelManager on Jupyter Server's culler, with the settings capkit app passes."""
+    import asyncio
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from capkit.serve import CONNECTED_IDLE_S, UNATTACHED_IDLE_S
+    from capkit.server import BoundedKernelManager
+
+    manager = BoundedKernelManager(cull_idle_timeout=UNATTACHED_IDLE_S, cull_connected=True)
+    assert manager.connected_idle_timeout == CONNECTED_IDLE_S
+    last = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=idle_s)
+    manager._kernels["k"] = SimpleNamespace(
+        execution_state="idle", kernel_name="python3", last_activity=last, kernel_spec=SimpleNamespace(metadata={})
+    )
+    manager._kernel_connections["k"] = connections
+    shut = []
+
+    async def shutdown_kernel(kernel_id, now=False, restart=False):
+        shut.append(kernel_id)
+
+    manager.shutdown_kernel = shutdown_kernel
+    asyncio.run(manager.cull_kernel_if_idle("k"))
+    assert shut == (["k"] if culled else [])
+
+
+def test_the_session_count_admits_up_to_the_bound():
+    from capkit.server import BoundedKernelManager
+
+    manager = BoundedKernelManager(max_sessions=2)
+    assert [manager.admit() for _ in range(3)] == [True, True, False]
+    manager.sessions_ended += 1  # one kernel shut down (culled): room for one more
+    assert manager.admit() and not manager.admit()
