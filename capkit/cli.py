@@ -235,7 +235,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"capkit: error: {self.prog}: {message}\n")
 
 
-def _number_in(kind: type, low: float, high: float, flag: str) -> Callable[[str], float]:
+def _number_in(kind: type, low: float, high: float) -> Callable[[str], float]:
     """An argparse type: a ``kind`` number from ``low`` to ``high``, else a one-line error."""
 
     def parse(text: str) -> float:
@@ -248,12 +248,11 @@ def _number_in(kind: type, low: float, high: float, flag: str) -> Callable[[str]
             raise argparse.ArgumentTypeError(f"{shown(text)} is outside {low:,} to {high:,}")
         return value
 
-    parse.__name__ = flag  # argparse names the type in its message
     return parse
 
 
-def _int_in(low: int, high: int, flag: str) -> Callable[[str], float]:
-    return _number_in(int, low, high, flag)
+def _int_in(low: int, high: int) -> Callable[[str], float]:
+    return _number_in(int, low, high)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -277,8 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("simulate", help="Monte Carlo over assumption ranges (--set key=low:likely:high)")
     m.add_argument("--stack", required=True)
     m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
-    m.add_argument("--draws", type=_int_in(1, 10_000_000, "--draws"), default=10_000)
-    m.add_argument("--seed", type=_int_in(0, 2**32 - 1, "--seed"), default=0)
+    m.add_argument("--draws", type=_int_in(1, 10_000_000), default=10_000)
+    m.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0)
     e = sub.add_parser("sensitivity", help="each assumption at its low and high value: the cost swing, sorted")
     e.add_argument("--stack", required=True)
     e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
@@ -308,20 +307,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--actuals", help="CSV with columns date,users: fit the growth rate to it")
     r.add_argument(
         "--growth",
-        type=_number_in(float, -0.99, 10.0, "--growth"),
+        type=_number_in(float, -0.99, 10.0),
         default=0.1,
         help="monthly growth without actuals (0.1 = 10 %%)",
     )
     r.add_argument("--title", help="report title (default: the stack's title)")
     r.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
     a = sub.add_parser("app", help="serve the planner (Voila) on 127.0.0.1")
-    a.add_argument("--port", type=_int_in(1, 65_535, "--port"), default=8866)
+    a.add_argument("--port", type=_int_in(1, 65_535), default=8866)
     a.add_argument("--host", default="127.0.0.1")
     a.add_argument("--no-browser", action="store_true")
     a.add_argument("--notebook", default="planner.ipynb", help="bundled notebook to serve (planner, compare, analysis)")
     a.add_argument(
         "--max-sessions",
-        type=_int_in(1, 10_000, "--max-sessions"),
+        type=_int_in(1, 10_000),
         help="pages served at once; past it a page says busy (default: what memory holds at ~285 MB each)",
     )
     a.add_argument(

@@ -64,21 +64,24 @@ def field_path(loc: Sequence[Any]) -> str:
     return out or "(the file)"
 
 
+def models_in(annotation: Any) -> list[Any]:
+    """The pydantic models inside a type annotation (``list[X]``, ``dict[str, X]``, ``X | None``),
+    outermost first."""
+    args = typing.get_args(annotation)
+    found = [a for a in (annotation, *args) if isinstance(a, type) and hasattr(a, "model_fields")]
+    return found + [m for a in args for m in models_in(a) if m not in found]
+
+
 def _model_at(model: Any, loc: Sequence[Any]) -> Any:
     """The pydantic model that holds the field at ``loc`` (list indices and dict keys skipped)."""
     for part in loc:
         field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
         if field is None:
             continue
-        found, todo = None, [field.annotation]
-        while todo and found is None:  # the first model inside list[...], dict[..., ...], X | None
-            t = todo.pop(0)
-            if isinstance(t, type) and hasattr(t, "model_fields"):
-                found = t
-            todo.extend(typing.get_args(t))
-        if found is None:
+        inner = models_in(field.annotation)
+        if not inner:
             return None
-        model = found
+        model = inner[0]
     return model
 
 

@@ -18,7 +18,6 @@ Everything here is Jupyter Server's or Voila's own mechanism, configured:
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import tornado.web
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -93,7 +92,7 @@ class BoundedVoilaHandler(TornadoVoilaHandler):
         if starts_kernel and isinstance(manager, BoundedKernelManager) and not manager.admit():
             self.set_status(503)
             self.set_header("Retry-After", "60")
-            self.finish(BUSY_PAGE.format(sessions=html.escape(str(manager.open_sessions))))
+            self.finish(BUSY_PAGE.format(sessions=manager.open_sessions))
             return
         await super().get(path)
 

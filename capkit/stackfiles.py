@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from capkit.components import REGISTRY
-from capkit.errors import InputError
+from capkit.errors import InputError, models_in
 from capkit.stack import ComponentSpec, Stack, StackFile, load_stack, preset_names, presets_dir
 from capkit.workload import UNIVERSAL
 
@@ -129,12 +129,6 @@ def _type_name(annotation: Any) -> str:
     return re.sub(r"list\[(\w+)\]", r"list of \1", text).replace(" | ", " or ")
 
 
-def _nested(annotation: Any) -> list[type[BaseModel]]:
-    args = typing.get_args(annotation)
-    found = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
-    return found + [m for a in args for m in _nested(a) if m not in found]
-
-
 def _params_table(model: type[BaseModel]) -> list[str]:
     rows = ["| param | type | default | meaning |", "|---|---|---|---|"]
     for name, f in model.model_fields.items():
@@ -159,12 +153,12 @@ def component_reference() -> str:
             parts.append("No params.\n")
             continue
         parts.extend([*_params_table(cls.Params), ""])
-        queue = [m for f in cls.Params.model_fields.values() for m in _nested(f.annotation)]
+        queue = [m for f in cls.Params.model_fields.values() for m in models_in(f.annotation)]
         seen: list[type[BaseModel]] = []
         while queue:  # nested models (tables, their GSIs, own prices), each once
             model = queue.pop(0)
             if model not in seen:
                 seen.append(model)
                 parts.extend([f"`{model.__name__}`:\n", *_params_table(model), ""])
-                queue.extend(m for f in model.model_fields.values() for m in _nested(f.annotation))
+                queue.extend(m for f in model.model_fields.values() for m in models_in(f.annotation))
     return "\n".join(parts).rstrip() + "\n"
