@@ -1,7 +1,7 @@
 """capkit: capacity and cost planning for web and mobile app backends.
 
-Public API (stable): load_stack, evaluate, sweep, roadmap, latency, simulate,
-sensitivity, Plan, Stack, Workload,
+Public API (stable): load_stack, evaluate, right_size, sweep, roadmap, compare, Scenario,
+latency, simulate, sensitivity, Plan, Stack, Workload,
 load_catalog, default_catalog, preset_names and the error types.
 """
 
@@ -12,6 +12,8 @@ from capkit.engine import evaluate, evaluate_arrays, sweep
 from capkit.errors import CapkitError, InputError, PricingDataError, StackError
 from capkit.plan import Plan
 from capkit.pricing import Catalog, default_catalog, load_catalog
+from capkit.scenario import Scenario, compare
+from capkit.sizing import right_size
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.workload import Workload
 
@@ -22,10 +24,12 @@ __all__ = [
     "Catalog",
     "InputError",
     "Plan",
+    "Scenario",
     "PricingDataError",
     "Stack",
     "StackError",
     "Workload",
+    "compare",
     "default_catalog",
     "evaluate",
     "evaluate_arrays",
@@ -33,6 +37,7 @@ __all__ = [
     "load_catalog",
     "load_stack",
     "preset_names",
+    "right_size",
     "roadmap",
     "sensitivity",
     "simulate",

@@ -8,6 +8,7 @@ The server side (``capkit app``) lives in :mod:`capkit.serve`.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import math
@@ -15,9 +16,13 @@ import os
 import time
 import zipfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode
+
+if TYPE_CHECKING:
+    from capkit.report import Report
 
 from capkit.serve import FAST_START_ENV, STACK_ROOT_ENV, skip_iri_grammar
 
@@ -32,16 +37,18 @@ from IPython.display import HTML, display
 
 from capkit import charts
 from capkit.analysis.uncertainty import simulate_curve
-from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
+from capkit.growth import assumed_growth
+from capkit.scenario import USER_LEVELS, Scenario, business_values, compare_row, compare_scenarios, compare_table
+from capkit.sizing import SIZINGS
 from capkit.stack import Stack, load_stack, preset_names
-from capkit.tables import CSS, components_html, headline_figures, headline_html, load_html, notes_html
+from capkit.tables import CSS, components_html, headline_html, load_html, notes_html
 from capkit.widgets import Download, SessionWatch
-from capkit.workload import AssumptionSpec, check_range, parse_settings
+from capkit.workload import UNIVERSAL, AssumptionSpec, check_range, parse_settings
 
 #: The users slider spans the charts' user levels.
-USERS_MIN, USERS_MAX = float(charts.USER_LEVELS[0]), float(charts.USER_LEVELS[-1])
+USERS_MIN, USERS_MAX = float(USER_LEVELS[0]), float(USER_LEVELS[-1])
 #: The universal fields that get their own slider; the rest go to the assumptions panel.
 SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
 
@@ -121,10 +128,21 @@ def _charts_zip(charts_: Mapping[str, alt.TopLevelMixin], fmt: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for name, chart in charts_.items():
-            spec = chart.to_dict()
-            data = vlc.vegalite_to_svg(spec).encode() if fmt == "svg" else vlc.vegalite_to_png(spec, scale=2)
+            data = charts.to_svg(chart).encode() if fmt == "svg" else vlc.vegalite_to_png(chart.to_dict(), scale=2)
             z.writestr(f"{name}.{fmt}", data)
     return buffer.getvalue()
+
+
+def _sizing_toggle() -> w.ToggleButtons:
+    """Right-sized (the cheapest configuration that fits) or the stack as configured."""
+    toggle = w.ToggleButtons(
+        options=[("Right-sized", "right-sized"), ("As configured", "as-configured")],
+        value="right-sized",
+        tooltips=["the cheapest configuration that keeps every hard limit under watch", "the stack as written"],
+        style={"button_width": "120px"},
+    )
+    toggle.add_class("capkit-sizing")
+    return toggle
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -137,6 +155,56 @@ def _slider(kind: type[w.Widget], description: str, **kwargs: object) -> w.Widge
         layout=w.Layout(width="520px"),
         **kwargs,
     )
+
+
+def users_slider(value: float, description: str = "Users (DAU)") -> w.FloatLogSlider:
+    """Daily active users on a log scale over the charts' levels."""
+    slider = _slider(
+        w.FloatLogSlider,
+        description,
+        base=10,
+        min=math.log10(USERS_MIN),
+        max=math.log10(USERS_MAX),
+        step=0.01,
+        readout_format=",.0f",
+        value=value,
+    )
+    slider.add_class("capkit-users")
+    return slider
+
+
+def business_sliders(values: Mapping[str, float]) -> dict[str, w.Widget]:
+    """The sliders of the universal business inputs, keyed by workload field (see SLIDERS)."""
+    return {
+        "users": users_slider(values["users"]),
+        "calls_per_user": _slider(
+            w.FloatLogSlider,
+            "Calls/user/day",
+            base=10,
+            min=-1,
+            max=4,
+            step=0.01,
+            readout_format=",.4g",
+            value=values["calls_per_user"],
+        ),
+        "conversion_rate": _slider(
+            w.FloatSlider,
+            "Conversion",
+            min=0,
+            max=1,
+            step=0.005,
+            readout_format=".1%",
+            value=values["conversion_rate"],
+        ),
+        "price_usd": _slider(
+            w.FloatSlider,
+            "Price USD/mo",
+            min=0,
+            max=max(100.0, 2 * values["price_usd"]),
+            step=0.01,
+            value=values["price_usd"],
+        ),
+    }
 
 
 class AssumptionInput:
@@ -222,22 +290,9 @@ class Planner:
         self.path_box = w.Text(placeholder="or a stack YAML path", layout=w.Layout(width="260px"))
         self.path_button = w.Button(description="Load file", layout=w.Layout(width="90px"))
         self.stack_error = w.HTML("")
-        self.users = _slider(
-            w.FloatLogSlider,
-            "Users (DAU)",
-            base=10,
-            min=math.log10(USERS_MIN),
-            max=math.log10(USERS_MAX),
-            step=0.01,
-            readout_format=",.0f",
-            value=10_000,
-        )
-        self.calls = _slider(
-            w.FloatLogSlider, "Calls/user/day", base=10, min=-1, max=4, step=0.01, readout_format=",.4g"
-        )
-        self.conversion = _slider(w.FloatSlider, "Conversion", min=0, max=1, step=0.005, readout_format=".1%")
-        self.price = _slider(w.FloatSlider, "Price USD/mo", min=0, max=100, step=0.01)
-        self.users.add_class("capkit-users")
+        sliders = business_sliders({k: UNIVERSAL[k].default for k in SLIDERS})
+        self.users, self.calls, self.conversion, self.price = (sliders[k] for k in SLIDERS)
+        self.sizing = _sizing_toggle()
         self.assumptions_box = w.VBox()
         self.assumptions = w.Accordion(children=[self.assumptions_box], titles=("Assumptions",))
         self.assumptions.add_class("capkit-assumptions")
@@ -248,6 +303,8 @@ class Planner:
         self.components = w.HTML()
         self.notes = w.HTML()
         self.chart_cost = self.chart_curve = self.chart_util = None
+        self.chart_column = w.VBox([], layout=w.Layout(overflow="auto"))  # filled by the first refresh
+        self.scenario: Scenario | None = None
         self.inputs: dict[str, AssumptionInput] = {}
         self.stack: Stack | None = None
         self.stack_name = ""
@@ -255,7 +312,7 @@ class Planner:
         self.downloads = w.HBox([Download(label, *spec) for label, spec in self._download_specs().items()])
         self.downloads.add_class("capkit-downloads")
         self.session = SessionWatch()
-        for slider in (self.users, self.calls, self.conversion, self.price):
+        for slider in (self.users, self.calls, self.conversion, self.price, self.sizing):
             slider.observe(lambda _c: self.refresh(), "value")
         self.stack_picker.observe(lambda c: self.set_stack(c["new"]), "value")
         self.path_button.on_click(lambda _b: self.set_stack(self.path_box.value.strip()))
@@ -312,6 +369,7 @@ class Planner:
         """
         params = {k: v[-1].strip() for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
         name = params.pop("stack", "")
+        sizing = params.pop("sizing", None)
         if name and name != self.stack_name:
             if name in preset_names():
                 self.stack_picker.value = name  # switches the stack through the picker
@@ -340,6 +398,11 @@ class Planner:
                         errors.append(box.message)
                 else:
                     errors.append(f"{key!r} is not a field of stack {self.stack.name}")
+            if sizing is not None:
+                if sizing in SIZINGS:
+                    self.sizing.value = sizing
+                else:
+                    errors.append(f"sizing = {sizing!r} is not one of: {', '.join(SIZINGS)}")
         finally:
             self._muted = False
         self.refresh()
@@ -370,7 +433,7 @@ class Planner:
 
     def scenario_query(self) -> str:
         """The query string that reproduces the current inputs (fields at their default left out)."""
-        pairs = [("stack", self.stack_name)]
+        pairs = [("stack", self.stack_name), ("sizing", self.sizing.value)]
         for key, slider in self._sliders().items():
             pairs.append((key, f"{slider.value:.10g}"))
         for key, box in self.inputs.items():
@@ -388,7 +451,7 @@ class Planner:
             "cost-and-revenue": self.chart_curve,
             "utilization": self.chart_util,
         }
-        return _charts_zip({k: v.chart for k, v in named.items()}, fmt)
+        return _charts_zip({k: v.chart for k, v in named.items() if v is not None}, fmt)
 
     def values(self) -> dict[str, float]:
         """The current inputs (each assumption at its last valid value)."""
@@ -407,14 +470,14 @@ class Planner:
             return
         try:
             wl = self.stack.workload(**self.values())
-            plan = evaluate(self.stack, wl)
+            scenario = Scenario(self.stack, wl, self.sizing.value)
+            plan = scenario.plan
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
         self.status.value = ""
         self.headline.value = headline_html(plan)  # sent at once: the figure the user waits for
-        table = sweep(self.stack, wl, users=charts.USER_LEVELS)
-        self.plan, self.table = plan, table
+        self.scenario, self.plan = scenario, plan
         self.load_table.value = load_html(plan)
         self.components.value = components_html(plan)
         self.notes.value = notes_html(plan)
@@ -422,18 +485,15 @@ class Planner:
             f"<a class='capkit-scenario-link' href='?{html.escape(self.scenario_query())}' target='_blank'>"
             "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"
         )
-        users = float(wl.users[0])
         ranges = {k: i.valid_range for k, i in self.inputs.items() if i.valid_range}
-        band = simulate_curve(self.stack, wl, charts.USER_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
-        new = (
-            charts.cost_by_component(plan),
-            charts.cost_and_revenue(table, users, plan.summary["max_users"], band=band),
-            charts.utilization(table, users),
-        )
+        band = simulate_curve(self.stack, wl, USER_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
+        self.table = scenario.table
+        new = list(scenario.charts(band).values())
         if self.chart_cost is None:
             self.chart_cost, self.chart_curve, self.chart_util = (
                 ChartImage(c, f"capkit-chart-{name}") for c, name in zip(new, ("cost", "curve", "util"), strict=True)
             )
+            self.chart_column.children = [c.widget for c in (self.chart_cost, self.chart_curve, self.chart_util)]
         else:
             self.chart_cost.chart, self.chart_curve.chart, self.chart_util.chart = new
 
@@ -445,14 +505,14 @@ class Planner:
             [self.users, self.calls, self.conversion, self.price, self.assumptions],
             layout=w.Layout(width="560px", min_width="560px"),
         )
-        shown = (self.chart_cost, self.chart_curve, self.chart_util)
-        chart_column = w.VBox([c.widget for c in shown], layout=w.Layout(overflow="auto"))
+        chart_column = self.chart_column
         root = w.VBox(
             [
                 w.HTML(CSS),
                 picker,
                 self.stack_error,
                 self.status,
+                self.sizing,
                 self.headline,
                 w.HBox([self.downloads, self.link], layout=w.Layout(align_items="center", gap="12px")),
                 w.HBox([inputs, chart_column]),
@@ -477,7 +537,11 @@ def _slider_range(slider: w.Widget) -> tuple[float, float]:
 
 # --- compare --------------------------------------------------------------------------------
 class Compare:
-    """Two to four stacks on one workload: figures, cost and bottleneck per stack, one chart."""
+    """Two to four stacks on one business workload: a row per stack and their cost curves.
+
+    The business inputs (users, calls per user, conversion, price) are the same for every
+    stack; each keeps its own technical assumptions. Stacks are loaded once per choice.
+    """
 
     def __init__(
         self,
@@ -488,6 +552,17 @@ class Compare:
         price_usd: float | None = None,
     ):
         names = preset_names()
+        business = business_values(
+            {
+                k: v
+                for k, v in {
+                    "calls_per_user": calls_per_user,
+                    "conversion_rate": conversion_rate,
+                    "price_usd": price_usd,
+                }.items()
+                if v is not None
+            }
+        )
         self.picker = w.SelectMultiple(
             options=names,
             value=tuple(stacks or names),
@@ -495,50 +570,178 @@ class Compare:
             description="Stacks",
             tooltip="choose two to four",
         )
-        self.users = _slider(
-            w.FloatLogSlider, "Users (DAU)", base=10, min=2, max=8, step=0.01, readout_format=",.0f", value=users
-        )
-        self.shared = {"calls_per_user": calls_per_user, "conversion_rate": conversion_rate, "price_usd": price_usd}
+        sliders = business_sliders({**business, "users": users})
+        self.users, self.calls, self.conversion, self.price = (sliders[k] for k in SLIDERS)
+        self.sizing = _sizing_toggle()
         self.table = w.HTML()
         self.status = w.HTML()
-        self.chart = None
-        self.picker.observe(lambda _c: self.refresh(), "value")
-        self.users.observe(lambda _c: self.refresh(), "value")
+        self.chart: ChartImage | None = None
+        self.chart_box = w.VBox([])
+        self._stacks: dict[str, Stack] = {}
+        for widget in (self.picker, self.users, self.calls, self.conversion, self.price, self.sizing):
+            widget.observe(lambda _c: self.refresh(), "value")
         self.refresh()
+
+    def values(self) -> dict[str, float]:
+        """The business inputs as set."""
+        return {
+            "users": self.users.value,
+            "calls_per_user": self.calls.value,
+            "conversion_rate": self.conversion.value,
+            "price_usd": self.price.value,
+        }
+
+    def _stack(self, name: str) -> Stack:
+        if name not in self._stacks:
+            self._stacks[name] = load_stack(name)
+        return self._stacks[name]
 
     def refresh(self) -> None:
         chosen = list(self.picker.value)
-        if not 2 <= len(chosen) <= 4:
-            self.status.value = "<span class='capkit-error'>Choose two to four stacks.</span>"
+        try:
+            scenarios = compare_scenarios([self._stack(n) for n in chosen], self.values(), self.sizing.value)
+        except CapkitError as exc:
+            self.status.value = f"<span class='capkit-error'>{html.escape(str(exc).removeprefix('--stacks: '))}</span>"
             return
         self.status.value = ""
-        overrides = {k: v for k, v in self.shared.items() if v is not None}
-        rows, tables = [], {}
-        for name in chosen:
-            stack = load_stack(name)
-            wl = stack.workload(users=self.users.value, **overrides)
-            plan = evaluate(stack, wl)
-            tables[name] = sweep(stack, wl, users=charts.USER_LEVELS)
-            f = headline_figures(plan)
-            rows.append(
-                f"<tr><td class='text'>{name}</td><td>{f['monthly-cost']}</td><td>{f['cost-per-user']}</td>"
-                f"<td>{f['revenue']}</td><td>{f['margin']}</td><td class='text'>{f['bottleneck']}</td>"
-                f"<td>{f['max-users']}</td></tr>"
-            )
-        head = (
-            "<tr><th class='text'>stack</th><th>monthly cost</th><th>per user</th><th>revenue</th><th>margin</th>"
-            "<th class='text'>bottleneck</th><th>bites at users</th></tr>"
-        )
-        self.table.value = f"<table class='capkit-table capkit-compare'>{head}{''.join(rows)}</table>"
-        chart = charts.compare_costs(tables, self.users.value)
+        frame = pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
+        self.table.value = compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)
+        chart = charts.compare_costs({n: sc.table for n, sc in scenarios.items()}, self.users.value)
         if self.chart is None:
             self.chart = ChartImage(chart, "capkit-chart-compare")
+            self.chart_box.children = [self.chart.widget]
         else:
             self.chart.chart = chart
 
     @property
     def widget(self) -> w.Widget:
-        return w.VBox([w.HTML(CSS), w.HBox([self.picker, self.users]), self.status, self.table, self.chart.widget])
+        sliders = w.VBox([self.users, self.calls, self.conversion, self.price, self.sizing])
+        root = w.VBox([w.HTML(CSS), w.HBox([self.picker, sliders]), self.status, self.table, self.chart_box])
+        root.add_class("capkit-compare-app")
+        return root
+
+
+# --- analysis -------------------------------------------------------------------------------
+class Analysis:
+    """Roadmap, uncertainty and latency of one stack, with its inputs: stack, users today,
+    monthly growth, latency target and Monte Carlo draws.
+
+    The headline (the planner's cards) and the roadmap come at once; the cost band, the
+    tornado and the latency curves follow from a background thread, so the page shows its
+    first figures while the slower sections compute.
+    """
+
+    #: One worker per kernel for the slower sections; a newer input makes a pending run moot.
+    _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capkit-analysis")
+
+    def __init__(
+        self,
+        stack: str = "render-postgres",
+        users: float | None = None,
+        growth_rate_monthly: float = 0.1,
+        latency_target_ms: float = 500.0,
+        draws: int = 1000,
+        seed: int = 0,
+        assumptions: Mapping[str, float] | None = None,
+        root: Path | str | None = None,
+    ):
+        self.root, self.seed, self.assumptions = root, seed, dict(assumptions or {})
+        names = preset_names()
+        self.stack_picker = w.Dropdown(
+            options=names if stack in names else [*names, stack],
+            value=stack,
+            description="Stack",
+            style={"description_width": "110px"},
+        )
+        first = load_stack(stack, root=root)
+        self.users = users_slider(float(users if users is not None else first.specs["users"].default), "Users today")
+        self.growth = _slider(
+            w.FloatSlider,
+            "Growth/month",
+            min=-0.5,
+            max=1.0,
+            step=0.005,
+            readout_format=".1%",
+            value=growth_rate_monthly,
+        )
+        self.target = _slider(
+            w.FloatLogSlider,
+            "Latency target ms",
+            base=10,
+            min=1,
+            max=4,
+            step=0.01,
+            readout_format=",.0f",
+            value=latency_target_ms,
+        )
+        self.draws = w.Dropdown(
+            options=[100, 300, 1000, 3000, 10000],
+            value=draws,
+            description="Draws",
+            style={"description_width": "110px"},
+        )
+        self.status = w.HTML()
+        self.headline, self.roadmap, self.uncertainty, self.latency = (w.HTML() for _ in range(4))
+        self.headline.add_class("capkit-analysis-headline")
+        self.roadmap.add_class("capkit-analysis-roadmap")
+        self.uncertainty.add_class("capkit-analysis-uncertainty")
+        self.latency.add_class("capkit-analysis-latency")
+        self._generation = 0
+        self._pending: Future | None = None
+        for widget in (self.stack_picker, self.users, self.growth, self.target, self.draws):
+            widget.observe(lambda _c: self.refresh(), "value")
+        self.refresh()
+
+    def report(self) -> Report:
+        """The report sections for the current inputs (the scenario right-sized)."""
+        from capkit.report import Report
+
+        stack = load_stack(self.stack_picker.value, root=self.root)
+        values = {**self.assumptions, "users": self.users.value}
+        scenario = Scenario.of(stack, {k: v for k, v in values.items() if k in stack.specs})
+        growth = assumed_growth(scenario.users, self.growth.value, dt.date.today())
+        return Report(scenario, growth, stack.title, dt.date.today())
+
+    def refresh(self) -> None:
+        """Headline and roadmap now; the cost band and latency in the background."""
+        self._generation += 1
+        generation = self._generation
+        try:
+            report = self.report()
+            self.headline.value = report.headline().markup
+            self.roadmap.value = report.roadmap_html().markup
+        except CapkitError as exc:
+            self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+            return
+        self.status.value = ""
+        waiting = "<p class='capkit-unit capkit-pending'>Computing...</p>"
+        self.uncertainty.value, self.latency.value = "<h2>Uncertainty</h2>" + waiting, "<h2>Latency</h2>" + waiting
+        draws, target = int(self.draws.value), float(self.target.value)
+
+        def slower() -> None:
+            if generation != self._generation:
+                return
+            try:
+                band = report.uncertainty_html(draws=draws, seed=self.seed).markup
+                delay = report.latency_html(target_ms=target).markup
+            except CapkitError as exc:
+                band = delay = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+            if generation == self._generation:
+                self.uncertainty.value, self.latency.value = band, delay
+
+        self._pending = self._worker.submit(slower)
+
+    def wait(self) -> None:
+        """Block until the slower sections are shown (tests, static output)."""
+        if self._pending is not None:
+            self._pending.result()
+
+    @property
+    def widget(self) -> w.Widget:
+        inputs = w.VBox([self.stack_picker, self.users, self.growth, self.target, self.draws])
+        root = w.VBox([w.HTML(CSS), inputs, self.status, self.headline, self.roadmap, self.uncertainty, self.latency])
+        root.add_class("capkit-analysis")
+        return root
 
 
 # --- what the notebooks call ----------------------------------------------------------------
@@ -551,34 +754,40 @@ def planner(
     """
     if interactive:
         return Planner(stack, query=query, root=stack_root(), **values).widget
-    s = load_stack(stack)
-    wl = s.workload(**{k: v for k, v in values.items() if v is not None})
-    plan = evaluate(s, wl)
-    table = sweep(s, wl, users=charts.USER_LEVELS)
-    users = float(wl.users[0])
-    display(HTML(CSS + f"<h3>{html.escape(s.title)}</h3>" + headline_html(plan)))
-    for chart in (
-        charts.cost_by_component(plan),
-        charts.cost_and_revenue(table, users, plan.summary["max_users"]),
-        charts.utilization(table, users),
-    ):
+    sc = Scenario.of(stack, {k: v for k, v in values.items() if v is not None})
+    display(HTML(CSS + f"<h3>{html.escape(sc.stack.title)}</h3>" + headline_html(sc.plan)))
+    for chart in sc.charts().values():
         display(HTML(charts.to_img_html(chart)))
-    display(HTML(load_html(plan) + components_html(plan) + notes_html(plan)))
+    display(HTML(load_html(sc.plan) + components_html(sc.plan) + notes_html(sc.plan)))
     return None
 
 
 def compare(stacks: list[str] | None = None, interactive: bool = True, **values: float | None) -> w.Widget | None:
-    """The compare view for a notebook cell."""
+    """The compare view for a notebook cell: one business workload, right-sized."""
     if interactive:
         return Compare(stacks, **values).widget
-    overrides = {k: v for k, v in values.items() if v is not None}
-    tables = {}
-    rows = []
-    for name in stacks or preset_names():
-        s = load_stack(name)
-        wl = s.workload(**overrides)
-        tables[name] = sweep(s, wl, users=charts.USER_LEVELS)
-        rows.append({"stack": name, **headline_figures(evaluate(s, wl))})
-    display(HTML(CSS + pd.DataFrame(rows).to_html(index=False, classes="capkit-table capkit-compare")))
-    display(HTML(charts.to_img_html(charts.compare_costs(tables, overrides.get("users")))))
+    scenarios = compare_scenarios(stacks or preset_names(), {k: v for k, v in values.items() if v is not None})
+    frame = pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
+    display(HTML(CSS + compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)))
+    users = next(iter(scenarios.values())).users
+    display(HTML(charts.to_img_html(charts.compare_costs({n: sc.table for n, sc in scenarios.items()}, users))))
+    return None
+
+
+def analysis(
+    stack: str = "render-postgres",
+    interactive: bool = True,
+    users: float | None = None,
+    growth_rate_monthly: float = 0.1,
+    latency_target_ms: float = 500.0,
+    draws: int = 1000,
+    seed: int = 0,
+    assumptions: Mapping[str, float] | None = None,
+) -> w.Widget | None:
+    """The analysis page for a notebook cell: widgets, or its sections as static HTML."""
+    page = Analysis(stack, users, growth_rate_monthly, latency_target_ms, draws, seed, assumptions, stack_root())
+    if interactive:
+        return page.widget
+    page.wait()
+    display(HTML(CSS + page.headline.value + page.roadmap.value + page.uncertainty.value + page.latency.value))
     return None

@@ -411,19 +411,13 @@ class CaseStudy:
     def roadmap(self, users: Sequence[float] | None = None) -> pd.DataFrame:
         """capkit's roadmap for the product: the corrected workload on the current catalog."""
         from capkit.analysis.roadmap import roadmap, roadmap_table
+        from capkit.scenario import roadmap_levels, roadmap_shown
 
         # From the preset as the product runs it today: the roadmap chooses every plan itself.
         stack = load_stack(self.spec.stack)
         top = max(self.spec.scales) * 10
-        levels = np.geomspace(100, top, int(20 * np.log10(top / 100)) + 1) if users is None else np.asarray(users)
-        table = roadmap_table(roadmap(stack, stack.workload(**self.capkit.settings), levels))
-        return table.assign(
-            users_from=table["users_from"].map(count),
-            users_to=table["users_to"].map(count),
-            cost_from_usd=table["cost_from_usd"].map(money),
-            cost_to_usd=table["cost_to_usd"].map(money),
-            fits=table["fits"].map({True: "yes", False: "no option fits"}),
-        )
+        levels = roadmap_levels(100, top) if users is None else np.asarray(users)
+        return roadmap_shown(roadmap_table(roadmap(stack, stack.workload(**self.capkit.settings), levels)))
 
     def findings(self) -> list[str]:
         """One sentence per figure: what the document says, what capkit computes, and why."""

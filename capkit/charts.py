@@ -1,7 +1,7 @@
 """Altair chart builders: a Plan or a sweep table in, a chart out. No widgets here.
 
-The same builders serve the live planner (wrapped in ``alt.JupyterChart``) and static
-exports (``to_svg`` through vl-convert, which needs no network).
+The same builders serve the live planner and static exports (SVG through vl-convert, which
+needs no network).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import pandas as pd
 
 from capkit.plan import ACT_AT, WATCH_AT, Plan
 
-#: User levels the charts sweep over: 100 to 100,000,000, 20 a decade (log-spaced).
-USER_LEVELS = np.geomspace(100, 100_000_000, 121)
 WIDTH = 520
 HEIGHT = 260
 USERS_AXIS = alt.Axis(title="daily active users", format="~s")
@@ -48,20 +46,39 @@ def cost_and_revenue(
     users: float | None = None,
     max_users: float | None = None,
     band: pd.DataFrame | None = None,
+    as_configured: pd.DataFrame | None = None,
 ) -> alt.LayerChart:
     """Monthly cost and revenue against users (log axes), the current point, the bottleneck,
-    and, given a ``band`` (simulate_curve), the cost's 10th to 90th percentile."""
-    long = table.melt(
-        id_vars="users", value_vars=["monthly_cost_usd", "revenue_usd"], var_name="series", value_name="usd"
-    )
-    long["series"] = long["series"].map({"monthly_cost_usd": "monthly cost", "revenue_usd": "revenue after fees"})
+    and, given a ``band`` (simulate_curve), the cost's 10th to 90th percentile.
+
+    Given ``as_configured`` (the sweep of the stack as written), ``table`` is the right-sized
+    sweep: its cost steps where the configuration changes, and the stack as written is drawn
+    dashed up to the users at which its first hard limit passes 100 %.
+    """
+    names = {"monthly_cost_usd": "monthly cost", "revenue_usd": "revenue after fees"}
+    long = table.melt(id_vars="users", value_vars=list(names), var_name="series", value_name="usd")
+    if as_configured is not None:
+        names["monthly_cost_usd"] = "monthly cost, right-sized"
+        long = long.replace({"series": {"monthly_cost_usd": names["monthly_cost_usd"]}})
+        breaks = as_configured["max_users"].astype(float).fillna(np.inf).iloc[0]
+        written = as_configured.loc[as_configured["users"] <= breaks, ["users", "monthly_cost_usd"]]
+        long = pd.concat(
+            [long, written.rename(columns={"monthly_cost_usd": "usd"}).assign(series="monthly cost, as configured")]
+        )
+    long["series"] = long["series"].replace(names)
+    domain = [names["monthly_cost_usd"], names["revenue_usd"], "monthly cost, as configured"]
     lines = (
         alt.Chart(_positive(long, "usd"), title="Cost and revenue against users")
-        .mark_line()
+        .mark_line(interpolate="step-after" if as_configured is not None else "linear")
         .encode(
             x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
             y=alt.Y("usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s")),
-            color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#d62728", "#2ca02c"])),
+            color=alt.Color(
+                "series:N", title=None, scale=alt.Scale(domain=domain, range=["#d62728", "#2ca02c", "#7f7f7f"])
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [6, 4]]), legend=None
+            ),
             tooltip=[
                 alt.Tooltip("series:N"),
                 alt.Tooltip("users:Q", format=",.0f"),
@@ -110,13 +127,20 @@ def utilization_long(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def utilization(
-    table: pd.DataFrame, users: float | None = None, floor: float = 1e-3, ceiling: float = 10.0
+    table: pd.DataFrame,
+    users: float | None = None,
+    floor: float = 1e-3,
+    ceiling: float = 10.0,
+    labels: dict[str, str] | None = None,
 ) -> alt.LayerChart:
     """Utilization of every metric against users; the limit (100 %) and the watch and act lines.
 
     The axis shows ``floor`` to ``ceiling`` (0.1 % to 1,000 %); lines beyond are clipped.
+    ``labels`` names each ``component.metric`` in the legend (default: the id).
     """
     long = utilization_long(table)
+    if labels:
+        long["metric"] = long["metric"].map(lambda m: labels.get(m, m))
     long = long[long["utilization"] >= floor]
     lines = (
         alt.Chart(long, title="Utilization of every limit against users")

@@ -20,13 +20,14 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError, InputError, shown
 from capkit.files import write_atomically
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
+from capkit.scenario import compare, compare_table
+from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
-from capkit.tables import count, money
+from capkit.tables import KIND_WORDS, configuration_text, count, limits_text, money
 from capkit.workload import parse_assignments, parse_settings
 
 
@@ -39,21 +40,25 @@ def stacks_text() -> str:
     return "\n".join(lines)
 
 
-def plan(stack: str, settings: Sequence[str] = ()) -> Plan:
-    """``capkit plan``: evaluate a stack with ``key=value`` settings."""
+def plan(stack: str, settings: Sequence[str] = (), sizing: str = "right-sized") -> Plan:
+    """``capkit plan``: a stack with ``key=value`` settings, right-sized (default) or as configured."""
     s = load_stack(stack)
-    return evaluate(s, s.workload(**parse_assignments(settings)))
+    return plan_for(s, s.workload(**parse_assignments(settings)), sizing)
 
 
 def plan_text(p: Plan) -> str:
-    """A plan as the text the CLI prints."""
+    """A plan as the text the CLI prints: the cost to serve N users, its configuration and the
+    actions first, then the figures, the load and every billed item."""
     s = p.summary
     b = s["bottleneck"]
     users = p.workload["users"]
     per_user = s["cost_per_user_usd"]
     margin = s["margin"]
-    where = "none" if b is None else f"{b['component']}.{b['metric']} at {count(s['max_users'])} users"
-    head = [
+    where = (
+        "none" if b is None else f"{_label_of(p, b)} ({b['component']}.{b['metric']}) at {count(s['max_users'])} users"
+    )
+    head = [*headline_lines(p), ""]
+    head += [
         f"{p.title} ({p.stack}) at {users:,.0f} daily active users",
         f"  monthly cost     {money(s['monthly_cost_usd'])}",
         f"  cost per user    {'n/a' if per_user is None else f'${per_user:.4f}'}",
@@ -67,17 +72,56 @@ def plan_text(p: Plan) -> str:
         limit=p.load["limit"].map(count),
         utilization=p.load["utilization"].map(lambda u: f"{u:.0%}" if math.isfinite(u) else "inf"),
         max_users=p.load["max_users"].map(count),
-    )[["component", "metric", "demand", "limit", "unit", "utilization", "max_users", "status", "kind"]]
+        kind=p.load["kind"].map(KIND_WORDS),
+    )[["label", "demand", "limit", "unit", "utilization", "max_users", "status", "kind"]]
     cost = p.cost.assign(
         quantity=p.cost["quantity"].map(count),
         free=p.cost["free"].map(count),
         unit_price=p.cost["unit_price"].map(lambda x: f"{x:.6g}"),
         cost_usd=p.cost["cost_usd"].map(lambda x: f"{x:,.2f}"),
-    )
-    parts = ["\n".join(head), "Load", load.to_string(index=False), "Cost (USD per month)", cost.to_string(index=False)]
+    )[["label", "quantity", "unit", "free", "unit_price", "cost_usd"]]
+    parts = ["\n".join(head), "Load", _left(load, "label"), "Cost (USD per month)", _left(cost, "label")]
     if p.notes:
         parts += ["Notes", "\n".join(f"  - {n}" for n in p.notes)]
     return "\n\n".join(parts)
+
+
+def _left(frame: pd.DataFrame, *columns: str) -> str:
+    """A table as text with ``columns`` (words, not numbers) aligned left."""
+    widths = {c: max([len(c), *map(len, frame[c].astype(str))]) for c in columns}
+    formatters = {c: (lambda w: lambda x: f"{x:<{w}}")(widths[c]) for c in columns}
+    text = frame.to_string(index=False, formatters=formatters)
+    header, *rows = text.splitlines()
+    for c in columns:  # the header too: pandas right-aligns it over the padded values
+        header = header.replace(f"{' ' * (widths[c] - len(c))}{c}", f"{c}{' ' * (widths[c] - len(c))}", 1)
+    return "\n".join([header, *rows])
+
+
+def _label_of(p: Plan, b: dict) -> str:
+    rows = p.load[(p.load["component"] == b["component"]) & (p.load["metric"] == b["metric"])]
+    return str(rows["label"].iloc[0])
+
+
+def headline_lines(p: Plan) -> list[str]:
+    """The answer first: the cost to serve N users in the plan's sizing, its configuration and
+    the actions (right-sized), or the limits it is over (as configured)."""
+    users = count(p.workload["users"])
+    cost = money(p.summary["monthly_cost_usd"])
+    if p.sizing == "right-sized":
+        lines = [f"Cost to serve {users} daily active users: {cost}/month, right-sized"]
+        lines.append(f"  configuration    {configuration_text(p.configuration)}")
+        lines.append(f"  actions          {'; '.join(p.actions)}")
+        if not p.fits:
+            lines.append(f"  no option fits   {limits_text(p)}")
+        return lines
+    if p.fits:
+        return [f"Cost to serve {users} daily active users: {cost}/month, as configured (no hard limit over 100 %)"]
+    return [
+        f"Over its limits at {users} daily active users: {p.limits[0]['label']} at "
+        f"{p.limits[0]['utilization']:.0%}; {cost}/month as configured",
+        "  over             " + "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in p.limits),
+        "  right-sized      capkit plan without --as-configured gives the configuration that fits",
+    ]
 
 
 def pricing_table(today: dt.date | None = None) -> pd.DataFrame:
@@ -122,11 +166,12 @@ def report(
     growth: float = 0.1,
     title: str | None = None,
     date: str | None = None,
+    sizing: str = "right-sized",
 ):
     """``capkit report``: run the report notebook; returns the written files."""
     from capkit.report import write_report
 
-    return write_report(stack, parse_assignments(settings), out, actuals, growth, title, _date(date))
+    return write_report(stack, parse_assignments(settings), out, actuals, growth, title, _date(date), sizing)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -194,21 +239,56 @@ def roadmap_text(stack: str, settings: Sequence[str] = (), users: str = "1000:10
     return "\n\n".join(blocks)
 
 
-def plan_formatted(stack: str, settings: Sequence[str] = (), fmt: str = "table") -> str:
+def plan_formatted(stack: str, settings: Sequence[str] = (), fmt: str = "table", sizing: str = "right-sized") -> str:
     """``capkit plan --format``: the plan as the text table, the JSON contract, or a long CSV."""
     from capkit.export import plan_csv, plan_json
 
-    p = plan(stack, settings)
+    p = plan(stack, settings, sizing)
     return {"table": lambda: plan_text(p) + "\n", "json": lambda: plan_json(p), "csv": lambda: plan_csv(p)}[fmt]()
 
 
-def sweep_formatted(stack: str, settings: Sequence[str] = (), users: str = "100:10000000:50", fmt: str = "csv") -> str:
+def sweep_formatted(
+    stack: str,
+    settings: Sequence[str] = (),
+    users: str = "100:10000000:50",
+    fmt: str = "csv",
+    sizing: str = "right-sized",
+) -> str:
     """``capkit sweep``: the plan at log-spaced user levels, as CSV or JSON records."""
     from capkit.export import sweep_json
 
     s = load_stack(stack)
-    table = sweep(s, s.workload(**parse_assignments(settings)), sweep_levels(users))
+    table = sweep_for(s, s.workload(**parse_assignments(settings)), sweep_levels(users), sizing)
     return table.to_csv(index=False) if fmt == "csv" else sweep_json(table)
+
+
+def compare_formatted(
+    stacks: str, settings: Sequence[str] = (), fmt: str = "table", sizing: str = "right-sized"
+) -> str:
+    """``capkit compare``: two to four stacks on one business workload, a row each."""
+    import json
+
+    frame = compare(stacks.split(","), parse_assignments(settings), sizing)
+    if fmt == "json":
+        rows = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        return json.dumps(rows, indent=2) + "\n"
+    if fmt == "csv":
+        flat = frame.assign(
+            configuration=frame["configuration"].map(configuration_text),
+            actions=frame["actions"].map("; ".join),
+            no_fit=frame["no_fit"].map("; ".join),
+        )
+        return flat.to_csv(index=False)
+    users = count(float(frame["users"].iloc[0]))
+    head = f"{len(frame)} stacks at {users} daily active users, one business workload, {frame['sizing'].iloc[0]}"
+    return head + "\n\n" + compare_table(frame).to_string(index=False) + "\n"
+
+
+def _json_value(value: object) -> object:
+    """JSON has no NaN or infinity: an undefined or unbounded figure is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def export_infracost(stack: str, settings: Sequence[str] = ()) -> str:
@@ -255,6 +335,17 @@ def _int_in(low: int, high: int) -> Callable[[str], float]:
     return _number_in(int, low, high)
 
 
+def _sizing_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-configured",
+        action="store_const",
+        const="as-configured",
+        default="right-sized",
+        dest="sizing",
+        help="price the stack as written (default: right-sized, the cheapest configuration that fits)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="capkit", description="Capacity and cost planning for app backends.")
     sub = parser.add_subparsers(dest="verb", required=True)
@@ -264,11 +355,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
     p.add_argument("--json", action="store_true", help="the same as --format json")
+    _sizing_flag(p)
     s = sub.add_parser("sweep", help="evaluate a stack over log-spaced user levels (CSV)")
     s.add_argument("--stack", required=True)
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N log-spaced (default 100:10000000:50)")
     s.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    _sizing_flag(s)
+    cm = sub.add_parser("compare", help="two to four stacks on one business workload, right-sized")
+    cm.add_argument("--stacks", required=True, metavar="A,B[,C,D]", help="two to four presets or stack files")
+    cm.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a business input or assumption")
+    cm.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
+    _sizing_flag(cm)
     x = sub.add_parser("export", help="the plan's usage for other tools: infracost (usage file YAML)")
     x.add_argument("tool", choices=("infracost",))
     x.add_argument("--stack", required=True)
@@ -313,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--title", help="report title (default: the stack's title)")
     r.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
+    _sizing_flag(r)
     a = sub.add_parser("app", help="serve the planner (Voila) on 127.0.0.1")
     a.add_argument("--port", type=_int_in(1, 65_535), default=8866)
     a.add_argument("--host", default="127.0.0.1")
@@ -339,9 +438,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.verb == "stacks":
         _print(stacks_text())
     elif args.verb == "plan":
-        _print(plan_formatted(args.stack, args.set, "json" if args.json else args.format), end="")
+        _print(plan_formatted(args.stack, args.set, "json" if args.json else args.format, args.sizing), end="")
     elif args.verb == "sweep":
-        _print(sweep_formatted(args.stack, args.set, args.users, args.format), end="")
+        _print(sweep_formatted(args.stack, args.set, args.users, args.format, args.sizing), end="")
+    elif args.verb == "compare":
+        _print(compare_formatted(args.stacks, args.set, args.format, args.sizing), end="")
     elif args.verb == "export":
         _print(export_infracost(args.stack, args.set), end="")
     elif args.verb == "simulate":
@@ -374,7 +475,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         files = write_case_study(args.case, parse_assignments(args.set), args.out, _date(args.date))
         _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "report":
-        files = report(args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date)
+        files = report(args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date, args.sizing)
         _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "app":
         from capkit.serve import serve

@@ -9,18 +9,42 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from capkit.labels import labeller
+
 if TYPE_CHECKING:
     from capkit.engine import Evaluation
 
-#: Utilization thresholds: ok below 70 %, watch below 90 %, act from 90 % up.
+#: Utilization thresholds of a hard limit: ok below 70 %, watch below 90 %, act up to 100 %,
+#: over past it.
 WATCH_AT = 0.7
 ACT_AT = 0.9
+OVER_AT = 1.0
+
+#: Every status, in the order of concern. A free allowance is not a hard limit: below it the
+#: usage is free, past it it is billed.
+STATUSES = ("ok", "watch", "act", "over", "free", "billed")
 
 
-def status(utilization: np.ndarray) -> np.ndarray:
-    """ok below 70 % of the limit, watch below 90 %, act from 90 %."""
+def status(utilization: np.ndarray, kind: np.ndarray | str | None = None) -> np.ndarray:
+    """ok below 70 % of a hard limit, watch below 90 %, act up to 100 %, over past 100 %;
+    for a free allowance (``kind`` free_tier), free below it and billed from it on."""
     u = np.asarray(utilization, dtype=float)
-    return np.where(u < WATCH_AT, "ok", np.where(u < ACT_AT, "watch", "act"))
+    hard = np.where(u < WATCH_AT, "ok", np.where(u < ACT_AT, "watch", np.where(u <= OVER_AT, "act", "over")))
+    if kind is None:
+        return hard
+    return np.where(np.asarray(kind) == "free_tier", np.where(u < OVER_AT, "free", "billed"), hard)
+
+
+def _limit_row(r: Any, levers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A hard limit the plan does not keep, for the summary and JSON."""
+    return {
+        "component": r.component,
+        "metric": r.metric,
+        "label": r.label,
+        "utilization": _finite_or_none(r.utilization),
+        "max_users": _finite_or_none(r.max_users),
+        "levers": levers or [],
+    }
 
 
 def _finite_or_none(x: float) -> float | None:
@@ -45,14 +69,28 @@ class Plan:
     load: pd.DataFrame
     cost: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: right-sized (the roadmap's cheapest fitting configuration) or as-configured (as written).
+    sizing: str = "as-configured"
+    #: component id -> the options it runs with (plan, instances, ...), for components that have any.
+    configuration: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: What changes from the stack as written, in the roadmap's words (right-sized only).
+    actions: list[str] = field(default_factory=list)
+    #: Right-sized: every hard limit under watch (the roadmap's rule). As configured: none over.
+    fits: bool = True
+    #: The hard limits that keep it from fitting, each with the assumptions that would move it.
+    limits: list[dict[str, Any]] = field(default_factory=list)
+    #: Component ids in stack order.
+    components: list[str] = field(default_factory=list)
 
     @classmethod
     def from_evaluation(cls, ev: Evaluation) -> Plan:
         wl = ev.workload
+        names = labeller(ev.stack)
         load = pd.DataFrame(
             {
                 "component": [m.component for m in ev.metrics],
                 "metric": [m.metric for m in ev.metrics],
+                "label": [names.metric(m.component, m.metric) for m in ev.metrics],
                 "demand": [float(m.demand[0]) for m in ev.metrics],
                 "limit": [float(m.limit[0]) for m in ev.metrics],
                 "unit": [m.unit for m in ev.metrics],
@@ -63,11 +101,12 @@ class Plan:
                 "users_at_act": [float(m.users_at(ACT_AT)[0]) for m in ev.metrics],
             }
         )
-        load["status"] = status(load["utilization"].to_numpy()) if len(load) else []
+        load["status"] = status(load["utilization"].to_numpy(), load["kind"].to_numpy()) if len(load) else []
         cost = pd.DataFrame(
             {
                 "component": [c.component for c in ev.costs],
                 "item": [c.item.item for c in ev.costs],
+                "label": [names.item(c.component, c.item.item) for c in ev.costs],
                 "quantity": [float(np.ravel(c.item.quantity)[0]) for c in ev.costs],
                 "unit": [c.item.unit for c in ev.costs],
                 "free": [float(np.ravel(c.item.free)[0]) for c in ev.costs],
@@ -92,7 +131,22 @@ class Plan:
             "max_users": _finite_or_none(float(ev.metrics[b].max_users[0])) if b >= 0 else None,
         }
         notes = [n for c in ev.stack.components for n in c.notes(wl)]
-        return cls(ev.stack.name, ev.stack.title, wl.scalars(), summary, load, cost, notes)
+        over = load[load["status"] == "over"].sort_values("max_users", kind="stable")  # first to break first
+        limits = [_limit_row(r) for r in over.itertuples()]
+        configuration = {c.id: c.configuration() for c in ev.stack.components if c.options()}
+        return cls(
+            ev.stack.name,
+            ev.stack.title,
+            wl.scalars(),
+            summary,
+            load,
+            cost,
+            notes,
+            configuration=configuration,
+            fits=not limits,
+            limits=limits,
+            components=[c.id for c in ev.stack.components],
+        )
 
     def component_costs(self) -> pd.Series:
         """Monthly cost per component (USD), in stack order."""
@@ -103,7 +157,7 @@ class Plan:
         """The CLI's JSON contract (``capkit plan --json``)."""
         components = []
         costs = self.component_costs()
-        ids = list(dict.fromkeys(list(self.load["component"]) + list(self.cost["component"])))
+        ids = list(dict.fromkeys([*self.components, *self.load["component"], *self.cost["component"]]))
         for cid in ids:
             rows = self.load[self.load["component"] == cid]
             items = self.cost[self.cost["component"] == cid]
@@ -139,6 +193,11 @@ class Plan:
             )
         return {
             "stack": self.stack,
+            "sizing": self.sizing,
+            "configuration": self.configuration,
+            "actions": list(self.actions),
+            "fits": self.fits,
+            "limits": self.limits,
             "workload": dict(self.workload),
             **{
                 k: self.summary[k]

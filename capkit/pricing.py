@@ -45,12 +45,17 @@ class _PricingFile(BaseModel):
     entries: dict[str, PriceEntry]
 
 
-def data_dir() -> Path:
-    """The folder holding pricing YAML files: inside the installed wheel, else the checkout."""
-    packaged = resources.files("capkit") / "data" / "pricing"
-    if packaged.is_dir():
+def data_path(name: str) -> Path:
+    """``data/<name>``: inside the installed wheel (capkit/data), else the checkout's data/."""
+    packaged = resources.files("capkit") / "data" / name
+    if packaged.is_dir() or packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "data" / "pricing"
+    return Path(__file__).resolve().parent.parent / "data" / name
+
+
+def data_dir() -> Path:
+    """The folder holding pricing YAML files."""
+    return data_path("pricing")
 
 
 def load_pricing_file(path: Path) -> dict[str, PriceEntry]:
@@ -78,6 +83,7 @@ class Catalog:
     def __init__(self, entries: dict[str, PriceEntry], files: dict[str, Path]):
         self._entries = entries
         self._files = files
+        self._names: dict[str, list[str]] = {}  # names() by prefix; entries never change
 
     def __contains__(self, key: str) -> bool:
         return key in self._entries
@@ -106,11 +112,14 @@ class Catalog:
     def names(self, prefix: str) -> list[str]:
         """The distinct next key parts under ``prefix``: the plan names of a plan table."""
         start = prefix.rstrip(".") + "."
-        seen: dict[str, None] = {}
-        for key in self._entries:
-            if key.startswith(start):
-                seen[key[len(start) :].split(".", 1)[0]] = None
-        return list(seen)
+        cache = self._names
+        if start not in cache:
+            seen: dict[str, None] = {}
+            for key in self._entries:
+                if key.startswith(start):
+                    seen[key[len(start) :].split(".", 1)[0]] = None
+            cache[start] = list(seen)
+        return list(cache[start])
 
     def plans(self, prefix: str, field: str = "price_usd_per_month") -> list[str]:
         """The plan names under ``prefix``: the names that have a ``field`` (their price)."""

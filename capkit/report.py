@@ -23,16 +23,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from capkit.charts import USER_LEVELS
-from capkit.engine import evaluate, sweep
 from capkit.errors import CapkitError
 from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS
+from capkit.scenario import USER_LEVELS, Scenario, roadmap_shown
 from capkit.serve import jupyter_share_dir, notebook_path
+from capkit.sizing import check_sizing
 from capkit.stack import Stack, load_stack
-from capkit.tables import CSS, components_html, count, headline_figures, headline_html, load_html, money, notes_html
+from capkit.tables import (
+    CSS,
+    components_html,
+    count,
+    headline_figures,
+    headline_html,
+    load_html,
+    metric_label,
+    money,
+    notes_html,
+)
 from capkit.workload import UNIVERSAL, Workload
 
 
@@ -66,13 +76,26 @@ def _table(frame: pd.DataFrame, css: str) -> str:
 class Report:
     """The sections of a report on one plan."""
 
-    stack: Stack
-    plan: Plan
-    table: pd.DataFrame
+    scenario: Scenario
     growth: Growth
     title: str
     report_date: dt.date
-    wl: Workload
+
+    @property
+    def stack(self) -> Stack:
+        return self.scenario.stack
+
+    @property
+    def plan(self) -> Plan:
+        return self.scenario.plan
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.scenario.table
+
+    @property
+    def wl(self) -> Workload:
+        return self.scenario.workload
 
     @classmethod
     def build(
@@ -83,21 +106,21 @@ class Report:
         growth_rate_monthly: float = 0.1,
         title: str | None = None,
         report_date: str | None = None,
+        sizing: str = "right-sized",
         **universal: float | None,
     ) -> Report:
-        """Evaluate ``stack`` with the universal fields and ``assumptions`` (None: the defaults)."""
-        s = load_stack(stack)
+        """Plan ``stack`` with the universal fields and ``assumptions`` (None: the defaults),
+        right-sized or as configured."""
         values = {k: v for k, v in universal.items() if v is not None}
         values.update(assumptions or {})
-        wl = s.workload(**values)
-        plan = evaluate(s, wl)
+        scenario = Scenario.of(stack, values, sizing)
+        wl = scenario.workload
         day = dt.date.fromisoformat(report_date) if report_date else dt.date.today()
         if actuals:
             growth = fit_growth(read_actuals(actuals))
         else:
             growth = assumed_growth(float(wl.users[0]), growth_rate_monthly, day)
-        table = sweep(s, wl, users=USER_LEVELS)
-        return cls(s, plan, table, growth, title or s.title, day, wl)
+        return cls(scenario, growth, title or scenario.stack.title, day)
 
     def header(self) -> _Html:
         return _Html(
@@ -126,25 +149,20 @@ class Report:
         story = (
             "No hard limit grows with users in this stack."
             if b is None
-            else f"The first limit to bite is <b>{b['component']}.{b['metric']}</b>, at "
-            f"<b>{count(s['max_users'])}</b> daily active users."
+            else f"The first limit to bite is <b>{html.escape(metric_label(self.plan, b['component'], b['metric']))}"
+            f"</b> ({b['component']}.{b['metric']}), at <b>{count(s['max_users'])}</b> daily active users."
         )
         return _Html(f"<h2>Headline</h2>{headline_html(self.plan)}<p>{story}</p>")
 
     def summary_text(self) -> str:
         """The headline figures as plain text (pinned by nbval for the default report)."""
-        return "\n".join(f"{k}: {v}" for k, v in headline_figures(self.plan).items())
+        figures = {"sizing": self.plan.sizing, **headline_figures(self.plan)}
+        return "\n".join(f"{k}: {v}" for k, v in figures.items())
 
     def charts(self) -> _Html:
         from capkit import charts
 
-        users = self.plan.workload["users"]
-        parts = [
-            charts.cost_by_component(self.plan),
-            charts.cost_and_revenue(self.table, users, self.plan.summary["max_users"]),
-            charts.utilization(self.table, users),
-        ]
-        return _Html("<h2>Charts</h2>" + "".join(charts.to_img_html(c) for c in parts))
+        return _Html("<h2>Charts</h2>" + "".join(charts.to_img_html(c) for c in self.scenario.charts().values()))
 
     def load(self) -> _Html:
         return _Html("<h2>Load against every limit</h2>" + load_html(self.plan) + notes_html(self.plan))
@@ -187,25 +205,17 @@ class Report:
     def roadmap_html(self) -> _Html:
         """The roadmap around today's users, with the date each phase begins at this growth."""
         from capkit import charts
-        from capkit.analysis.roadmap import roadmap, roadmap_table
+        from capkit.analysis.roadmap import roadmap_table
         from capkit.growth import date_after, months_until
 
-        users = max(self.plan.workload["users"], 100.0)
-        lo, hi = max(100.0, users / 10), min(1e9, users * 1000)
-        levels = np.geomspace(lo, hi, int(20 * np.log10(hi / lo)) + 1)
-        table = roadmap_table(roadmap(self.stack, self.wl, levels))
+        table = roadmap_table(self.scenario.roadmap())
         g = self.growth
         begins = [date_after(g.as_of, months_until(u, g.users, g.rate_monthly)) for u in table["users_from"]]
-        shown = table.assign(
+        shown = roadmap_shown(table).assign(
             begins=[
                 "passed" if to < g.users else "now" if d == g.as_of else "never" if d is None else d.isoformat()
                 for d, to in zip(begins, table["users_to"], strict=True)
-            ],
-            users_from=table["users_from"].map(count),
-            users_to=table["users_to"].map(count),
-            cost_from_usd=table["cost_from_usd"].map(money),
-            cost_to_usd=table["cost_to_usd"].map(money),
-            fits=table["fits"].map({True: "yes", False: "no option fits"}),
+            ]
         )[["begins", "users_from", "users_to", "cost_from_usd", "cost_to_usd", "actions", "configuration", "fits"]]
         return _Html(
             "<h2>Roadmap</h2><p>The cheapest configuration that keeps every limit under watch, phase by "
@@ -373,6 +383,7 @@ def write_report(
     growth_rate_monthly: float = 0.1,
     title: str | None = None,
     report_date: dt.date | None = None,
+    sizing: str = "right-sized",
 ) -> ReportFiles:
     """``capkit report``: the report notebook for one plan as HTML and executed notebook in ``out``.
 
@@ -380,6 +391,7 @@ def write_report(
     bad actuals file fail with the same one-line errors as ``capkit plan``).
     """
     s = load_stack(stack)
+    check_sizing(sizing)
     check_writable_folder(out)
     settings = dict(settings or {})
     s.workload(**settings)  # validates every value and key now, not inside the kernel
@@ -397,6 +409,7 @@ def write_report(
         growth_rate_monthly=growth_rate_monthly,
         title=title,
         report_date=day.isoformat(),
+        sizing=sizing,
     )
     nb = normalize(execute(notebook_path("report.ipynb"), params))
     return _publish(out, f"{s.name}-{day.isoformat()}", nb, title or s.title)

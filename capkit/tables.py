@@ -8,10 +8,26 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from capkit.plan import Plan
 
-STATUS_COLOURS = {"ok": "#d9f2d9", "watch": "#ffe8a8", "act": "#f8c4c4"}
+STATUS_COLOURS = {
+    "ok": "#d9f2d9",
+    "watch": "#ffe8a8",
+    "act": "#f8c4c4",
+    "over": "#d62728",  # past a hard limit: red, with white text
+    "free": "#eef3f8",
+    "billed": "#d6e4f0",
+}
+
+#: What each kind of limit means, in the tables.
+KIND_WORDS = {
+    "quota": "provider quota",
+    "plan": "plan limit",
+    "free_tier": "free allowance (billed past it, not a limit)",
+}
 
 CSS = """
 <style>
@@ -24,6 +40,10 @@ CSS = """
 .capkit-table td.text, .capkit-table th.text { text-align: left; }
 .capkit-error { color: #b00020; font-size: 12px; }
 .capkit-unit { color: #555; font-size: 12px; }
+.capkit-status-over { color: #fff; font-weight: 600; }
+.capkit-answer { font-size: 15px; margin: 4px 0; }
+.capkit-answer .capkit-over-limits { color: #b00020; font-weight: 600; }
+.capkit-answer-line { font-size: 13px; color: #333; margin: 2px 0; }
 </style>
 """
 
@@ -53,9 +73,15 @@ def headline_figures(plan: Plan) -> dict[str, str]:
         "paying-users": count(s["paying_users"]),
         "revenue": money(s["revenue_usd"]),
         "margin": "n/a" if s["margin"] is None else f"{s['margin']:.1%}",
-        "bottleneck": "none" if b is None else f"{b['component']}.{b['metric']}",
+        "bottleneck": "none" if b is None else metric_label(plan, b["component"], b["metric"]),
         "max-users": count(s["max_users"]),
     }
+
+
+def metric_label(plan: Plan, component: str, metric: str) -> str:
+    """The readable label of one of the plan's metrics."""
+    rows = plan.load[(plan.load["component"] == component) & (plan.load["metric"] == metric)]
+    return str(rows["label"].iloc[0]) if len(rows) else f"{component}.{metric}"
 
 
 LABELS = {
@@ -64,9 +90,74 @@ LABELS = {
     "paying-users": "Paying users",
     "revenue": "Revenue after fees",
     "margin": "Margin",
-    "bottleneck": "Bottleneck",
+    "bottleneck": "Next limit",
     "max-users": "Bites at users",
 }
+
+
+def configuration_text(configuration: Mapping[str, Mapping[str, Any]]) -> str:
+    """``render_web: pro x 13, 8 processes; postgres: pro_16gb, 50 GB disk`` from a configuration."""
+    parts = []
+    for cid, option in configuration.items():
+        words = []
+        for k, v in option.items():
+            if k == "instances":
+                words.append(f"{v:,.0f} instance{'s' if v != 1 else ''}")
+            elif k == "processes_per_instance":
+                words.append(f"{v:,.0f} process{'es' if v != 1 else ''} each")
+            elif k == "disk_gb":
+                words.append(f"{v:,.0f} GB disk")
+            elif k == "concurrency_limit":
+                words.append(f"concurrency quota {v:,.0f}")
+            else:
+                words.append(str(v).replace("_", "-") if k == "mode" else str(v))
+        parts.append(f"{cid}: {', '.join(words)}")
+    return "; ".join(parts) or "nothing to choose"
+
+
+def limits_text(plan: Plan) -> str:
+    """The limits a plan does not keep, each with its levers: one sentence each."""
+    out = []
+    for limit in plan.limits:
+        u = limit["utilization"]
+        text = f"{limit['label']} at {'unbounded' if u is None else f'{u:.0%}'} of its limit"
+        if limit["levers"]:
+            moves = " or ".join(
+                f"{x['assumption']} from {x['now']:,.4g} to about {x['fits_at']:,.3g} {x['unit']}"
+                for x in limit["levers"]
+            )
+            text += f"; would fit with {moves}"
+        else:
+            text += "; no assumption of this stack moves it"
+        out.append(text)
+    return "; ".join(out)
+
+
+def answer_html(plan: Plan) -> str:
+    """The answer first: the cost to serve N users, with the configuration and the actions in a
+    line each (right-sized), or the first limit the stack as written is over."""
+    users = count(plan.workload["users"])
+    cost = money(plan.summary["monthly_cost_usd"])
+    lines = []
+    if plan.sizing == "right-sized":
+        head = f"Cost to serve {users} users: <b>{cost}/month</b>, right-sized"
+        lines.append(("configuration", "Configuration: " + configuration_text(plan.configuration)))
+        lines.append(("actions", "Actions: " + "; ".join(plan.actions)))
+        if not plan.fits:
+            lines.append(("no-fit", "No option fits: " + limits_text(plan)))
+    elif plan.fits:
+        head = f"Cost to serve {users} users: <b>{cost}/month</b> as configured"
+        lines.append(("configuration", "Configuration: " + configuration_text(plan.configuration)))
+    else:
+        first = plan.limits[0]
+        head = (
+            f"<span class='capkit-over-limits'>Over its limits at {users} users: "
+            f"{html.escape(first['label'])}</span> ({first['utilization']:.0%}); {cost}/month as configured"
+        )
+        lines.append(("over", "Over: " + "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in plan.limits)))
+    body = "".join(f"<div class='capkit-answer-line capkit-{k}'>{html.escape(t)}</div>" for k, t in lines)
+    head = f"<div class='capkit-cost-to-serve'>{head}</div>"
+    return f"<div class='capkit-answer capkit-sizing-{plan.sizing}'>{head}{body}</div>"
 
 
 def headline_html(plan: Plan) -> str:
@@ -75,23 +166,24 @@ def headline_html(plan: Plan) -> str:
         f'<div class="value capkit-{k}">{html.escape(v)}</div></div>'
         for k, v in headline_figures(plan).items()
     )
-    return f'<div class="capkit-headline">{cells}</div>'
+    return answer_html(plan) + f'<div class="capkit-headline">{cells}</div>'
 
 
 def load_html(plan: Plan) -> str:
-    """The load table; each utilization cell coloured by its status."""
+    """The load table; each utilization cell coloured by its status (over: red)."""
     rows = []
     for r in plan.load.itertuples():
         u = f"{r.utilization:.1%}" if math.isfinite(r.utilization) else "inf"
         rows.append(
-            f'<tr><td class="text">{r.component}</td><td class="text">{r.metric}</td><td>{count(r.demand)}</td>'
+            f'<tr class="capkit-row-{r.status}"><td class="text" title="{r.component}.{r.metric}">'
+            f"{html.escape(r.label)}</td><td>{count(r.demand)}</td>"
             f'<td>{count(r.limit)}</td><td class="text">{html.escape(r.unit)}</td>'
             f'<td class="capkit-status-{r.status}" style="background:{STATUS_COLOURS[r.status]}">{u}</td>'
             f'<td>{count(r.max_users)}</td><td class="text">{r.status}</td>'
-            f'<td class="text">{r.kind.replace("_", " ")}</td></tr>'
+            f'<td class="text">{KIND_WORDS[r.kind]}</td></tr>'
         )
     head = (
-        "<tr><th class='text'>component</th><th class='text'>metric</th><th>demand</th><th>limit</th>"
+        "<tr><th class='text'>limit</th><th>demand</th><th>limit</th>"
         "<th class='text'>unit</th><th>utilization</th><th>max users</th><th class='text'>status</th>"
         "<th class='text'>limit kind</th></tr>"
     )
@@ -104,7 +196,7 @@ def components_html(plan: Plan) -> str:
     rows = []
     for cid, total in costs.items():
         items = plan.cost[plan.cost["component"] == cid]
-        detail = "; ".join(f"{r.item} {money(r.cost_usd)}" for r in items.itertuples())
+        detail = "; ".join(f"{r.label.split(': ', 1)[-1]} {money(r.cost_usd)}" for r in items.itertuples())
         rows.append(
             f'<tr><td class="text capkit-component">{cid}</td><td>{money(total)}</td>'
             f'<td class="text">{html.escape(detail)}</td></tr>'

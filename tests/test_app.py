@@ -21,7 +21,7 @@ def test_a_range_draws_the_band_and_the_plan_uses_the_likely_value(planner):
     assert planner.inputs["duration_ms"].error.value == ""
     assert layers(planner)[0] == "area"
     s = capkit.load_stack("aws-serverless")
-    expected = capkit.evaluate(s, s.workload(users=100_000, duration_ms=2000)).summary["monthly_cost_usd"]
+    expected = capkit.right_size(s, s.workload(users=100_000, duration_ms=2000)).summary["monthly_cost_usd"]
     assert planner.plan.summary["monthly_cost_usd"] == pytest.approx(expected)
     planner.inputs["duration_ms"].box.value = "1500"
     assert "area" not in layers(planner)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+import capkit
 from capkit import cli
 
 
@@ -31,7 +32,7 @@ def test_plan_text(capsys):
 
 
 def test_plan_json_contract(capsys):
-    assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=100000", "--json"]) == 0
+    assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=100000", "--json", "--as-configured"]) == 0
     doc = json.loads(capsys.readouterr().out)
     for key in (
         "stack",
@@ -44,9 +45,19 @@ def test_plan_json_contract(capsys):
         "bottleneck",
         "max_users",
         "components",
+        "sizing",
+        "configuration",
+        "actions",
+        "fits",
+        "limits",
     ):
         assert key in doc, key
     assert doc["stack"] == "render-postgres" and doc["workload"]["users"] == 100_000
+    assert doc["sizing"] == "as-configured" and doc["fits"] is False and doc["actions"] == []
+    # As written: 1 Starter instance, free Postgres, Gmail (500/day), Sentry Developer (5,000 errors).
+    assert doc["configuration"]["email"] == {"plan": "gmail_consumer"}
+    over = {(x["component"], x["metric"]) for x in doc["limits"]}
+    assert ("email", "emails_per_day") in over and ("render_web", "cpu") in over
     assert set(doc["bottleneck"]) == {"component", "metric"}
     comps = {c["id"]: c for c in doc["components"]}
     assert list(comps) == ["render_web", "postgres", "redis", "email", "sentry"]
@@ -118,3 +129,67 @@ def test_sweep_csv(capsys):
     assert cli.main(["sweep", "--stack", "render-firestore", "--users", "1000:1000000:4"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("users,monthly_cost_usd") and len(lines) == 5
+
+
+def test_plan_answers_right_sized_first(capsys):
+    """The first lines give the cost to serve N users, the configuration and the actions."""
+    assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=100000"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Cost to serve 100,000 daily active users: $") and lines[0].endswith("right-sized")
+    assert lines[1].split()[0] == "configuration" and "render_web: pro, 13 instances, 8 processes each" in lines[1]
+    assert lines[2].split()[0] == "actions" and "upgrade render_web: plan starter -> plan pro" in lines[2]
+
+
+def test_as_configured_says_it_is_over_its_limits(capsys):
+    """100,000 users x 50 calls / 86,400 s x 3 = 173.6 requests/s; Starter's 0.5 CPU at 100 ms a
+    call carries 5/s, so the CPU is at 3,472 %; Gmail's 500 sends a day against 100,000 / 0.2 MAU x
+    2 emails / 30.4 days = 32,895 a day is 6,579 %. Every hard limit past 100 % is over."""
+    assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=100000", "--as-configured"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("Over its limits at 100,000 daily active users: ")
+    rows = {
+        line.split("  ")[0].strip(): line
+        for line in out.splitlines()
+        if line.startswith(("Web CPU ", "Email sends per day"))
+    }
+    assert "3472%" in rows["Web CPU"] and " over " in rows["Web CPU"]
+    assert "6579%" in rows["Email sends per day"] and " over " in rows["Email sends per day"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--stacks", "aws-serverless,nope"], "nope"),
+        (["--stacks", "aws-serverless"], "give two to four stacks separated by commas, got 1"),
+        (["--stacks", "a,b,c,d,e"], "give two to four stacks separated by commas, got 5"),
+        (["--stacks", "aws-serverless,render-postgres", "--set", "users"], "expected key=value"),
+        (["--stacks", "aws-serverless,render-postgres", "--set", "users=-5"], "users = -5 is not allowed"),
+        (
+            ["--stacks", "aws-serverless,render-postgres", "--set", "bogus=1"],
+            "no stack of aws-serverless, render-postgres",
+        ),
+    ],
+)
+def test_compare_bad_input_is_one_line(capsys, args, message):
+    assert cli.main(["compare", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_compare_holds_one_business_workload(capsys):
+    """Revenue depends only on the business inputs: 100,000 DAU / 0.5 DAU/MAU x 4 % = 8,000
+    payers x ($9.99 x (1 - 0.029) - $0.30) = 8,000 x $9.40029 = $75,202.32 for every stack."""
+    args = ["compare", "--stacks", ",".join(capkit.preset_names()), "--set", "users=100000"]
+    assert cli.main([*args, "--set", "conversion_rate=0.04", "--set", "price_usd=9.99", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["stack"] for r in rows] == capkit.preset_names()
+    for r in rows:
+        assert set(r) >= {"stack", "monthly_cost_usd", "revenue_usd", "margin", "configuration"}
+        assert r["revenue_usd"] == pytest.approx(75_202.32)
+        assert r["margin"] == pytest.approx((r["revenue_usd"] - r["monthly_cost_usd"]) / r["revenue_usd"])
+    assert cli.main([*args, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("stack,sizing,users,monthly_cost_usd")
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("4 stacks at 100,000 daily active users, one business workload, right-sized")
+    assert "no option fits: Batch job run time against its window" in out

@@ -74,7 +74,11 @@ def test_bottleneck_is_the_smallest_max_users_among_hard_limits(preset):
 
 
 def test_status_thresholds():
-    assert list(status(np.array([0.0, 0.699, 0.7, 0.899, 0.9, 5.0]))) == ["ok", "ok", "watch", "watch", "act", "act"]
+    u = np.array([0.0, 0.699, 0.7, 0.899, 0.9, 1.0, 1.001, 5.0])
+    assert list(status(u)) == ["ok", "ok", "watch", "watch", "act", "act", "over", "over"]
+    # A free allowance is not a hard limit: free below it, billed from it on.
+    kinds = np.array(["free_tier"] * 4 + ["plan"] * 4)
+    assert list(status(u, kinds)) == ["free", "free", "free", "free", "act", "act", "over", "over"]
 
 
 def test_revenue_after_fees_and_margin():

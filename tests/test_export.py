@@ -85,7 +85,7 @@ def test_infracost_refuses_a_stack_without_aws_usage(capsys):
 def test_plan_formats_agree(capsys):
     args = ["plan", "--stack", "render-postgres", "--set", "users=30000"]
     s = capkit.load_stack("render-postgres")
-    plan = capkit.evaluate(s, s.workload(users=30_000))
+    plan = capkit.right_size(s, s.workload(users=30_000))  # capkit plan answers right-sized
     as_json = json.loads(run(capsys, *args, "--format", "json"))
     assert as_json == json.loads(run(capsys, *args, "--json"))
     assert as_json["monthly_cost_usd"] == pytest.approx(plan.summary["monthly_cost_usd"])

@@ -19,7 +19,7 @@ CDN = re.compile(r"https?:\/\/(cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|[a-z.]
 
 def engine_cost(stack: str, **values: float) -> str:
     s = capkit.load_stack(stack)
-    return money(capkit.evaluate(s, s.workload(**values)).summary["monthly_cost_usd"])
+    return money(capkit.right_size(s, s.workload(**values)).summary["monthly_cost_usd"])  # reports are right-sized
 
 
 def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):

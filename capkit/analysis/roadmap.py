@@ -12,6 +12,7 @@ aside, form a phase: instance counts, worker processes and disk sizes grow insid
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,22 @@ def _without_instances(change: dict[str, Any]) -> tuple:
 
 
 @dataclass
+class MetricGrid:
+    """One metric of one component over (options, levels): the engine's figures, per option."""
+
+    component: str
+    metric: str
+    unit: str
+    kinds: list[str]  # per option: quota, plan or free_tier (a plan's allowance may be either)
+    demand: np.ndarray
+    limit: np.ndarray
+    utilization: np.ndarray
+    max_users: np.ndarray
+    demand_fixed: np.ndarray
+    demand_per_user: np.ndarray
+
+
+@dataclass
 class Choice:
     """Per component: the options, and per level the chosen index, its cost and all costs."""
 
@@ -65,40 +82,147 @@ class Choice:
     index: np.ndarray
     cost: np.ndarray  # (options, levels)
     fits: np.ndarray  # (options, levels)
+    worst: np.ndarray  # (options, levels): the highest hard-limit utilization
+    metrics: list[MetricGrid]  # every metric any option has; where an option lacks one, no limit
+    connections: tuple[np.ndarray, np.ndarray]  # (a, b) of db_connections = a + b x users, per option
+
+    def chosen(self, grid: np.ndarray) -> np.ndarray:
+        """The chosen option's row of an (options, levels) grid, per level."""
+        return grid[self.index, np.arange(grid.shape[1])]
+
+
+class _ChosenClient:
+    """A database client as the roadmap chose it at each level: its connections, a + b x users.
+
+    Levels are tiled (every scaling variant of a family repeats the level grid), so the
+    per-level figures repeat to the workload's length.
+    """
+
+    def __init__(self, fixed: np.ndarray, per_user: np.ndarray):
+        self.fixed, self.per_user = fixed, per_user
+
+    def db_connections(self, wl: Workload) -> np.ndarray:
+        return np.resize(self.fixed, wl.n) + np.resize(self.per_user, wl.n) * wl.users
+
+
+def _families(options: list[dict[str, Any]]) -> dict[tuple, list[int]]:
+    """Option indices grouped by everything but the scaling parameters (one family per plan)."""
+    families: dict[tuple, list[int]] = {}
+    for i, option in enumerate(options):
+        families.setdefault(_without_instances(option), []).append(i)
+    return families
+
+
+def _family_variant(comp: Component, options: list[dict[str, Any]], idx: list[int], levels: int) -> Component:
+    """One component for a whole family: its scaling parameters (instances, processes, disk) as
+    arrays with one value per (option, level), so the engine evaluates every option at once.
+
+    The first option is validated as a stack file's would be; the others differ from it only
+    in counts the component itself listed.
+    """
+    base = comp.params.model_dump()
+    variant = REGISTRY[comp.type](comp.id, {**base, **options[idx[0]]}, comp.catalog, comp.where)
+    scaling = {k for i in idx for k in options[i] if k in SCALING}
+    if len(idx) > 1 and scaling:
+        values = {k: np.repeat([float(options[i].get(k, base[k])) for i in idx], levels) for k in scaling}
+        variant.params = variant.params.model_copy(update=values)
+        variant.setup()  # prices and limits that read a scaling parameter (a disk size)
+    return variant
+
+
+#: Family variants per stack, by (component id, number of levels): built once, evaluated often.
+_VARIANTS: weakref.WeakKeyDictionary[Stack, dict[tuple[str, int], list[tuple[list[int], Component]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _variants(stack: Stack, comp: Component, options: list[dict[str, Any]], n: int) -> list:
+    """(option indices, family variant) for every family of ``comp``'s options at ``n`` levels."""
+    cache = _VARIANTS.setdefault(stack, {})
+    key = (comp.id, n)
+    if key not in cache:
+        cache[key] = [(idx, _family_variant(comp, options, idx, n)) for idx in _families(options).values()]
+    return cache[key]
+
+
+def _grid(values: np.ndarray | float, size: int, shape: tuple[int, int]) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return (values if values.size == size else np.broadcast_to(values, (size,))).reshape(shape)
 
 
 def choose(stack: Stack, wl: Workload, levels: np.ndarray) -> dict[str, Choice]:
-    """The cheapest fitting option of every component at every level, in stack order."""
+    """The cheapest fitting option of every component at every level, in stack order.
+
+    Each family of options (one plan, all its instance counts, processes and disk sizes) is
+    one engine evaluation over (options x levels); a database sees, at each level, the
+    connections of the clients chosen before it.
+    """
+    levels = np.asarray(levels, dtype=float)
+    n = len(levels)
     choices: dict[str, Choice] = {}
-    variants: dict[str, list[Component]] = {}
     for comp in stack.components:
-        base = comp.params.model_dump()
         options = comp.options() or [{}]
-        variants[comp.id] = [REGISTRY[comp.type](comp.id, {**base, **o}, comp.catalog, comp.where) for o in options]
-        clients = list(getattr(comp.params, "clients", []))
-        groups: dict[tuple, list[int]] = {}
-        for i in range(len(levels)):
-            groups.setdefault(tuple(int(choices[c].index[i]) for c in clients if c in choices), []).append(i)
-        cost = np.full((len(options), len(levels)), np.inf)
-        worst = np.full((len(options), len(levels)), np.inf)
-        for key, idx in groups.items():
-            peers = {c.id: c for c in stack.components}
-            peers.update({c: variants[c][k] for c, k in zip([c for c in clients if c in choices], key, strict=True)})
-            wl_group = wl.with_users(levels[idx])
-            for j, variant in enumerate(variants[comp.id]):
-                variant.bind(peers)
-                ev = evaluate_arrays(Stack(stack.spec, [variant], stack.specs, stack.path), wl_group)
-                cost[j, idx] = ev.monthly_cost_usd()
-                hard = [m.utilization for m in ev.metrics if m.kind != "free_tier"]
-                worst[j, idx] = np.max(hard, axis=0) if hard else 0.0
+        peers: dict[str, Any] = {c.id: c for c in stack.components}
+        for cid in getattr(comp.params, "clients", []):
+            if cid in choices:
+                a, b = choices[cid].connections
+                peers[cid] = _ChosenClient(choices[cid].chosen(a), choices[cid].chosen(b))
+        cost = np.zeros((len(options), n))
+        fixed = np.zeros((len(options), n))
+        per_user = np.zeros((len(options), n))
+        grids: dict[str, MetricGrid] = {}
+        for idx, variant in _variants(stack, comp, options, n):
+            variant.bind(peers)
+            users = np.tile(levels, len(idx))
+            wl_family = wl.with_users(users)
+            ev = evaluate_arrays(Stack(stack.spec, [variant], stack.specs, stack.path), wl_family)
+            shape = (len(idx), n)
+            cost[idx] = ev.monthly_cost_usd().reshape(shape)
+            # Connections are affine in users like every demand: two levels give a and b.
+            up = users + np.maximum(users, 1.0)
+            c0 = _grid(variant.db_connections(wl_family), users.size, shape)
+            c1 = _grid(variant.db_connections(wl.with_users(up)), users.size, shape)
+            slope = (c1 - c0) / _grid(up - users, users.size, shape)
+            fixed[idx], per_user[idx] = c0 - slope * _grid(users, users.size, shape), slope
+            for m in ev.metrics:
+                grid = grids.get(m.metric) or grids.setdefault(m.metric, _empty_grid(m, len(options), n))
+                for name in ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user"):
+                    getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
+                for i in idx:
+                    grid.kinds[i] = m.kind
+        # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
+        worst = np.zeros((len(options), n))
+        for g in grids.values():
+            hard = np.array([k != "free_tier" for k in g.kinds])[:, None]
+            worst = np.maximum(worst, np.where(hard, g.utilization, 0.0))
         fits = worst < WATCH_AT
         best = np.argmin(np.where(fits, cost, np.inf), axis=0)
         none_fit = ~fits.any(axis=0)
         # Where nothing fits: the cheapest of the options with the most headroom.
         roomiest = worst[:, none_fit] <= worst[:, none_fit].min(axis=0) * (1 + 1e-9)
         best[none_fit] = np.argmin(np.where(roomiest, cost[:, none_fit], np.inf), axis=0)
-        choices[comp.id] = Choice(options, best, cost, fits)
+        choices[comp.id] = Choice(options, best, cost, fits, worst, list(grids.values()), (fixed, per_user))
     return choices
+
+
+def _empty_grid(m: Any, options: int, levels: int) -> MetricGrid:
+    """A metric's grid before any family fills it: an option without the metric has no limit."""
+
+    def full(value: float) -> np.ndarray:
+        return np.full((options, levels), value)
+
+    return MetricGrid(
+        m.component,
+        m.metric,
+        m.unit,
+        ["free_tier"] * options,
+        full(0.0),
+        full(np.inf),
+        full(0.0),
+        full(np.inf),
+        full(0.0),
+        full(0.0),
+    )
 
 
 def roadmap(stack: Stack, wl: Workload, users: Sequence[float] | np.ndarray | None = None) -> list[Phase]:
@@ -126,7 +250,7 @@ def roadmap(stack: Stack, wl: Workload, users: Sequence[float] | np.ndarray | No
                 if seen:
                     option[param] = seen[0] if len(seen) == 1 else f"{seen[0]:g} to {seen[-1]:g}"
             config[cid] = option
-        actions = _first_actions(stack, choices) if start == 0 else _actions(choices, start - 1, start)
+        actions = first_actions(stack, choices) if start == 0 else _actions(choices, start - 1, start)
         phases.append(
             Phase(
                 float(levels[start]),
@@ -169,16 +293,30 @@ def _actions(choices: dict[str, Choice], before: int, after: int) -> list[str]:
     return [s for s in steps if s]
 
 
-def _first_actions(stack: Stack, choices: dict[str, Choice]) -> list[str]:
-    """What to change now: the first level's choice against the stack as configured."""
-    steps = []
+def first_actions(stack: Stack, choices: dict[str, Choice], level: int = 0) -> list[str]:
+    """What to change now: the choice at ``level`` against the stack as configured, plans first,
+    then instance counts, processes and disk sizes."""
+    steps: list[str] = []
     for comp in stack.components:
         c = choices[comp.id]
-        now = comp.params.model_dump()
+        if c.options == [{}]:
+            continue
+        now = comp.configuration()
+        chosen = int(c.index[level])
+        after = c.options[chosen]
         current = next((j for j, o in enumerate(c.options) if all(now.get(k) == v for k, v in o.items())), None)
         if current is not None:
-            steps.append(_change(comp.id, c, current, c.index[0], 0))
+            steps.append(_change(comp.id, c, current, chosen, level))
+        elif _without_instances(now) != _without_instances(after):
+            steps.append(f"change {comp.id}: {_label(now)} -> {_label(after)}")
+        scaled = [(k, now.get(k), v) for k, v in after.items() if k in SCALING and now.get(k) != v]
+        if scaled:
+            steps.append(f"scale {comp.id}: " + ", ".join(f"{k} {_count(a)} -> {_count(b)}" for k, a, b in scaled))
     return [s for s in steps if s] or ["keep the stack as configured"]
+
+
+def _count(value: Any) -> str:
+    return "default" if value is None else f"{value:,.6g}"
 
 
 def roadmap_table(phases: list[Phase]) -> pd.DataFrame:

@@ -141,6 +141,13 @@ class Component:
         """Other configurations the roadmap may choose (params to change); none by default."""
         return []
 
+    def configuration(self) -> dict[str, Any]:
+        """The params its options choose among (plan, instances...), at their current values."""
+        keys = dict.fromkeys(k for option in self.options() for k in option)
+        params = self.params.model_dump()
+        # A param left to the catalog's default (Lambda's concurrency quota) shows that default.
+        return {k: params[k] if params.get(k) is not None else getattr(self, k, None) for k in keys}
+
     def db_connections(self, wl: Workload) -> np.ndarray:
         """Database connections this component opens (clients of a database override this)."""
         return np.zeros(wl.n)

@@ -29,7 +29,7 @@ def test_render_web_load_and_max_users():
     cpu = load_row(p, "web", "cpu")
     assert cpu["demand"] == pytest.approx(3.4722, rel=1e-4)
     assert cpu["max_users"] == pytest.approx(2880)
-    assert cpu["status"] == "act"
+    assert cpu["status"] == "over"  # 3.472 / 0.5 = 694 % of the limit
     mem = load_row(p, "web", "memory_mb")  # 2 x 125 MB of 512 MB, independent of users
     assert mem["demand"] == 250 and mem["max_users"] == np.inf
 

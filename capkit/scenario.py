@@ -1,0 +1,251 @@
+"""One scenario for every face: stack, workload and sizing in; plan, sweep, charts, roadmap out.
+
+The planner, the compare page, the analysis page, reports, case studies and the CLI all ask a
+:class:`Scenario` (or :func:`compare`) instead of chaining evaluate, sweep and the chart
+builders themselves. Every figure is computed on first use and kept, so a face that shows the
+headline first pays for the charts only when it draws them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from capkit.engine import evaluate, sweep, sweep_table
+from capkit.errors import InputError
+from capkit.labels import labeller
+from capkit.plan import Plan
+from capkit.sizing import check_sizing, right_size, right_sized
+from capkit.stack import Stack, load_stack, preset_names
+from capkit.tables import configuration_text, count, money
+from capkit.workload import UNIVERSAL, Workload
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    from capkit.analysis.roadmap import Phase
+
+#: User levels the charts sweep over: 100 to 100,000,000, 20 a decade (log-spaced).
+USER_LEVELS = np.geomspace(100, 100_000_000, 121)
+
+#: The business inputs compare holds equal for every stack; each keeps its technical ones.
+BUSINESS = ("users", "calls_per_user", "conversion_rate", "price_usd", "payment_fee_rate", "payment_fee_usd", "dau_mau")
+
+
+def roadmap_levels(low: float, high: float, per_decade: int = 20) -> np.ndarray:
+    """Log-spaced user levels from ``low`` to ``high``, ``per_decade`` a decade."""
+    return np.geomspace(low, high, int(per_decade * np.log10(high / low)) + 1)
+
+
+@dataclass
+class Scenario:
+    """A stack on a workload in one sizing (``right-sized`` or ``as-configured``)."""
+
+    stack: Stack
+    workload: Workload
+    sizing: str = "right-sized"
+
+    def __post_init__(self) -> None:
+        check_sizing(self.sizing)
+        if self.workload.n != 1:
+            raise InputError(f"a scenario is one workload; this one has {self.workload.n} values")
+
+    @classmethod
+    def of(
+        cls,
+        stack: str | Path | Stack,
+        values: Mapping[str, float] | None = None,
+        sizing: str = "right-sized",
+        root: Path | str | None = None,
+    ) -> Scenario:
+        """A scenario from a preset name or stack file and workload values (the rest: defaults)."""
+        s = stack if isinstance(stack, Stack) else load_stack(stack, root=root)
+        return cls(s, s.workload(**dict(values or {})), sizing)
+
+    @property
+    def users(self) -> float:
+        return float(self.workload.users[0])
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        """The plan in this scenario's sizing."""
+        return right_size(self.stack, self.workload) if self.sizing == "right-sized" else self.as_configured
+
+    @functools.cached_property
+    def as_configured(self) -> Plan:
+        """The stack as written, whatever the sizing (the planner's toggle, the dashed curve)."""
+        return evaluate(self.stack, self.workload)
+
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """The sweep over the chart levels, in this scenario's sizing."""
+        if self.sizing == "right-sized":
+            return sweep_table(right_sized(self.stack, self.workload, USER_LEVELS))
+        return self.configured_table
+
+    @functools.cached_property
+    def configured_table(self) -> pd.DataFrame:
+        """The sweep of the stack as written."""
+        return sweep(self.stack, self.workload, USER_LEVELS)
+
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        """``component.metric`` -> its readable label, for every metric of the sweep."""
+        names = labeller(self.stack)
+        cols = [c.removeprefix("utilization:") for c in self.table.columns if c.startswith("utilization:")]
+        return {c: names.metric(*c.split(".", 1)) for c in cols}
+
+    def roadmap(self, levels: Sequence[float] | np.ndarray | None = None) -> list[Phase]:
+        """The roadmap's phases (default: a tenth of today's users to a thousand times)."""
+        from capkit.analysis.roadmap import roadmap
+
+        if levels is None:
+            users = max(self.users, 100.0)
+            levels = roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000))
+        return roadmap(self.stack, self.workload, levels)
+
+    def charts(self, band: pd.DataFrame | None = None) -> dict[str, alt.TopLevelMixin]:
+        """The three planner charts: cost by component, cost and revenue, utilization."""
+        from capkit import charts
+
+        plan = self.plan
+        configured = None
+        if self.sizing == "right-sized":
+            configured = self.configured_table
+        return {
+            "cost-by-component": charts.cost_by_component(plan),
+            "cost-and-revenue": charts.cost_and_revenue(
+                self.table, self.users, plan.summary["max_users"], band=band, as_configured=configured
+            ),
+            "utilization": charts.utilization(self.table, self.users, labels=self.labels),
+        }
+
+
+def roadmap_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A roadmap table as displayed: users and costs in words, ``fits`` as yes or no option fits."""
+    return table.assign(
+        users_from=table["users_from"].map(count),
+        users_to=table["users_to"].map(count),
+        cost_from_usd=table["cost_from_usd"].map(money),
+        cost_to_usd=table["cost_to_usd"].map(money),
+        fits=table["fits"].map({True: "yes", False: "no option fits"}),
+    )
+
+
+# --- compare --------------------------------------------------------------------------------
+def business_values(values: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The business workload compare gives every stack: capkit's defaults, then ``values``."""
+    values = dict(values or {})
+    out = {k: UNIVERSAL[k].default for k in BUSINESS}
+    out.update(values)
+    return out
+
+
+def check_stacks(names: Sequence[str]) -> list[str]:
+    """Two to four distinct stack names (presets or files), else an InputError naming them."""
+    names = [n.strip() for n in names if n.strip()]
+    if not 2 <= len(names) <= 4:
+        raise InputError(
+            f"--stacks: give two to four stacks separated by commas, got {len(names)} "
+            f"({', '.join(names) or 'none'}); presets: {', '.join(preset_names())}"
+        )
+    if len(set(names)) != len(names):
+        raise InputError(f"--stacks: {', '.join(names)} names a stack twice")
+    return names
+
+
+def compare_scenarios(
+    stacks: Sequence[str | Stack],
+    values: Mapping[str, float] | None = None,
+    sizing: str = "right-sized",
+    root: Path | str | None = None,
+) -> dict[str, Scenario]:
+    """One scenario per stack on one business workload (each stack keeps its technical inputs).
+
+    ``values`` may set business inputs (users, calls per user, conversion, price, fees,
+    DAU/MAU) and any technical assumption; a technical one applies to the stacks that declare
+    it and must be declared by at least one.
+    """
+    names = check_stacks([s if isinstance(s, str) else s.name for s in stacks])
+    loaded = [s if isinstance(s, Stack) else load_stack(s, root=root) for s in stacks]
+    values = dict(values or {})
+    business = business_values({k: v for k, v in values.items() if k in BUSINESS})
+    technical = {k: v for k, v in values.items() if k not in BUSINESS}
+    declared = {k for s in loaded for k in s.specs}
+    unknown = sorted(set(technical) - declared)
+    if unknown:
+        raise InputError(
+            f"--set {unknown[0]}: no stack of {', '.join(names)} declares it; business inputs: {', '.join(BUSINESS)}"
+        )
+    out = {}
+    for name, s in zip(names, loaded, strict=True):
+        own = {k: v for k, v in technical.items() if k in s.specs}
+        out[name] = Scenario(s, s.workload(**business, **own), sizing)
+    return out
+
+
+def compare_row(name: str, sc: Scenario) -> dict[str, Any]:
+    """One stack's row: cost, cost per user, revenue, margin, configuration, the next limit."""
+    p = sc.plan
+    s = p.summary
+    b = s["bottleneck"]
+    label = (
+        None
+        if b is None
+        else p.load.loc[(p.load["component"] == b["component"]) & (p.load["metric"] == b["metric"]), "label"].iloc[0]
+    )
+    return {
+        "stack": name,
+        "sizing": p.sizing,
+        "users": sc.users,
+        "monthly_cost_usd": s["monthly_cost_usd"],
+        "cost_per_user_usd": s["cost_per_user_usd"],
+        "revenue_usd": s["revenue_usd"],
+        "margin": s["margin"],
+        "configuration": p.configuration,
+        "actions": list(p.actions),
+        "fits": p.fits,
+        "next_limit": None if b is None else f"{b['component']}.{b['metric']}",
+        "next_limit_label": label,
+        "next_limit_users": s["max_users"],
+        "no_fit": [limit["label"] for limit in p.limits],
+    }
+
+
+def compare(
+    stacks: Sequence[str | Stack],
+    values: Mapping[str, float] | None = None,
+    sizing: str = "right-sized",
+    root: Path | str | None = None,
+) -> pd.DataFrame:
+    """Two to four stacks on one business workload: one row per stack (see :func:`compare_row`)."""
+    scenarios = compare_scenarios(stacks, values, sizing, root)
+    return pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
+
+
+def compare_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The compare rows as displayed (money, counts, the configuration in words)."""
+    return pd.DataFrame(
+        {
+            "stack": frame["stack"],
+            "monthly cost": frame["monthly_cost_usd"].map(money),
+            "per user": frame["cost_per_user_usd"].map(lambda x: "n/a" if x is None or pd.isna(x) else f"${x:.4f}"),
+            "revenue": frame["revenue_usd"].map(money),
+            "margin": frame["margin"].map(lambda x: "n/a" if x is None or pd.isna(x) else f"{x:.1%}"),
+            "configuration": frame["configuration"].map(configuration_text),
+            "next limit": [
+                "none" if lab is None else f"{lab} at {count(u)} users"
+                for lab, u in zip(frame["next_limit_label"], frame["next_limit_users"], strict=True)
+            ],
+            "fits": [
+                "yes" if ok else "no option fits: " + "; ".join(no)
+                for ok, no in zip(frame["fits"], frame["no_fit"], strict=True)
+            ],
+        }
+    )
