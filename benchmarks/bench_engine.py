@@ -4,7 +4,8 @@ Run: python benchmarks/bench_engine.py   (set OMP_NUM_THREADS=1 etc. for one cor
 pins itself to one CPU where the OS allows.)
 
 Targets (issue 2): evaluate under 5 ms median; a sweep of 1,000,000 user levels on
-aws-serverless under 1 s on one core. The plain loop evaluates the same functions one level at
+aws-serverless under 1 s on one core. Issue 12: right_size at one user level under 20 ms and
+a roadmap over 200 levels under 200 ms, for every preset. The plain loop evaluates the same functions one level at
 a time (arrays of length 1), which is what a non-vectorized engine would cost.
 """
 
@@ -58,6 +59,20 @@ def main() -> None:
     }
     sim = timed(lambda: capkit.simulate(stack, wl, n=100_000, seed=1, ranges=ranges), 5)
     print(f"simulate, 100,000 draws of 3 ranges (aws-serverless): best {min(sim):.3f} s (target < 1 s)")
+
+    for name in capkit.preset_names():
+        s = capkit.load_stack(name)
+        wl100k = s.workload(users=100_000)
+        capkit.right_size(s, wl100k)  # builds the option families once per stack
+        sized = timed(lambda s=s, wl=wl100k: capkit.right_size(s, wl), 50)
+        grid = np.geomspace(1_000, 10_000_000, 200)
+        capkit.roadmap(s, wl100k, grid)
+        road = timed(lambda s=s, wl=wl100k: capkit.roadmap(s, wl, grid), 10)
+        print(
+            f"{name:17s} right_size at 100,000 users: median {statistics.median(sized) * 1e3:.1f} ms "
+            f"(target < 20 ms); roadmap over 200 levels: median {statistics.median(road) * 1e3:.0f} ms "
+            f"(target < 200 ms)"
+        )
 
     n_loop = 2_000
     sample = levels[:: len(levels) // n_loop][:n_loop]

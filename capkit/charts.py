@@ -22,8 +22,9 @@ USERS_AXIS = alt.Axis(title="daily active users", format="~s")
 
 
 def cost_by_component(plan: Plan) -> alt.Chart:
-    """Monthly cost of each component, largest first."""
+    """Monthly cost of each component, largest first, by its readable name."""
     data = plan.component_costs().rename("cost_usd").reset_index()
+    data["component"] = data["component"].map(lambda cid: plan.names.get(cid, cid))
     return (
         alt.Chart(data, title="Monthly cost by component")
         .mark_bar()

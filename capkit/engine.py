@@ -130,6 +130,12 @@ def _utilization(demand: np.ndarray, limit: np.ndarray) -> np.ndarray:
         return np.where(limit > 0, demand / limit, np.where(demand > 0, np.inf, 0.0))
 
 
+def _full(values: np.ndarray | float, n: int) -> np.ndarray:
+    """``values`` as a float array of length ``n`` (broadcast only when it is not one already)."""
+    array = np.asarray(values, dtype=float)
+    return array if array.shape == (n,) else np.broadcast_to(array, (n,))
+
+
 def _finite(component: str, line: str, what: str, values: np.ndarray | float, n: int, low: float = 0.0) -> np.ndarray:
     """``values`` as an array of length ``n``, if every value is finite and at least ``low``.
 
@@ -138,7 +144,9 @@ def _finite(component: str, line: str, what: str, values: np.ndarray | float, n:
     negative size), and is refused naming the line that produced it, rather than shown as
     "n/a" or a 100 % margin.
     """
-    array = np.broadcast_to(np.asarray(values, dtype=float), (n,))
+    array = _full(values, n)
+    if np.isfinite(array).all() and (low == -np.inf or array.min(initial=np.inf) >= low):
+        return array
     bad = ~(np.isfinite(array) & (array >= low))
     if bad.any():
         value = array[np.argmax(bad)]
@@ -164,7 +172,7 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
             items = list(comp.costs(wl))
         for m0, m1 in zip(now, up, strict=True):
             demand = _finite(comp.id, m0.metric, "demand", m0.demand, n)
-            limit = np.broadcast_to(np.asarray(m0.limit, dtype=float), (n,))
+            limit = _full(m0.limit, n)
             d1 = _finite(comp.id, m0.metric, "demand", m1.demand, n)
             fixed, slope = _affine(users, demand, d1, du)
             metrics.append(

@@ -36,7 +36,9 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
     """A plan as one long table: inputs, summary, load rows and cost rows, one per line.
 
     Columns: section, component, name, value, unit, limit, utilization, max_users, status,
-    cost_usd. A spreadsheet filters on section; empty cells mean "not applicable" or "never".
+    cost_usd. Sections: input, summary (with sizing and fits), configuration (the options each
+    component runs with), action (what changes from the stack as written), load, cost. A
+    spreadsheet filters on section; empty cells mean "not applicable" or "never".
     """
     rows: list[dict[str, Any]] = [{"section": "input", "name": k, "value": v} for k, v in plan.workload.items()]
     s = plan.summary
@@ -47,6 +49,11 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
         {"section": "summary", "name": "bottleneck", "value": None if b is None else f"{b['component']}.{b['metric']}"}
     )
     rows.append({"section": "summary", "name": "max_users", "value": s["max_users"]})
+    rows.append({"section": "summary", "name": "sizing", "value": plan.sizing})
+    rows.append({"section": "summary", "name": "fits", "value": plan.fits})
+    for cid, option in plan.configuration.items():
+        rows += [{"section": "configuration", "component": cid, "name": k, "value": v} for k, v in option.items()]
+    rows += [{"section": "action", "name": "action", "value": a} for a in plan.actions]
     for r in plan.load.itertuples():
         rows.append(
             {

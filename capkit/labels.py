@@ -41,7 +41,8 @@ class Labeller:
         self.types = types  # component id -> type
         self._twice = {t for t, n in Counter(types.values()).items() if n > 1}
 
-    def _name(self, cid: str) -> str:
+    def component(self, cid: str) -> str:
+        """``Render web service`` for a render_web component (its id for the user's own types)."""
         entry = label_file().types.get(self.types.get(cid, ""))
         if entry is None or not entry.name:
             return cid  # the user's own (metered) component: its id is its name
@@ -52,13 +53,13 @@ class Labeller:
         entry = label_file().types.get(self.types.get(cid, ""))
         text = entry.metrics.get(metric) if entry else None
         if text is None:
-            return f"{self._name(cid)} {metric.replace('_', ' ')}"
+            return f"{self.component(cid)} {metric.replace('_', ' ')}"
         text = text.replace("{id}", cid)
         return f"{text} ({cid})" if self.types[cid] in self._twice and "{id}" not in entry.metrics[metric] else text
 
     def item(self, cid: str, item: str) -> str:
         """``Lambda: requests`` for the ``requests`` item of component ``lambda``."""
-        return f"{self._name(cid)}: {item}"
+        return f"{self.component(cid)}: {item}"
 
 
 def labeller(stack: object) -> Labeller:

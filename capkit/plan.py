@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,14 +36,14 @@ def status(utilization: np.ndarray, kind: np.ndarray | str | None = None) -> np.
     return np.where(np.asarray(kind) == "free_tier", np.where(u < OVER_AT, "free", "billed"), hard)
 
 
-def _limit_row(r: Any, levers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A hard limit the plan does not keep, for the summary and JSON."""
+def _limit_row(r: Mapping[str, Any], levers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A hard limit the plan does not keep (a load row), for the summary and JSON."""
     return {
-        "component": r.component,
-        "metric": r.metric,
-        "label": r.label,
-        "utilization": _finite_or_none(r.utilization),
-        "max_users": _finite_or_none(r.max_users),
+        "component": r["component"],
+        "metric": r["metric"],
+        "label": r["label"],
+        "utilization": _finite_or_none(r["utilization"]),
+        "max_users": _finite_or_none(r["max_users"]),
         "levers": levers or [],
     }
 
@@ -81,27 +82,28 @@ class Plan:
     limits: list[dict[str, Any]] = field(default_factory=list)
     #: Component ids in stack order.
     components: list[str] = field(default_factory=list)
+    #: Component id -> its readable name (``Render web service``), for charts and tables.
+    names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_evaluation(cls, ev: Evaluation) -> Plan:
         wl = ev.workload
         names = labeller(ev.stack)
-        load = pd.DataFrame(
-            {
-                "component": [m.component for m in ev.metrics],
-                "metric": [m.metric for m in ev.metrics],
-                "label": [names.metric(m.component, m.metric) for m in ev.metrics],
-                "demand": [float(m.demand[0]) for m in ev.metrics],
-                "limit": [float(m.limit[0]) for m in ev.metrics],
-                "unit": [m.unit for m in ev.metrics],
-                "kind": [m.kind for m in ev.metrics],
-                "utilization": [float(m.utilization[0]) for m in ev.metrics],
-                "max_users": [float(m.max_users[0]) for m in ev.metrics],
-                "users_at_watch": [float(m.users_at(WATCH_AT)[0]) for m in ev.metrics],
-                "users_at_act": [float(m.users_at(ACT_AT)[0]) for m in ev.metrics],
-            }
-        )
-        load["status"] = status(load["utilization"].to_numpy(), load["kind"].to_numpy()) if len(load) else []
+        columns: dict[str, list[Any]] = {
+            "component": [m.component for m in ev.metrics],
+            "metric": [m.metric for m in ev.metrics],
+            "label": [names.metric(m.component, m.metric) for m in ev.metrics],
+            "demand": [float(m.demand[0]) for m in ev.metrics],
+            "limit": [float(m.limit[0]) for m in ev.metrics],
+            "unit": [m.unit for m in ev.metrics],
+            "kind": [m.kind for m in ev.metrics],
+            "utilization": [float(m.utilization[0]) for m in ev.metrics],
+            "max_users": [float(m.max_users[0]) for m in ev.metrics],
+            "users_at_watch": [float(m.users_at(WATCH_AT)[0]) for m in ev.metrics],
+            "users_at_act": [float(m.users_at(ACT_AT)[0]) for m in ev.metrics],
+        }
+        columns["status"] = [str(x) for x in status(np.array(columns["utilization"]), np.array(columns["kind"]))]
+        load = pd.DataFrame(columns)
         cost = pd.DataFrame(
             {
                 "component": [c.component for c in ev.costs],
@@ -131,9 +133,10 @@ class Plan:
             "max_users": _finite_or_none(float(ev.metrics[b].max_users[0])) if b >= 0 else None,
         }
         notes = [n for c in ev.stack.components for n in c.notes(wl)]
-        over = load[load["status"] == "over"].sort_values("max_users", kind="stable")  # first to break first
-        limits = [_limit_row(r) for r in over.itertuples()]
-        configuration = {c.id: c.configuration() for c in ev.stack.components if c.options()}
+        rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        over = sorted((r for r in rows if r["status"] == "over"), key=lambda r: r["max_users"])  # first to break first
+        limits = [_limit_row(r) for r in over]
+        configuration = {c.id: option for c in ev.stack.components if (option := c.configuration())}
         return cls(
             ev.stack.name,
             ev.stack.title,
@@ -146,6 +149,7 @@ class Plan:
             fits=not limits,
             limits=limits,
             components=[c.id for c in ev.stack.components],
+            names={c.id: names.component(c.id) for c in ev.stack.components},
         )
 
     def component_costs(self) -> pd.Series:

@@ -76,7 +76,9 @@ def right_size(stack: Stack, wl: Workload | None = None) -> Plan:
     plan.fits = bool(all(c.fits[c.index[0], 0] for c in choices.values()))
     hard = plan.load[(plan.load["kind"] != "free_tier") & (plan.load["utilization"] >= WATCH_AT)]
     plan.limits = (
-        [] if plan.fits else [_limit_row(r, levers(sized, wl, r.component, r.metric)) for r in hard.itertuples()]
+        []
+        if plan.fits
+        else [_limit_row(r, levers(sized, wl, r["component"], r["metric"])) for r in hard.to_dict("records")]
     )
     return plan
 

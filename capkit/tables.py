@@ -198,7 +198,8 @@ def components_html(plan: Plan) -> str:
         items = plan.cost[plan.cost["component"] == cid]
         detail = "; ".join(f"{r.label.split(': ', 1)[-1]} {money(r.cost_usd)}" for r in items.itertuples())
         rows.append(
-            f'<tr><td class="text capkit-component">{cid}</td><td>{money(total)}</td>'
+            f'<tr><td class="text capkit-component" title="{cid}">{html.escape(plan.names.get(cid, cid))}</td>'
+            f"<td>{money(total)}</td>"
             f'<td class="text">{html.escape(detail)}</td></tr>'
         )
     head = "<tr><th class='text'>component</th><th>USD/month</th><th class='text'>billed items</th></tr>"

@@ -61,7 +61,7 @@ def _spec(default: float, unit: str, lo: float, hi: float, meaning: str, source:
 
 #: The fields every stack has. A stack may change their defaults, not their ranges or units.
 UNIVERSAL: dict[str, AssumptionSpec] = {
-    "users": _spec(10_000, "daily active users", 0, 1e10, "Daily active users."),
+    "users": _spec(10_000, "daily active users", 0, 1e10, "People who use the app on a given day."),
     "calls_per_user": _spec(10, "calls/user/day", 0, 1e6, "API calls per user per day."),
     "conversion_rate": _spec(0.05, "fraction", 0, 1, "Share of monthly active users who pay."),
     "price_usd": _spec(4.99, "USD/month", 0, 1e5, "Monthly price per paying user."),
@@ -219,9 +219,10 @@ def check_range(key: str, arr: np.ndarray, spec: AssumptionSpec) -> None:
     bad = ~np.isfinite(arr) | (arr < spec.min) | (arr > spec.max)
     if bad.any():
         value = float(arr[np.argmax(bad)])
+        # The unit, then the meaning unless it only repeats the unit.
+        said = spec.unit if spec.meaning.rstrip(".").lower() == spec.unit.lower() else f"{spec.unit}; {spec.meaning}"
         raise InputError(
-            f"{key} = {_fmt(value)} is not allowed: must be a number from {_fmt(spec.min)} "
-            f"to {_fmt(spec.max)} ({spec.unit}; {spec.meaning})"
+            f"{key} = {_fmt(value)} is not allowed: must be a number from {_fmt(spec.min)} to {_fmt(spec.max)} ({said})"
         )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import capkit
+from capkit.sizing import plan_for
 from capkit.tables import money
 from tests.browser import offline_page, serve_app, set_slider
 
@@ -25,9 +26,10 @@ def app_url():
         yield url
 
 
-def expected_cost(stack: str, **values: float) -> str:
+def expected_cost(stack: str, sizing: str = "right-sized", **values: float) -> str:
+    """The engine's monthly cost, right-sized (the planner's first answer) or as configured."""
     s = capkit.load_stack(stack)
-    return money(capkit.evaluate(s, s.workload(**values)).summary["monthly_cost_usd"])
+    return money(plan_for(s, s.workload(**values), sizing).summary["monthly_cost_usd"])
 
 
 def wait_text(page, css: str, text: str, timeout_ms: int = 30_000) -> None:
@@ -70,16 +72,43 @@ def test_planner_in_the_browser(app_url, tmp_path):
         assert "Traceback" not in page.content()
         assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless", users=250_000)
 
-        # Changing the stack changes the component list.
+        # Changing the stack changes the component list (readable names; ids in the tooltip).
         page.locator(".widget-dropdown select").select_option("render-postgres")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.capkit-component')].map(e => e.textContent).join(',')"
-            " === 'render_web,postgres,redis,email,sentry'",
+            " === 'Render web service,Render Postgres,Redis,Email,Sentry'",
             timeout=60_000,
         )
         wait_text(page, ".capkit-monthly-cost", expected_cost("render-postgres"))
         for chart in CHARTS:
             page.wait_for_selector(f".capkit-chart-{chart} img.capkit-chart", timeout=60_000)
+
+        # Right-sized first: the answer names the configuration and the actions, nothing is over.
+        s = capkit.load_stack("render-postgres")
+        sized = capkit.right_size(s, s.workload())
+        answer = page.locator(".capkit-answer").inner_text()
+        assert answer.startswith(f"Cost to serve 20,000 users: {expected_cost('render-postgres')}/month, right-sized")
+        assert "Configuration: render_web: starter, " in answer and "Actions: " in answer
+        assert page.locator(".capkit-row-over").count() == 0
+        # The toggle shows the stack as written: every over-limit row red, the first limit named.
+        page.locator(".capkit-sizing").get_by_text("As configured", exact=True).click()
+        wait_text(page, ".capkit-monthly-cost", expected_cost("render-postgres", "as-configured"))
+        written = capkit.evaluate(s, s.workload())
+        over = written.load[written.load["status"] == "over"]
+        assert len(over) > 0 and sized.fits and not written.fits
+        assert page.locator(".capkit-over-limits").inner_text() == (
+            f"Over its limits at 20,000 users: {written.limits[0]['label']}"
+        )
+        assert page.locator(".capkit-row-over").count() == len(over)
+        colour = page.locator(".capkit-row-over .capkit-status-over").first.evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
+        assert colour == "rgb(214, 39, 40)"  # STATUS_COLOURS["over"], #d62728
+        # The link carries the toggle.
+        page.wait_for_function(
+            "() => document.querySelector('.capkit-scenario-link').href.includes('sizing=as-configured')",
+            timeout=30_000,
+        )
 
         shot = tmp_path / "planner.png"
         page.screenshot(path=str(shot), full_page=True)
@@ -144,7 +173,7 @@ def test_scenario_link_and_downloads(app_url, tmp_path):
 
         # Downloads: the plan as CSV and JSON for the current inputs, the charts as SVG files.
         s = capkit.load_stack("render-postgres")
-        plan = capkit.evaluate(s, s.workload(**values))
+        plan = capkit.right_size(s, s.workload(**values))
         with page.expect_download(timeout=60_000) as info:
             page.get_by_role("button", name="Plan CSV").click()
         assert info.value.suggested_filename == "render-postgres-plan.csv"
@@ -174,3 +203,77 @@ def test_a_stack_path_outside_the_folder_is_refused(app_url):
         page.get_by_text("'nonsense' is not a field of stack aws-serverless").wait_for(timeout=30_000)
         # The rest of the link still applies, on the default stack.
         wait_text(page, ".capkit-monthly-cost", expected_cost("aws-serverless", users=5_000))
+
+
+def test_compare_page(tmp_path):
+    """Compare: one business workload for every stack (the same revenue), right-sized rows."""
+    from playwright.sync_api import sync_playwright
+
+    from capkit.scenario import compare
+
+    with (
+        serve_app("--notebook", "compare.ipynb") as (url, _proc),
+        sync_playwright() as pw,
+        offline_page(pw) as (
+            page,
+            external,
+            errors,
+        ),
+    ):
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector(".capkit-compare tbody tr", timeout=120_000)
+        page.wait_for_selector(".capkit-chart-compare img.capkit-chart", timeout=60_000)
+        set_slider(page, ".capkit-users", "30000")
+        expected = compare(capkit.preset_names(), {"users": 30_000})
+        page.wait_for_function(
+            "cost => document.querySelector('.capkit-compare tbody tr td:nth-child(2)').textContent === cost",
+            arg=money(expected["monthly_cost_usd"].iloc[0]),
+            timeout=60_000,
+        )
+        rows = page.locator(".capkit-compare tbody tr")
+        assert rows.count() == 4
+        cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(4)]
+        assert [c[0] for c in cells] == capkit.preset_names()
+        assert [c[1] for c in cells] == [money(x) for x in expected["monthly_cost_usd"]]
+        assert len({c[3] for c in cells}) == 1  # one business workload: one revenue
+        assert all(c[5] for c in cells)  # a configuration per stack
+        # One stack only: a message, not a traceback.
+        page.locator(".capkit-compare-app select").select_option(["aws-serverless"])
+        page.get_by_text("give two to four stacks").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+        assert external == [], f"requests outside 127.0.0.1: {external}"
+        assert errors == [], f"console errors: {errors}"
+
+
+def test_analysis_page_inputs(tmp_path):
+    """The analysis page has inputs; its headline and roadmap follow them, the slower sections too."""
+    from playwright.sync_api import sync_playwright
+
+    with (
+        serve_app("--notebook", "analysis.ipynb") as (url, _proc),
+        sync_playwright() as pw,
+        offline_page(pw) as (
+            page,
+            external,
+            errors,
+        ),
+    ):
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector(".capkit-analysis-headline .capkit-monthly-cost", timeout=120_000)
+        heading = page.locator("h1").first.inner_text()
+        assert heading.startswith("Roadmap, uncertainty and latency") and "\\n" not in page.locator("body").inner_text()
+        assert page.locator(".capkit-analysis-roadmap table.capkit-roadmap").count() == 1
+        page.wait_for_selector(".capkit-analysis-uncertainty img.capkit-chart", timeout=120_000)
+        page.wait_for_selector(".capkit-analysis-latency img.capkit-chart", timeout=120_000)
+        set_slider(page, ".capkit-users", "100000")
+        wait_text(
+            page, ".capkit-analysis-headline .capkit-monthly-cost", expected_cost("render-postgres", users=100_000)
+        )
+        page.locator(".capkit-analysis select").first.select_option("aws-serverless")
+        wait_text(
+            page, ".capkit-analysis-headline .capkit-monthly-cost", expected_cost("aws-serverless", users=100_000)
+        )
+        page.get_by_text("No fixed-capacity pool in this stack").wait_for(timeout=120_000)
+        page.screenshot(path=str(tmp_path / "analysis.png"), full_page=True)
+        assert external == [], f"requests outside 127.0.0.1: {external}"
+        assert errors == [], f"console errors: {errors}"

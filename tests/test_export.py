@@ -94,7 +94,10 @@ def test_plan_formats_agree(capsys):
     assert float(summary["monthly_cost_usd"]) == pytest.approx(plan.summary["monthly_cost_usd"])
     costs = [float(r["cost_usd"]) for r in rows if r["section"] == "cost"]
     assert sum(costs) == pytest.approx(plan.summary["monthly_cost_usd"])
-    assert {r["section"] for r in rows} == {"input", "summary", "load", "cost"}
+    assert {r["section"] for r in rows} == {"input", "summary", "configuration", "action", "load", "cost"}
+    config = {(r["component"], r["name"]): r["value"] for r in rows if r["section"] == "configuration"}
+    assert config[("render_web", "plan")] == plan.configuration["render_web"]["plan"]
+    assert summary["sizing"] == "right-sized"
     assert not any(v in ("nan", "inf", "NaN") for r in rows for v in r.values())
     assert "monthly cost" in run(capsys, *args, "--format", "table")
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import capkit
-from capkit.workload import parse_assignments
+from capkit.errors import InputError
+from capkit.workload import UNIVERSAL, check_range, parse_assignments
 
 
 @pytest.fixture
@@ -59,3 +60,12 @@ def test_payment_fee_defaults_come_from_the_catalog(stack):
     cat = capkit.default_catalog()
     assert stack.specs["payment_fee_rate"].default == cat.value("payments.card.fee_rate")
     assert stack.specs["payment_fee_usd"].default == cat.value("payments.card.fee_usd")
+
+
+def test_a_range_error_does_not_repeat_itself():
+    """users' unit is "daily active users": the message says it once, then what the field means."""
+    with pytest.raises(InputError) as err:
+        check_range("users", np.array([-1.0]), UNIVERSAL["users"])
+    message = str(err.value)
+    assert message.lower().count("daily active users") == 1, message
+    assert "must be a number from 0 to 1e+10 (daily active users; People who use the app" in message

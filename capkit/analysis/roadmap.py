@@ -65,7 +65,7 @@ class MetricGrid:
     component: str
     metric: str
     unit: str
-    kinds: list[str]  # per option: quota, plan or free_tier (a plan's allowance may be either)
+    kinds: np.ndarray  # per option: quota, plan or free_tier (a plan's allowance may be either)
     demand: np.ndarray
     limit: np.ndarray
     utilization: np.ndarray
@@ -130,19 +130,29 @@ def _family_variant(comp: Component, options: list[dict[str, Any]], idx: list[in
     return variant
 
 
-#: Family variants per stack, by (component id, number of levels): built once, evaluated often.
-_VARIANTS: weakref.WeakKeyDictionary[Stack, dict[tuple[str, int], list[tuple[list[int], Component]]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Per stack, by (component id, number of levels): the options and their family variants,
+#: built once and evaluated often.
+_VARIANTS: weakref.WeakKeyDictionary[Stack, dict[tuple[str, int], tuple[list, list]]] = weakref.WeakKeyDictionary()
 
 
-def _variants(stack: Stack, comp: Component, options: list[dict[str, Any]], n: int) -> list:
-    """(option indices, family variant) for every family of ``comp``'s options at ``n`` levels."""
+def _variants(stack: Stack, comp: Component, n: int) -> tuple[list[dict[str, Any]], list[tuple[list[int], Any]]]:
+    """``comp``'s options, and (option indices, family variant) for every family at ``n`` levels."""
     cache = _VARIANTS.setdefault(stack, {})
     key = (comp.id, n)
     if key not in cache:
-        cache[key] = [(idx, _family_variant(comp, options, idx, n)) for idx in _families(options).values()]
+        options = comp.options() or [{}]
+        cache[key] = (
+            options,
+            [(_index(idx), _family_variant(comp, options, idx, n)) for idx in _families(options).values()],
+        )
     return cache[key]
+
+
+def _index(idx: list[int]) -> slice | np.ndarray:
+    """Option indices as a slice where they run in order (the usual case), else an array."""
+    if idx == list(range(idx[0], idx[-1] + 1)):
+        return slice(idx[0], idx[-1] + 1)
+    return np.array(idx)
 
 
 def _grid(values: np.ndarray | float, size: int, shape: tuple[int, int]) -> np.ndarray:
@@ -161,7 +171,7 @@ def choose(stack: Stack, wl: Workload, levels: np.ndarray) -> dict[str, Choice]:
     n = len(levels)
     choices: dict[str, Choice] = {}
     for comp in stack.components:
-        options = comp.options() or [{}]
+        options, families = _variants(stack, comp, n)
         peers: dict[str, Any] = {c.id: c for c in stack.components}
         for cid in getattr(comp.params, "clients", []):
             if cid in choices:
@@ -171,12 +181,13 @@ def choose(stack: Stack, wl: Workload, levels: np.ndarray) -> dict[str, Choice]:
         fixed = np.zeros((len(options), n))
         per_user = np.zeros((len(options), n))
         grids: dict[str, MetricGrid] = {}
-        for idx, variant in _variants(stack, comp, options, n):
+        for idx, variant in families:
             variant.bind(peers)
-            users = np.tile(levels, len(idx))
+            count = idx.stop - idx.start if isinstance(idx, slice) else len(idx)
+            users = np.tile(levels, count)
             wl_family = wl.with_users(users)
             ev = evaluate_arrays(Stack(stack.spec, [variant], stack.specs, stack.path), wl_family)
-            shape = (len(idx), n)
+            shape = (count, n)
             cost[idx] = ev.monthly_cost_usd().reshape(shape)
             # Connections are affine in users like every demand: two levels give a and b.
             up = users + np.maximum(users, 1.0)
@@ -188,12 +199,11 @@ def choose(stack: Stack, wl: Workload, levels: np.ndarray) -> dict[str, Choice]:
                 grid = grids.get(m.metric) or grids.setdefault(m.metric, _empty_grid(m, len(options), n))
                 for name in ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user"):
                     getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
-                for i in idx:
-                    grid.kinds[i] = m.kind
+                grid.kinds[idx] = m.kind
         # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
         worst = np.zeros((len(options), n))
         for g in grids.values():
-            hard = np.array([k != "free_tier" for k in g.kinds])[:, None]
+            hard = (g.kinds != "free_tier")[:, None]
             worst = np.maximum(worst, np.where(hard, g.utilization, 0.0))
         fits = worst < WATCH_AT
         best = np.argmin(np.where(fits, cost, np.inf), axis=0)
@@ -215,7 +225,7 @@ def _empty_grid(m: Any, options: int, levels: int) -> MetricGrid:
         m.component,
         m.metric,
         m.unit,
-        ["free_tier"] * options,
+        np.full(options, "free_tier", dtype=object),
         full(0.0),
         full(np.inf),
         full(0.0),

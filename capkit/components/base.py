@@ -143,7 +143,9 @@ class Component:
 
     def configuration(self) -> dict[str, Any]:
         """The params its options choose among (plan, instances...), at their current values."""
-        keys = dict.fromkeys(k for option in self.options() for k in option)
+        keys = self.__dict__.get("_option_keys")
+        if keys is None:  # the options depend on params and catalog only: list them once
+            keys = self._option_keys = list(dict.fromkeys(k for option in self.options() for k in option))
         params = self.params.model_dump()
         # A param left to the catalog's default (Lambda's concurrency quota) shows that default.
         return {k: params[k] if params.get(k) is not None else getattr(self, k, None) for k in keys}
