@@ -7,6 +7,8 @@ assumption shows a message next to its input; no request left 127.0.0.1; no cons
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -205,22 +207,26 @@ def test_a_stack_path_outside_the_folder_is_refused(app_url):
         wait_text(page, ".capkit-monthly-cost", expected_cost("aws-serverless", users=5_000))
 
 
-def test_compare_page(tmp_path):
-    """Compare: one business workload for every stack (the same revenue), right-sized rows."""
+@contextmanager
+def bundled_page(notebook: str, shot: Path) -> Iterator[object]:
+    """A bundled notebook served by ``capkit app`` and opened offline; afterwards a screenshot,
+    and no request may have left 127.0.0.1 and no console error may have shown."""
     from playwright.sync_api import sync_playwright
 
+    with serve_app("--notebook", notebook) as (url, _proc), sync_playwright() as pw:
+        with offline_page(pw) as (page, external, errors):
+            page.goto(url, timeout=120_000)
+            yield page
+            page.screenshot(path=str(shot), full_page=True)
+            assert external == [], f"requests outside 127.0.0.1: {external}"
+            assert errors == [], f"console errors: {errors}"
+
+
+def test_compare_page(tmp_path):
+    """Compare: one business workload for every stack (the same revenue), right-sized rows."""
     from capkit.scenario import compare
 
-    with (
-        serve_app("--notebook", "compare.ipynb") as (url, _proc),
-        sync_playwright() as pw,
-        offline_page(pw) as (
-            page,
-            external,
-            errors,
-        ),
-    ):
-        page.goto(url, timeout=120_000)
+    with bundled_page("compare.ipynb", tmp_path / "compare.png") as page:
         page.wait_for_selector(".capkit-compare tbody tr", timeout=120_000)
         page.wait_for_selector(".capkit-chart-compare img.capkit-chart", timeout=60_000)
         set_slider(page, ".capkit-users", "30000")
@@ -240,40 +246,20 @@ def test_compare_page(tmp_path):
         # One stack only: a message, not a traceback.
         page.locator(".capkit-compare-app select").select_option(["aws-serverless"])
         page.get_by_text("give two to four stacks").wait_for(timeout=30_000)
-        page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
-        assert external == [], f"requests outside 127.0.0.1: {external}"
-        assert errors == [], f"console errors: {errors}"
 
 
 def test_analysis_page_inputs(tmp_path):
     """The analysis page has inputs; its headline and roadmap follow them, the slower sections too."""
-    from playwright.sync_api import sync_playwright
-
-    with (
-        serve_app("--notebook", "analysis.ipynb") as (url, _proc),
-        sync_playwright() as pw,
-        offline_page(pw) as (
-            page,
-            external,
-            errors,
-        ),
-    ):
-        page.goto(url, timeout=120_000)
+    with bundled_page("analysis.ipynb", tmp_path / "analysis.png") as page:
         page.wait_for_selector(".capkit-analysis-headline .capkit-monthly-cost", timeout=120_000)
         heading = page.locator("h1").first.inner_text()
         assert heading.startswith("Roadmap, uncertainty and latency") and "\\n" not in page.locator("body").inner_text()
         assert page.locator(".capkit-analysis-roadmap table.capkit-roadmap").count() == 1
         page.wait_for_selector(".capkit-analysis-uncertainty img.capkit-chart", timeout=120_000)
         page.wait_for_selector(".capkit-analysis-latency img.capkit-chart", timeout=120_000)
+        cost = ".capkit-analysis-headline .capkit-monthly-cost"
         set_slider(page, ".capkit-users", "100000")
-        wait_text(
-            page, ".capkit-analysis-headline .capkit-monthly-cost", expected_cost("render-postgres", users=100_000)
-        )
+        wait_text(page, cost, expected_cost("render-postgres", users=100_000))
         page.locator(".capkit-analysis select").first.select_option("aws-serverless")
-        wait_text(
-            page, ".capkit-analysis-headline .capkit-monthly-cost", expected_cost("aws-serverless", users=100_000)
-        )
+        wait_text(page, cost, expected_cost("aws-serverless", users=100_000))
         page.get_by_text("No fixed-capacity pool in this stack").wait_for(timeout=120_000)
-        page.screenshot(path=str(tmp_path / "analysis.png"), full_page=True)
-        assert external == [], f"requests outside 127.0.0.1: {external}"
-        assert errors == [], f"console errors: {errors}"
