@@ -67,7 +67,7 @@ def main() -> None:
         sized = timed(lambda s=s, wl=wl100k: capkit.right_size(s, wl), 50)
         grid = np.geomspace(1_000, 10_000_000, 200)
         capkit.roadmap(s, wl100k, grid)
-        road = timed(lambda s=s, wl=wl100k: capkit.roadmap(s, wl, grid), 10)
+        road = timed(lambda s=s, wl=wl100k, grid=grid: capkit.roadmap(s, wl, grid), 10)
         print(
             f"{name:17s} right_size at 100,000 users: median {statistics.median(sized) * 1e3:.1f} ms "
             f"(target < 20 ms); roadmap over 200 levels: median {statistics.median(road) * 1e3:.0f} ms "

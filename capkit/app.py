@@ -626,9 +626,9 @@ class Analysis:
     """Roadmap, uncertainty and latency of one stack, with its inputs: stack, users today,
     monthly growth, latency target and Monte Carlo draws.
 
-    The headline (the planner's cards) and the roadmap come at once; the cost band, the
-    tornado and the latency curves follow from a background thread, so the page shows its
-    first figures while the slower sections compute.
+    The headline (the planner's cards) and the roadmap's table come at once; the roadmap's
+    chart, the cost band, the tornado and the latency curves follow from a background thread,
+    so the page shows its first figures while the slower sections compute.
     """
 
     #: One worker per kernel for the slower sections; a newer input makes a pending run moot.
@@ -709,7 +709,7 @@ class Analysis:
         try:
             report = self.report()
             self.headline.value = report.headline().markup
-            self.roadmap.value = report.roadmap_html().markup
+            self.roadmap.value = report.roadmap_html(chart=False).markup  # its chart follows
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
@@ -722,6 +722,9 @@ class Analysis:
             if generation != self._generation:
                 return
             try:
+                road = report.roadmap_html().markup
+                if generation == self._generation:
+                    self.roadmap.value = road
                 band = report.uncertainty_html(draws=draws, seed=self.seed).markup
                 delay = report.latency_html(target_ms=target).markup
             except CapkitError as exc:

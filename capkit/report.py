@@ -202,8 +202,9 @@ class Report:
             f"and its limit:</p>" + _table(t, "capkit-growth")
         )
 
-    def roadmap_html(self) -> _Html:
-        """The roadmap around today's users, with the date each phase begins at this growth."""
+    def roadmap_html(self, chart: bool = True) -> _Html:
+        """The roadmap around today's users, with the date each phase begins at this growth, and
+        its chart (drawn by vl-convert; ``chart=False`` leaves it out, for a first quick look)."""
         from capkit import charts
         from capkit.analysis.roadmap import roadmap_table
         from capkit.growth import date_after, months_until
@@ -220,7 +221,7 @@ class Report:
         return _Html(
             "<h2>Roadmap</h2><p>The cheapest configuration that keeps every limit under watch, phase by "
             f"phase, and when each phase begins at {html.escape(g.source)} growth.</p>"
-            + charts.to_img_html(charts.roadmap_steps(table))
+            + (charts.to_img_html(charts.roadmap_steps(table)) if chart else "")
             + _table(shown, "capkit-roadmap")
         )
 
