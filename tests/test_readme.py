@@ -35,3 +35,15 @@ def test_readme_quotes_the_computed_figures(name):
         value = cs.values().iloc[-1][fid]
         for shown in (fmt(value, f.unit), fmt(f.value, f.unit).removesuffix(".00")):
             assert shown in entry, f"{name}: README should quote {shown} for {fid}: {entry}"
+
+
+def test_the_readme_plan_example_is_what_the_cli_prints(capsys):
+    """The README shows `capkit plan --stack render-postgres --set users=100000`: its first two
+    lines must be the CLI's, and the planner's example figures the same."""
+    from capkit import cli
+
+    assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=100000"]) == 0
+    first, configuration = capsys.readouterr().out.splitlines()[:2]
+    assert f"$ capkit plan --stack render-postgres --set users=100000\n{first}\n{configuration}\n" in README
+    cost = first.split(": ")[1].split("/")[0]
+    assert f"Cost to serve 100,000 users: {cost}/month, right-sized" in README
