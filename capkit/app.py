@@ -308,7 +308,7 @@ class Planner:
         self.inputs: dict[str, AssumptionInput] = {}
         self.stack: Stack | None = None
         self.stack_name = ""
-        self.link = w.HTML()
+        self.link = w.HTML(layout=w.Layout(margin="0 0 0 12px"))
         self.downloads = w.HBox([Download(label, *spec) for label, spec in self._download_specs().items()])
         self.downloads.add_class("capkit-downloads")
         self.session = SessionWatch()
@@ -514,7 +514,7 @@ class Planner:
                 self.status,
                 self.sizing,
                 self.headline,
-                w.HBox([self.downloads, self.link], layout=w.Layout(align_items="center", gap="12px")),
+                w.HBox([self.downloads, self.link], layout=w.Layout(align_items="center")),
                 w.HBox([inputs, chart_column]),
                 w.HTML("<h4>Load against every limit</h4>"),
                 self.load_table,

@@ -78,7 +78,7 @@ def cost_and_revenue(
                 "series:N", title=None, scale=alt.Scale(domain=domain, range=["#d62728", "#2ca02c", "#7f7f7f"])
             ),
             strokeDash=alt.StrokeDash(
-                "series:N", scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [6, 4]]), legend=None
+                "series:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [6, 4]])
             ),
             tooltip=[
                 alt.Tooltip("series:N"),
@@ -108,7 +108,7 @@ def cost_and_revenue(
             )
         )
     if max_users is not None and math.isfinite(max_users) and max_users > 0:
-        rule = pd.DataFrame({"users": [max_users], "label": [f"bottleneck at {max_users:,.0f}"]})
+        rule = pd.DataFrame({"users": [max_users], "label": [f"next limit at {max_users:,.0f}"]})
         base = alt.Chart(rule)
         layers.append(base.mark_rule(strokeDash=[6, 4], color="#444").encode(x="users:Q"))
         layers.append(

@@ -71,7 +71,6 @@ def right_size(stack: Stack, wl: Workload | None = None) -> Plan:
     sized = configured(stack, _configuration(choices, 0))
     plan = evaluate(sized, wl)
     plan.sizing = "right-sized"
-    plan.configuration = {**plan.configuration, **_configuration(choices, 0)}
     plan.actions = first_actions(stack, choices)
     plan.fits = bool(all(c.fits[c.index[0], 0] for c in choices.values()))
     hard = plan.load[(plan.load["kind"] != "free_tier") & (plan.load["utilization"] >= WATCH_AT)]

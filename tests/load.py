@@ -47,8 +47,9 @@ PAGE_FETCHES = ThreadPoolExecutor(max_workers=64, thread_name_prefix="capkit-loa
 
 
 def expected_cost(users: float, stack: str = "aws-serverless") -> str:
+    """The planner's first answer: the engine's right-sized monthly cost."""
     s = capkit.load_stack(stack)
-    return money(capkit.evaluate(s, s.workload(users=users)).summary["monthly_cost_usd"])
+    return money(capkit.right_size(s, s.workload(users=users)).summary["monthly_cost_usd"])
 
 
 def session_users(session_no: int, change: int) -> int:

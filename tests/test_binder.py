@@ -61,7 +61,7 @@ def test_a_fresh_environment_from_binder_runs_the_planner(tmp_path):
     from capkit.tables import money
 
     s = capkit.load_stack("render-postgres")
-    cost = money(capkit.evaluate(s, s.workload(users=50_000)).summary["monthly_cost_usd"])
+    cost = money(capkit.right_size(s, s.workload(users=50_000)).summary["monthly_cost_usd"])  # right-sized first
     for interactive, expected in (
         ("True", "application/vnd.jupyter.widget-view+json"),
         ("False", f'capkit-monthly-cost\\">{cost}<'),

@@ -19,7 +19,7 @@ def test_planner_exports_offline_html(tmp_path):
     out = export_html(tmp_path / "planner.html", stack="vercel-supabase", users=250_000)
     assert not CDN.search(out.read_text())
     s = capkit.load_stack("vercel-supabase")
-    cost = money(capkit.evaluate(s, s.workload(users=250_000)).summary["monthly_cost_usd"])
+    cost = money(capkit.right_size(s, s.workload(users=250_000)).summary["monthly_cost_usd"])  # right-sized first
     with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
         page.goto(out.as_uri())
         assert page.locator(".capkit-monthly-cost").inner_text() == cost

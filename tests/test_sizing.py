@@ -89,3 +89,33 @@ def test_levers_leave_business_inputs_alone(render_postgres):
     s = render_postgres
     found = levers(s, s.workload(users=100_000), "render_web", "cpu")
     assert [x["assumption"] for x in found] == ["cpu_ms_per_call"]
+
+
+@pytest.mark.parametrize("name", capkit.preset_names())
+@pytest.mark.parametrize("users", [1_000.0, 100_000.0, 10_000_000.0])
+def test_every_line_past_a_hard_limit_is_over(name, users):
+    """Past 100 % of a hard limit the status is over (act stays for 90-100 %); a free allowance
+    is never over: billed from 100 % on. Both sizings, every preset."""
+    s = capkit.load_stack(name)
+    for plan in (capkit.evaluate(s, s.workload(users=users)), right_size(s, s.workload(users=users))):
+        load = plan.load
+        hard = load["kind"] != "free_tier"
+        assert (load.loc[hard & (load["utilization"] > 1), "status"] == "over").all()
+        assert (load.loc[hard & (load["utilization"] <= 1), "status"] != "over").all()
+        assert (load.loc[hard & (load["utilization"] >= 0.9) & (load["utilization"] <= 1), "status"] == "act").all()
+        assert set(load.loc[~hard, "status"]) <= {"free", "billed"}
+        assert (load.loc[~hard & (load["utilization"] >= 1), "status"] == "billed").all()
+        over = {(x["component"], x["metric"]) for x in plan.limits}
+        if plan.sizing == "as-configured":
+            rows = load[load["status"] == "over"]
+            assert over == set(zip(rows["component"], rows["metric"], strict=True))
+
+
+def test_a_report_takes_the_sizing():
+    from capkit.report import Report
+
+    sized = Report.build("render-postgres", users=100_000)
+    written = Report.build("render-postgres", users=100_000, sizing="as-configured")
+    assert sized.plan.sizing == "right-sized" and written.plan.sizing == "as-configured"
+    assert "Over its limits at 100,000 users" in written.headline().markup
+    assert "Cost to serve 100,000 users" in sized.headline().markup
