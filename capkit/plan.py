@@ -36,7 +36,7 @@ def status(utilization: np.ndarray, kind: np.ndarray | str | None = None) -> np.
     return np.where(np.asarray(kind) == "free_tier", np.where(u < OVER_AT, "free", "billed"), hard)
 
 
-def _limit_row(r: Mapping[str, Any], levers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def limit_row(r: Mapping[str, Any], levers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A hard limit the plan does not keep (a load row), for the summary and JSON."""
     return {
         "component": r["component"],
@@ -135,7 +135,7 @@ class Plan:
         notes = [n for c in ev.stack.components for n in c.notes(wl)]
         rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
         over = sorted((r for r in rows if r["status"] == "over"), key=lambda r: r["max_users"])  # first to break first
-        limits = [_limit_row(r) for r in over]
+        limits = [limit_row(r) for r in over]
         configuration = {c.id: option for c in ev.stack.components if (option := c.configuration())}
         return cls(
             ev.stack.name,

@@ -21,7 +21,7 @@ from capkit.components import REGISTRY
 from capkit.components.base import CostItem
 from capkit.engine import CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays, sweep, sweep_table
 from capkit.errors import InputError
-from capkit.plan import WATCH_AT, Plan, _limit_row
+from capkit.plan import WATCH_AT, Plan, limit_row
 from capkit.stack import Stack
 from capkit.workload import UNIVERSAL, Workload, check_range
 
@@ -33,6 +33,7 @@ LEVER_STEPS = 96
 
 
 def check_sizing(sizing: str) -> str:
+    """``sizing`` if it is one of SIZINGS, else an InputError naming the two."""
     if sizing not in SIZINGS:
         raise InputError(f"sizing {sizing!r} is not one of: {', '.join(SIZINGS)}")
     return sizing
@@ -77,7 +78,7 @@ def right_size(stack: Stack, wl: Workload | None = None) -> Plan:
     plan.limits = (
         []
         if plan.fits
-        else [_limit_row(r, levers(sized, wl, r["component"], r["metric"])) for r in hard.to_dict("records")]
+        else [limit_row(r, levers(sized, wl, r["component"], r["metric"])) for r in hard.to_dict("records")]
     )
     return plan
 
