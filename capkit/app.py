@@ -13,7 +13,6 @@ import html
 import io
 import math
 import os
-import time
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,7 +34,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
-from capkit import charts
+from capkit import charts, vega
 from capkit.analysis.uncertainty import simulate_curve
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
@@ -44,7 +43,7 @@ from capkit.scenario import USER_LEVELS, Scenario, business_values, compare_row,
 from capkit.sizing import SIZINGS
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_html, load_html, notes_html
-from capkit.widgets import Download, SessionWatch
+from capkit.widgets import Download, SessionWatch, VegaChart
 from capkit.workload import UNIVERSAL, AssumptionSpec, check_range, parse_settings
 
 #: The users slider spans the charts' user levels.
@@ -53,29 +52,18 @@ USERS_MIN, USERS_MAX = float(USER_LEVELS[0]), float(USER_LEVELS[-1])
 SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
 
 
-#: Charts are redrawn once the inputs have been still this long (s).
-SETTLE_S = 0.25
-
-
-class ChartImage:
-    """An altair chart shown as an SVG image in an HTML widget.
-
-    The kernel renders it with vl-convert, so the page needs no chart library: nothing to load
-    (offline by construction) and no JavaScript module per chart. An earlier version used
-    ``alt.JupyterChart``, whose 0.9 MB vega module each chart's model carries; with several
-    pages opening at once a module could miss anywidget's 2 s start-up limit, and the whole
-    planner then failed to render. Setting ``chart`` redraws.
-    """
-
-    #: One renderer thread per kernel: the kernel answers the next input while a chart renders.
-    _renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capkit-chart")
+class ChartView:
+    """An altair chart in the page: drawn by vega in the browser from its spec (VegaChart), so
+    the kernel only builds the spec; an input change sends the new spec. Where the page cannot
+    load capkit's chart library (a server without capkit's route), the chart becomes an SVG
+    image drawn in the kernel by vl-convert, imported only then. Setting ``chart`` redraws."""
 
     def __init__(self, chart: alt.TopLevelMixin, css_class: str):
-        self.widget = w.HTML(layout=w.Layout(min_height="120px"))
-        self.widget.add_class(css_class)
-        self._generation = 0
         self._chart = chart
-        self.widget.value = charts.to_img_html(chart)  # the first drawing is part of the page
+        self._vega = VegaChart(_spec(chart), vega.bundle_name(), on_missing=self._as_image)
+        self._image: w.HTML | None = None
+        self.widget = w.Box([self._vega], layout=w.Layout(min_height="120px"))
+        self.widget.add_class(css_class)
 
     @property
     def chart(self) -> alt.TopLevelMixin:
@@ -83,23 +71,22 @@ class ChartImage:
 
     @chart.setter
     def chart(self, chart: alt.TopLevelMixin) -> None:
-        """Redraw in the background; a drawing overtaken by a newer chart is dropped."""
         self._chart = chart
-        self._generation += 1
-        generation = self._generation
+        if self._image is not None:
+            self._image.value = charts.to_img_html(chart)
+        else:
+            self._vega.spec = _spec(chart)
 
-        def draw() -> None:
-            # Wait for the inputs to settle: a newer change makes this drawing moot, and the
-            # kernel stays free to answer it (vl-convert holds the interpreter while it draws).
-            if generation != self._generation:
-                return
-            time.sleep(SETTLE_S)
-            if generation == self._generation:
-                markup = charts.to_img_html(chart)
-                if generation == self._generation:
-                    self.widget.value = markup
+    def _as_image(self, _error: str) -> None:
+        """The page has no chart library: draw in the kernel from now on."""
+        if self._image is None:
+            self._image = w.HTML(charts.to_img_html(self._chart))
+            self.widget.children = [self._image]
 
-        self._renderer.submit(draw)
+
+def _spec(chart: alt.TopLevelMixin | charts.Spec) -> charts.Spec:
+    """The chart's Vega-Lite spec (the planner's charts are specs already)."""
+    return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
 
 
 def stack_root() -> Path | None:
@@ -128,7 +115,8 @@ def _charts_zip(charts_: Mapping[str, alt.TopLevelMixin], fmt: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for name, chart in charts_.items():
-            data = charts.to_svg(chart).encode() if fmt == "svg" else vlc.vegalite_to_png(chart.to_dict(), scale=2)
+            spec = charts.spec_of(chart)
+            data = charts.to_svg(spec).encode() if fmt == "svg" else vlc.vegalite_to_png(spec, scale=2)
             z.writestr(f"{name}.{fmt}", data)
     return buffer.getvalue()
 
@@ -471,6 +459,7 @@ class Planner:
         try:
             wl = self.stack.workload(**self.values())
             scenario = Scenario(self.stack, wl, self.sizing.value)
+            scenario.adopt_sweeps(self.scenario)
             plan = scenario.plan
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
@@ -491,7 +480,7 @@ class Planner:
         new = list(scenario.charts(band).values())
         if self.chart_cost is None:
             self.chart_cost, self.chart_curve, self.chart_util = (
-                ChartImage(c, f"capkit-chart-{name}") for c, name in zip(new, ("cost", "curve", "util"), strict=True)
+                ChartView(c, f"capkit-chart-{name}") for c, name in zip(new, ("cost", "curve", "util"), strict=True)
             )
             self.chart_column.children = [c.widget for c in (self.chart_cost, self.chart_curve, self.chart_util)]
         else:
@@ -575,7 +564,7 @@ class Compare:
         self.sizing = _sizing_toggle()
         self.table = w.HTML()
         self.status = w.HTML()
-        self.chart: ChartImage | None = None
+        self.chart: ChartView | None = None
         self.chart_box = w.VBox([])
         self._stacks: dict[str, Stack] = {}
         for widget in (self.picker, self.users, self.calls, self.conversion, self.price, self.sizing):
@@ -608,7 +597,7 @@ class Compare:
         self.table.value = compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)
         chart = charts.compare_costs({n: sc.table for n, sc in scenarios.items()}, self.users.value)
         if self.chart is None:
-            self.chart = ChartImage(chart, "capkit-chart-compare")
+            self.chart = ChartView(chart, "capkit-chart-compare")
             self.chart_box.children = [self.chart.widget]
         else:
             self.chart.chart = chart

@@ -1,14 +1,19 @@
-"""Altair chart builders: a Plan or a sweep table in, a chart out. No widgets here.
+"""Chart builders: a Plan or a sweep table in, a Vega-Lite spec (or an altair chart) out.
 
-The same builders serve the live planner and static exports (SVG through vl-convert, which
-needs no network).
+The planner's four charts (cost by component, cost and revenue, utilization, compare) are
+altair charts built once per shape with named data sources, then filled with each input's
+records (:func:`_with_data`): the page's vega draws them (see :mod:`capkit.widgets`), and
+static exports render the same specs to SVG through vl-convert, which needs no network. The
+report-only charts (tornado, roadmap steps, cost band, latency) stay altair charts.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import math
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -21,19 +26,50 @@ HEIGHT = 260
 USERS_AXIS = alt.Axis(title="daily active users", format="~s")
 
 
-def cost_by_component(plan: Plan) -> alt.Chart:
+#: A Vega-Lite spec as a plain dict (what vega-embed and vl-convert take).
+Spec = dict[str, Any]
+
+
+def _with_data(skeleton: Spec, datasets: dict[str, list[dict[str, Any]]]) -> Spec:
+    """A cached skeleton (named data sources, no values) with this input's data filled in.
+
+    The planner's charts are built by altair once per shape and then only get new data: an
+    input change costs the kernel the records, not the chart (altair takes about 50 ms a chart
+    to build and serialise, the records well under 1 ms).
+    """
+    return {**skeleton, "datasets": datasets}
+
+
+def _records(columns: dict[str, Any]) -> list[dict[str, Any]]:
+    """Column arrays as records; numbers as plain floats, and no row with a NaN or infinite one."""
+    keys = list(columns)
+    arrays = [np.asarray(v).tolist() for v in columns.values()]
+    return [
+        dict(zip(keys, row, strict=True))
+        for row in zip(*arrays, strict=True)
+        if all(not isinstance(x, float) or math.isfinite(x) for x in row)
+    ]
+
+
+def cost_by_component(plan: Plan) -> Spec:
     """Monthly cost of each component, largest first, by its readable name."""
-    data = plan.component_costs().rename("cost_usd").reset_index()
-    data["component"] = data["component"].map(lambda cid: plan.names.get(cid, cid))
+    costs = plan.component_costs()
+    names = [plan.names.get(cid, cid) for cid in costs.index]
+    return _with_data(_cost_by_component(len(costs)), {"components": _records({"component": names, "cost_usd": costs})})
+
+
+@functools.lru_cache(maxsize=32)
+def _cost_by_component(rows: int) -> Spec:
     return (
-        alt.Chart(data, title="Monthly cost by component")
+        alt.Chart(alt.NamedData("components"), title="Monthly cost by component")
         .mark_bar()
         .encode(
             y=alt.Y("component:N", sort="-x", title=None),
             x=alt.X("cost_usd:Q", title="USD per month", axis=alt.Axis(format="$,.0f")),
             tooltip=[alt.Tooltip("component:N"), alt.Tooltip("cost_usd:Q", format="$,.2f", title="USD/month")],
         )
-        .properties(width=WIDTH, height=max(60, 28 * len(data)))
+        .properties(width=WIDTH, height=max(60, 28 * rows))
+        .to_dict()
     )
 
 
@@ -42,81 +78,110 @@ def _positive(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame[frame[column] > 0]
 
 
+#: The cost and revenue chart's series and their colours.
+COLOURS = ["#d62728", "#2ca02c", "#7f7f7f"]
+COST, RIGHT_SIZED, REVENUE, WRITTEN = (
+    "monthly cost",
+    "monthly cost, right-sized",
+    "revenue after fees",
+    ("monthly cost, as configured"),
+)
+
+
 def cost_and_revenue(
     table: pd.DataFrame,
     users: float | None = None,
     max_users: float | None = None,
     band: pd.DataFrame | None = None,
     as_configured: pd.DataFrame | None = None,
-) -> alt.LayerChart:
-    """Monthly cost and revenue against users (log axes), the current point, the bottleneck,
-    and, given a ``band`` (simulate_curve), the cost's 10th to 90th percentile.
+    cost_usd: float | None = None,
+) -> Spec:
+    """Monthly cost and revenue against users (log axes), the current point, the next limit,
+    and, given a ``band`` (simulate_curve), the cost's 10th to 90th percentile. Hovering the
+    cost curve shows users, cost and margin.
 
     Given ``as_configured`` (the sweep of the stack as written), ``table`` is the right-sized
     sweep: its cost steps where the configuration changes, and the stack as written is drawn
-    dashed up to the users at which its first hard limit passes 100 %.
+    dashed up to the users at which its first hard limit passes 100 %. The current point sits at
+    ``users`` and ``cost_usd`` (default: the cost at the nearest level of the table).
     """
-    names = {"monthly_cost_usd": "monthly cost", "revenue_usd": "revenue after fees"}
-    long = table.melt(id_vars="users", value_vars=list(names), var_name="series", value_name="usd")
-    if as_configured is not None:
-        names["monthly_cost_usd"] = "monthly cost, right-sized"
-        long = long.replace({"series": {"monthly_cost_usd": names["monthly_cost_usd"]}})
+    sized = as_configured is not None
+    levels = table["users"].to_numpy(dtype=float)
+    cost = table["monthly_cost_usd"].to_numpy(dtype=float)
+    revenue = table["revenue_usd"].to_numpy(dtype=float)
+    margin = table["margin"].to_numpy(dtype=float, na_value=np.nan)
+    series = [RIGHT_SIZED if sized else COST] * len(levels) + [REVENUE] * len(levels)
+    curve = {
+        "users": np.concatenate([levels, levels]),
+        "usd": np.concatenate([cost, revenue]),
+        "series": series,
+        "margin": np.concatenate([margin, margin]),
+    }
+    rows = [r for r in _records(curve) if r["usd"] > 0]
+    if sized:
         breaks = as_configured["max_users"].astype(float).fillna(np.inf).iloc[0]
-        written = as_configured.loc[as_configured["users"] <= breaks, ["users", "monthly_cost_usd"]]
-        long = pd.concat(
-            [long, written.rename(columns={"monthly_cost_usd": "usd"}).assign(series="monthly cost, as configured")]
+        written = as_configured[(as_configured["users"] <= breaks) & (as_configured["monthly_cost_usd"] > 0)]
+        rows += _records(
+            {"users": written["users"], "usd": written["monthly_cost_usd"], "series": [WRITTEN] * len(written)}
         )
-    long["series"] = long["series"].replace(names)
-    domain = [names["monthly_cost_usd"], names["revenue_usd"], "monthly cost, as configured"]
-    lines = (
-        alt.Chart(_positive(long, "usd"), title="Cost and revenue against users")
-        .mark_line(interpolate="step-after" if as_configured is not None else "linear")
-        .encode(
-            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
-            y=alt.Y("usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s")),
-            color=alt.Color(
-                "series:N", title=None, scale=alt.Scale(domain=domain, range=["#d62728", "#2ca02c", "#7f7f7f"])
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [6, 4]])
-            ),
-            tooltip=[
-                alt.Tooltip("series:N"),
-                alt.Tooltip("users:Q", format=",.0f"),
-                alt.Tooltip("usd:Q", format="$,.0f"),
-            ],
+    data: dict[str, list[dict[str, Any]]] = {"curve": rows, "here": [], "limit": [], "band": []}
+    if users is not None and users > 0:
+        here = float(cost[np.abs(levels - users).argmin()]) if cost_usd is None else cost_usd
+        data["here"] = [{"users": users, "usd": here}] if here > 0 else []
+    if max_users is not None and math.isfinite(max_users) and max_users > 0:
+        data["limit"] = [{"users": max_users, "label": f"next limit at {max_users:,.0f}"}]
+    if band is not None:
+        data["band"] = _records({k: band[k] for k in ("users", "p10", "p90")})
+        data["band"] = [r for r in data["band"] if r["p10"] > 0]
+    return _with_data(_cost_and_revenue(sized, band is not None), data)
+
+
+@functools.lru_cache(maxsize=8)
+def _cost_and_revenue(sized: bool, banded: bool) -> Spec:
+    domain = [RIGHT_SIZED if sized else COST, REVENUE] + ([WRITTEN] if sized else [])
+    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS)
+    y = alt.Y("usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s"))
+    tip = [
+        alt.Tooltip("series:N", title="line"),
+        alt.Tooltip("users:Q", format=",.0f"),
+        alt.Tooltip("usd:Q", format="$,.0f", title="USD per month"),
+        alt.Tooltip("margin:Q", format=".1%"),
+    ]
+    curve = alt.Chart(alt.NamedData("curve"), title="Cost and revenue against users")
+    lines = curve.mark_line(interpolate="step-after" if sized else "linear").encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "series:N",
+            title=None,
+            scale=alt.Scale(domain=domain, range=["#d62728", "#2ca02c", "#7f7f7f"][: len(domain)]),
+        ),
+        strokeDash=alt.StrokeDash(
+            "series:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [6, 4]][: len(domain)])
+        ),
+    )
+    # Invisible points along the curves: hovering anywhere near one shows its figures.
+    hover = curve.mark_point(size=80, opacity=0, filled=True).encode(x=x, y=y, tooltip=tip)
+    layers: list[alt.Chart] = [lines, hover]
+    if banded:
+        band = alt.Chart(alt.NamedData("band")).mark_area(opacity=0.2, color="#d62728")
+        layers.insert(0, band.encode(x="users:Q", y="p10:Q", y2="p90:Q"))
+    here = alt.Chart(alt.NamedData("here")).mark_point(size=90, filled=True, color="black")
+    layers.append(
+        here.encode(
+            x="users:Q",
+            y="usd:Q",
+            tooltip=[alt.Tooltip("users:Q", format=",.0f"), alt.Tooltip("usd:Q", format="$,.0f")],
         )
     )
-    layers: list[alt.Chart] = [lines]
-    if band is not None:
-        layers.insert(
-            0,
-            alt.Chart(_positive(band, "p10"))
-            .mark_area(opacity=0.2, color="#d62728")
-            .encode(x="users:Q", y="p10:Q", y2="p90:Q"),
+    limit = alt.Chart(alt.NamedData("limit"))
+    layers.append(limit.mark_rule(strokeDash=[6, 4], color="#444").encode(x="users:Q"))
+    layers.append(
+        limit.mark_text(align="left", dx=4, dy=-6, baseline="top", color="#444").encode(
+            x="users:Q", y=alt.value(0), text="label:N"
         )
-    if users is not None and users > 0:
-        here = table.iloc[(table["users"] - users).abs().argmin()]
-        point = pd.DataFrame({"users": [users], "usd": [float(here["monthly_cost_usd"])], "label": ["you are here"]})
-        layers.append(
-            alt.Chart(_positive(point, "usd"))
-            .mark_point(size=90, filled=True, color="black")
-            .encode(
-                x="users:Q",
-                y="usd:Q",
-                tooltip=[alt.Tooltip("users:Q", format=",.0f"), alt.Tooltip("usd:Q", format="$,.0f")],
-            )
-        )
-    if max_users is not None and math.isfinite(max_users) and max_users > 0:
-        rule = pd.DataFrame({"users": [max_users], "label": [f"next limit at {max_users:,.0f}"]})
-        base = alt.Chart(rule)
-        layers.append(base.mark_rule(strokeDash=[6, 4], color="#444").encode(x="users:Q"))
-        layers.append(
-            base.mark_text(align="left", dx=4, dy=-6, baseline="top", color="#444").encode(
-                x="users:Q", y=alt.value(0), text="label:N"
-            )
-        )
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    )
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT).to_dict()
 
 
 def utilization_long(table: pd.DataFrame) -> pd.DataFrame:
@@ -133,18 +198,40 @@ def utilization(
     floor: float = 1e-3,
     ceiling: float = 10.0,
     labels: dict[str, str] | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     """Utilization of every metric against users; the limit (100 %) and the watch and act lines.
+    Clicking a limit in the legend shows it alone (shift-click adds more).
 
     The axis shows ``floor`` to ``ceiling`` (0.1 % to 1,000 %); lines beyond are clipped.
     ``labels`` names each ``component.metric`` in the legend (default: the id).
     """
-    long = utilization_long(table)
-    if labels:
-        long["metric"] = long["metric"].map(lambda m: labels.get(m, m))
-    long = long[long["utilization"] >= floor]
+    labels = labels or {}
+    levels = table["users"].to_numpy(dtype=float)
+    users_col, names, values = [], [], []
+    for col in table.columns:
+        if col.startswith("utilization:"):
+            metric = col.removeprefix("utilization:")
+            util = table[col].to_numpy(dtype=float)
+            keep = util >= floor
+            users_col.append(levels[keep])
+            values.append(util[keep])
+            names += [labels.get(metric, metric)] * int(keep.sum())
+    rows = _records(
+        {
+            "users": np.concatenate(users_col) if users_col else [],
+            "metric": names,
+            "utilization": np.concatenate(values) if values else [],
+        }
+    )
+    here = [{"users": users}] if users is not None and users > 0 else []
+    return _with_data(_utilization(floor, ceiling), {"utilization": rows, "here": here})
+
+
+@functools.lru_cache(maxsize=8)
+def _utilization(floor: float, ceiling: float) -> Spec:
+    pick = alt.selection_point(fields=["metric"], bind="legend")
     lines = (
-        alt.Chart(long, title="Utilization of every limit against users")
+        alt.Chart(alt.NamedData("utilization"), title="Utilization of every limit against users")
         .mark_line(clip=True)
         .encode(
             x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
@@ -154,13 +241,15 @@ def utilization(
                 title="demand / limit",
                 axis=alt.Axis(format="~%"),
             ),
-            color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="right", labelLimit=260)),
+            color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="right", labelLimit=300)),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.08)),
             tooltip=[
-                alt.Tooltip("metric:N"),
+                alt.Tooltip("metric:N", title="limit"),
                 alt.Tooltip("users:Q", format=",.0f"),
                 alt.Tooltip("utilization:Q", format=".1%"),
             ],
         )
+        .add_params(pick)
     )
     marks = pd.DataFrame({"y": [WATCH_AT, ACT_AT, 1.0], "what": ["watch", "act", "limit"]})
     rules = (
@@ -175,18 +264,31 @@ def utilization(
             ),
         )
     )
-    layers: list[alt.Chart] = [lines, rules]
-    if users is not None and users > 0:
-        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
-    return alt.layer(*layers).resolve_scale(color="independent").properties(width=WIDTH, height=HEIGHT)
+    here = alt.Chart(alt.NamedData("here")).mark_rule(color="#888").encode(x="users:Q")
+    layered = alt.layer(lines, rules, here).resolve_scale(color="independent")
+    return layered.properties(width=WIDTH, height=HEIGHT).to_dict()
 
 
-def compare_costs(tables: dict[str, pd.DataFrame], users: float | None = None) -> alt.LayerChart:
+def compare_costs(tables: dict[str, pd.DataFrame], users: float | None = None) -> Spec:
     """Monthly cost against users, one line per stack."""
-    frames = [t[["users", "monthly_cost_usd"]].assign(stack=name) for name, t in tables.items()]
-    data = _positive(pd.concat(frames, ignore_index=True), "monthly_cost_usd")
+    rows: list[dict[str, Any]] = []
+    for name, t in tables.items():
+        keep = t["monthly_cost_usd"] > 0
+        rows += _records(
+            {
+                "users": t["users"][keep],
+                "monthly_cost_usd": t["monthly_cost_usd"][keep],
+                "stack": [name] * int(keep.sum()),
+            }
+        )
+    here = [{"users": users}] if users is not None and users > 0 else []
+    return _with_data(_compare_costs(), {"costs": rows, "here": here})
+
+
+@functools.lru_cache(maxsize=1)
+def _compare_costs() -> Spec:
     lines = (
-        alt.Chart(data, title="Monthly cost against users, by stack")
+        alt.Chart(alt.NamedData("costs"), title="Monthly cost against users, by stack")
         .mark_line()
         .encode(
             x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
@@ -201,10 +303,8 @@ def compare_costs(tables: dict[str, pd.DataFrame], users: float | None = None) -
             ],
         )
     )
-    layers: list[alt.Chart] = [lines]
-    if users is not None and users > 0:
-        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    here = alt.Chart(alt.NamedData("here")).mark_rule(color="#888").encode(x="users:Q")
+    return alt.layer(lines, here).properties(width=WIDTH, height=HEIGHT).to_dict()
 
 
 def cost_band(band: pd.DataFrame, users: float | None = None) -> alt.LayerChart:
@@ -328,14 +428,19 @@ def latency_curves(curve: pd.DataFrame, target_ms: float, users: float | None = 
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
+def spec_of(chart: alt.TopLevelMixin | Spec) -> Spec:
+    """A chart's Vega-Lite spec: the dict itself, or altair's (validated)."""
+    return chart if isinstance(chart, dict) else chart.to_dict()
+
+
+def to_svg(chart: alt.TopLevelMixin | Spec) -> str:
     """The chart as a standalone SVG string (vl-convert, offline)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(chart.to_dict())
+    return vlc.vegalite_to_svg(spec_of(chart))
 
 
-def to_img_html(chart: alt.TopLevelMixin, css_class: str = "capkit-chart") -> str:
+def to_img_html(chart: alt.TopLevelMixin | Spec, css_class: str = "capkit-chart") -> str:
     """The chart as an ``<img>`` holding its SVG as a data URI, with its title as alt text.
 
     An image keeps each chart's SVG ids to itself (several inline SVGs on one page would share
@@ -343,7 +448,7 @@ def to_img_html(chart: alt.TopLevelMixin, css_class: str = "capkit-chart") -> st
     """
     import vl_convert as vlc
 
-    spec = chart.to_dict()
+    spec = spec_of(chart)
     titles = [spec.get("title")] + [layer.get("title") for layer in spec.get("layer", [])]
     title = next((t for t in titles if t), "chart")
     title = title if isinstance(title, str) else title.get("text", "chart")

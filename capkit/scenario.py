@@ -72,6 +72,21 @@ class Scenario:
     def users(self) -> float:
         return float(self.workload.users[0])
 
+    def adopt_sweeps(self, earlier: Scenario | None) -> None:
+        """Reuse ``earlier``'s sweeps when only the users differ: they span the chart levels, so
+        they do not depend on the users value (a users slider change then costs one plan)."""
+        if (
+            earlier is None
+            or earlier.stack is not self.stack
+            or earlier.sizing != self.sizing
+            or {k: v for k, v in earlier.workload.scalars().items() if k != "users"}
+            != {k: v for k, v in self.workload.scalars().items() if k != "users"}
+        ):
+            return
+        for name in ("table", "configured_table", "labels"):
+            if name in earlier.__dict__:
+                self.__dict__[name] = earlier.__dict__[name]  # functools.cached_property's slot
+
     @functools.cached_property
     def plan(self) -> Plan:
         """The plan in this scenario's sizing."""
@@ -121,7 +136,12 @@ class Scenario:
         return {
             "cost-by-component": charts.cost_by_component(plan),
             "cost-and-revenue": charts.cost_and_revenue(
-                self.table, self.users, plan.summary["max_users"], band=band, as_configured=configured
+                self.table,
+                self.users,
+                plan.summary["max_users"],
+                band=band,
+                as_configured=configured,
+                cost_usd=plan.summary["monthly_cost_usd"],
             ),
             "utilization": charts.utilization(self.table, self.users, labels=self.labels),
         }

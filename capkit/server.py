@@ -18,6 +18,7 @@ Everything here is Jupyter Server's or Voila's own mechanism, configured:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import tornado.web
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -26,6 +27,7 @@ from traitlets import Bool, Integer, List, Unicode
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
+from capkit import vega
 from capkit.serve import CONNECTED_IDLE_S
 
 #: What a visitor past ``max_sessions`` is told; the browser retries on its own after a minute.
@@ -110,9 +112,13 @@ class CapkitVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
-        return [
+        """Voila's handlers with the bounded page handler, and the chart library's route (the
+        bundle is written now, in the background, so the first page does not wait for it)."""
+        threading.Thread(target=vega.ensure_bundle, name="capkit-vega-bundle", daemon=True).start()
+        voila = [
             (h[0], BoundedVoilaHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in super().init_handlers()
         ]
+        return [*vega.handlers(self.server_url), *voila]
 
 
 main = CapkitVoila.launch_instance

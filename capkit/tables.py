@@ -192,11 +192,14 @@ def load_html(plan: Plan) -> str:
 
 def components_html(plan: Plan) -> str:
     """Component list with monthly cost and each billed item."""
-    costs = plan.component_costs()
+    items: dict[str, list[str]] = {}
+    totals: dict[str, float] = {}
+    for cid, item, cost in zip(plan.cost["component"], plan.cost["item"], plan.cost["cost_usd"], strict=True):
+        items.setdefault(cid, []).append(f"{item} {money(cost)}")
+        totals[cid] = totals.get(cid, 0.0) + cost
     rows = []
-    for cid, total in costs.items():
-        items = plan.cost[plan.cost["component"] == cid]
-        detail = "; ".join(f"{r.label.split(': ', 1)[-1]} {money(r.cost_usd)}" for r in items.itertuples())
+    for cid, total in totals.items():
+        detail = "; ".join(items[cid])
         rows.append(
             f'<tr><td class="text capkit-component" title="{cid}">{html.escape(plan.names.get(cid, cid))}</td>'
             f"<td>{money(total)}</td>"

@@ -1,6 +1,11 @@
-"""Two small front-end widgets the apps need, written as anywidgets (inline ES modules, so they
+"""Three small front-end widgets the apps need, written as anywidgets (inline ES modules, so they
 load nothing from the network):
 
+* :class:`VegaChart`: a chart drawn by vega in the page from the Vega-Lite spec the kernel
+  sends. The library itself is not in the widget: the module loads capkit's bundle once per
+  page with a script tag from ``<base_url>capkit/static/`` (see :mod:`capkit.vega`), which the
+  browser then keeps in its cache. Where no server serves it, the widget says so to the kernel,
+  which shows the chart as an image instead.
 * :class:`Download`: a button that asks the kernel for a file and saves it in the browser
   (plan CSV/JSON, charts). The file is made when clicked, so it is always the current one.
 * :class:`SessionWatch`: notices when the page's kernel is gone (killed, or culled after being
@@ -84,6 +89,69 @@ export default {
   },
 };
 """
+
+
+VEGA_ESM = """
+function bundleUrl(name) {
+  let base = "/";
+  const config = document.getElementById("jupyter-config-data");
+  try { base = JSON.parse(config.textContent).baseUrl || "/"; } catch (e) { /* page without config: root */ }
+  return (base.endsWith("/") ? base : base + "/") + "capkit/static/" + name;
+}
+function loadVega(name) {
+  if (window.vegaEmbed) return Promise.resolve(window.vegaEmbed);
+  if (!window.__capkitVega) {
+    window.__capkitVega = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = bundleUrl(name);
+      script.onload = () => resolve(window.vegaEmbed);
+      script.onerror = () => { window.__capkitVega = null; reject(new Error("no chart library at " + script.src)); };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__capkitVega;
+}
+export default {
+  async render({ model, el }) {
+    el.classList.add("capkit-vega");
+    let view = null;
+    let drawn = 0;
+    const draw = async () => {
+      const generation = ++drawn;
+      try {
+        const embed = await loadVega(model.get("bundle"));
+        if (generation !== drawn) return;
+        const result = await embed(el, model.get("spec"), { actions: false, renderer: "svg" });
+        if (view) view.finalize();
+        view = result.view;
+      } catch (e) {
+        model.send({ event: "no-vega", error: String(e) });
+      }
+    };
+    model.on("change:spec", draw);
+    await draw();
+    return () => { if (view) view.finalize(); };
+  },
+};
+"""
+
+
+class VegaChart(anywidget.AnyWidget):
+    """A Vega-Lite ``spec`` drawn in the page by vega-embed (the bundle named ``bundle``);
+    ``on_missing`` is called when the page could not load the library."""
+
+    _esm = VEGA_ESM
+    spec = traitlets.Dict().tag(sync=True)
+    bundle = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, spec: dict, bundle: str, on_missing: Callable[[str], None] | None = None):
+        super().__init__(spec=spec, bundle=bundle)
+        self._on_missing = on_missing
+        self.on_msg(self._on_msg)
+
+    def _on_msg(self, _widget: object, content: dict, _buffers: object) -> None:
+        if content.get("event") == "no-vega" and self._on_missing is not None:
+            self._on_missing(str(content.get("error", "")))
 
 
 class Download(anywidget.AnyWidget):

@@ -16,7 +16,7 @@ def planner():
 
 
 def layers(planner):
-    return [layer.get("mark", {}).get("type") for layer in planner.chart_curve.chart.to_dict()["layer"]]
+    return [layer.get("mark", {}).get("type") for layer in planner.chart_curve.chart["layer"]]
 
 
 def test_a_range_draws_the_band_and_the_plan_uses_the_likely_value(planner):

@@ -54,13 +54,41 @@ def test_planner_in_the_browser(app_url, tmp_path):
             assert page.locator(f".capkit-{name}").inner_text().strip(), name
         assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless")
 
-        # Every chart rendered (an SVG image made in the kernel).
+        # Every chart drawn by vega in the page (SVG marks, not an image from the kernel).
         for chart in CHARTS:
-            page.wait_for_selector(f".capkit-chart-{chart} img.capkit-chart", timeout=60_000)
+            page.wait_for_selector(f".capkit-chart-{chart} svg.marks", timeout=60_000)
+        assert page.locator(".capkit-planner img.capkit-chart").count() == 0
 
-        # Typing into the users slider gives the engine's cost for the new users.
+        # Typing into the users slider gives the engine's cost for the new users, and the
+        # charts' data follow (the current point moves).
+        curve = page.locator(".capkit-chart-curve svg.marks").inner_html()
         set_slider(page, ".capkit-users", "250000")
         wait_text(page, ".capkit-monthly-cost", expected_cost("aws-serverless", users=250_000))
+        page.wait_for_function(
+            "b => document.querySelector('.capkit-chart-curve svg.marks').innerHTML !== b", arg=curve, timeout=30_000
+        )
+
+        # Hovering the cost curve shows users, cost and margin; the current point its figures.
+        points = page.locator(".capkit-chart-curve g.mark-symbol.role-mark")
+        points.nth(0).locator("path").nth(60).hover(force=True)
+        tooltip = page.locator("#vg-tooltip-element.visible")
+        tooltip.wait_for(timeout=10_000)
+        assert "users" in tooltip.inner_text() and "margin" in tooltip.inner_text()
+        points.nth(1).locator("path").hover(force=True)
+        page.wait_for_function(
+            "() => document.querySelector('#vg-tooltip-element.visible').innerText.includes('250,000')",
+            timeout=10_000,
+        )
+        assert expected_cost("aws-serverless", users=250_000) in tooltip.inner_text()
+
+        # Clicking a limit in the utilization legend dims the others.
+        legend = page.locator(".capkit-chart-util .role-legend-symbol path").first
+        legend.click(force=True)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.capkit-chart-util .mark-line path')]"
+            ".some(p => (p.getAttribute('stroke-opacity') || p.getAttribute('opacity') || '1') < 0.5)",
+            timeout=10_000,
+        )
 
         # A bad assumption: a message next to the input, no traceback, figures unchanged.
         page.locator(".capkit-assumptions").get_by_text("Assumptions", exact=True).click()
@@ -83,7 +111,7 @@ def test_planner_in_the_browser(app_url, tmp_path):
         )
         wait_text(page, ".capkit-monthly-cost", expected_cost("render-postgres"))
         for chart in CHARTS:
-            page.wait_for_selector(f".capkit-chart-{chart} img.capkit-chart", timeout=60_000)
+            page.wait_for_selector(f".capkit-chart-{chart} svg.marks", timeout=60_000)
 
         # Right-sized first: the answer names the configuration and the actions, nothing is over.
         s = capkit.load_stack("render-postgres")
@@ -139,8 +167,9 @@ def test_planner_in_jupyterlab(tmp_path):
         page.get_by_text("Run All Cells", exact=True).click()
         page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
         assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless", users=10_000)
+        # JupyterLab gets the same chart library from capkit's server extension (capkit.vega).
         for chart in CHARTS:
-            page.wait_for_selector(f".capkit-chart-{chart} img.capkit-chart", timeout=60_000)
+            page.wait_for_selector(f".capkit-chart-{chart} svg.marks", timeout=60_000)
         page.screenshot(path=str(tmp_path / "lab.png"))
         assert external == [], f"requests outside 127.0.0.1: {external}"
         assert errors == [], f"console errors: {errors}"
@@ -228,7 +257,7 @@ def test_compare_page(tmp_path):
 
     with bundled_page("compare.ipynb", tmp_path / "compare.png") as page:
         page.wait_for_selector(".capkit-compare tbody tr", timeout=120_000)
-        page.wait_for_selector(".capkit-chart-compare img.capkit-chart", timeout=60_000)
+        page.wait_for_selector(".capkit-chart-compare svg.marks", timeout=60_000)
         set_slider(page, ".capkit-users", "30000")
         expected = compare(capkit.preset_names(), {"users": 30_000})
         page.wait_for_function(
@@ -263,3 +292,48 @@ def test_analysis_page_inputs(tmp_path):
         page.locator(".capkit-analysis select").first.select_option("aws-serverless")
         wait_text(page, cost, expected_cost("aws-serverless", users=100_000))
         page.get_by_text("No fixed-capacity pool in this stack").wait_for(timeout=120_000)
+
+
+def test_the_chart_library_is_fetched_once_per_browser():
+    """The vega bundle comes from capkit's server, once: the next page load and a new tab read
+    it from the browser's cache (Chrome DevTools Protocol events). No routing here (Playwright's
+    routing turns the HTTP cache off): a proxy that does not exist stops non-loopback requests."""
+    from playwright.sync_api import sync_playwright
+
+    from capkit import vega
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, is_local
+
+    blocked = ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1;localhost;[::1]"]
+    with serve_app() as (url, _proc), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *blocked])
+        context = browser.new_context()
+        external: list[str] = []
+        context.on("request", lambda r: None if is_local(r.url) else external.append(r.url))
+        fetched, cached = [], []
+        for _ in range(3):
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            from_cache: set[str] = set()  # request ids the memory cache answered
+
+            def served(e, from_cache=from_cache):
+                from_cache.add(e["requestId"])
+
+            def received(e, from_cache=from_cache):
+                address = e["response"]["url"]
+                hit = e["requestId"] in from_cache or e["response"].get("fromDiskCache")
+                (cached if hit else fetched).append(address)
+
+            cdp.on("Network.requestServedFromCache", served)
+            cdp.on("Network.responseReceived", received)
+            page.goto(url, timeout=120_000)
+            page.wait_for_selector(".capkit-chart-cost svg.marks", timeout=60_000)
+            page.reload(timeout=120_000)
+            page.wait_for_selector(".capkit-chart-cost svg.marks", timeout=60_000)
+        name = f"/{vega.ROUTE}{vega.bundle_name()}"
+        bundle = [u for u in fetched if u.endswith(name)]
+        assert len(bundle) == 1, fetched  # from the server once,
+        # then from the memory or disk cache: the reload, and two more tabs loaded twice each
+        assert cached.count(bundle[0]) == 5, cached
+        assert external == [], external
+        browser.close()
