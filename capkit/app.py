@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from capkit.report import Report
 
 from capkit.serve import FAST_START_ENV, STACK_ROOT_ENV, skip_iri_grammar
@@ -28,7 +30,6 @@ from capkit.serve import FAST_START_ENV, STACK_ROOT_ENV, skip_iri_grammar
 if os.environ.get(FAST_START_ENV) == "1":
     skip_iri_grammar()
 
-import altair as alt  # noqa: E402
 import ipywidgets as w
 import numpy as np
 import pandas as pd

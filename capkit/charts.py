@@ -10,12 +10,17 @@ report-only charts (tornado, roadmap steps, cost band, latency) stay altair char
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import hashlib
 import html
+import json
 import math
+import weakref
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -23,7 +28,69 @@ from capkit.plan import ACT_AT, WATCH_AT, Plan
 
 WIDTH = 520
 HEIGHT = 260
-USERS_AXIS = alt.Axis(title="daily active users", format="~s")
+
+
+class _Altair:
+    """altair, imported on first use: the planner's kernel draws from cached skeletons and
+    never needs it (altair and jsonschema cost about 0.6 s and 30 MB to import)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import altair
+
+        return getattr(altair, name)
+
+
+alt = _Altair()
+
+
+def _users_axis() -> Any:
+    return alt.Axis(title="daily active users", format="~s")
+
+
+#: Skeletons of the planner's charts, by shape; kept on disk across kernels (see _skeleton).
+_SKELETONS: dict[str, Spec] = {}
+
+
+def _skeleton(build: Callable[..., Spec], *key: Any) -> Spec:
+    """``build(*key)``'s spec, built by altair once per shape and then read from a JSON file in
+    capkit's cache folder, named after this file's content and altair's version, so a kernel
+    that opens the planner does not import altair at all."""
+    name = f"{build.__name__}{key!r}"
+    if name not in _SKELETONS:
+        path = _skeleton_file()
+        if not _SKELETONS and path.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                _SKELETONS.update(json.loads(path.read_text()))
+        if name not in _SKELETONS:
+            _SKELETONS[name] = build(*key)
+            with contextlib.suppress(OSError):
+                from capkit.files import write_atomically
+
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, json.dumps(_SKELETONS))
+    return _SKELETONS[name]
+
+
+def warm_skeletons(max_components: int = 12) -> None:
+    """Build the planner's usual chart shapes now (the server does it at start, so that kernels
+    find them on disk and never import altair)."""
+    for rows in range(1, max_components + 1):
+        _skeleton(_cost_by_component, rows)
+    for sized in (True, False):
+        for banded in (True, False):
+            _skeleton(_cost_and_revenue, sized, banded)
+    _skeleton(_utilization, 1e-3, 10.0)
+    _skeleton(_compare_costs)
+
+
+@functools.cache
+def _skeleton_file() -> Path:
+    from importlib import metadata
+
+    from capkit.vega import cache_dir
+
+    digest = hashlib.sha256(Path(__file__).read_bytes() + metadata.version("altair").encode()).hexdigest()[:16]
+    return cache_dir() / f"chart-skeletons-{digest}.json"
 
 
 #: A Vega-Lite spec as a plain dict (what vega-embed and vl-convert take).
@@ -40,25 +107,45 @@ def _with_data(skeleton: Spec, datasets: dict[str, list[dict[str, Any]]]) -> Spe
     return {**skeleton, "datasets": datasets}
 
 
+#: The records last made from a sweep table, by table: a users-only change in the planner keeps
+#: its tables (Scenario.adopt_sweeps), so their records are made once, not on every change.
+_FROM_TABLE: dict[tuple[str, int, Any], tuple[weakref.ref, list[dict[str, Any]]]] = {}
+
+
+def _from_table(what: str, table: pd.DataFrame, key: Any, make: Callable[[], list[dict[str, Any]]]) -> list:
+    """``make()``, or the same list as last time for this very ``table`` and ``key``."""
+    slot = (what, id(table), key)
+    hit = _FROM_TABLE.get(slot)
+    if hit is not None and hit[0]() is table:
+        return hit[1]
+    records = make()
+    for stale in [k for k, (ref, _) in _FROM_TABLE.items() if ref() is None]:
+        del _FROM_TABLE[stale]
+    _FROM_TABLE[slot] = (weakref.ref(table), records)
+    return records
+
+
 def _records(columns: dict[str, Any]) -> list[dict[str, Any]]:
     """Column arrays as records; numbers as plain floats, and no row with a NaN or infinite one."""
-    keys = list(columns)
-    arrays = [np.asarray(v).tolist() for v in columns.values()]
-    return [
-        dict(zip(keys, row, strict=True))
-        for row in zip(*arrays, strict=True)
-        if all(not isinstance(x, float) or math.isfinite(x) for x in row)
-    ]
+    arrays = {k: np.asarray(v) for k, v in columns.items()}
+    keep = np.ones(len(next(iter(arrays.values()))) if arrays else 0, dtype=bool)
+    for values in arrays.values():
+        if values.dtype.kind == "f":
+            keep &= np.isfinite(values)
+    keys = list(arrays)
+    lists = [values[keep].tolist() for values in arrays.values()]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
 def cost_by_component(plan: Plan) -> Spec:
     """Monthly cost of each component, largest first, by its readable name."""
     costs = plan.component_costs()
     names = [plan.names.get(cid, cid) for cid in costs.index]
-    return _with_data(_cost_by_component(len(costs)), {"components": _records({"component": names, "cost_usd": costs})})
+    return _with_data(
+        _skeleton(_cost_by_component, len(costs)), {"components": _records({"component": names, "cost_usd": costs})}
+    )
 
 
-@functools.lru_cache(maxsize=32)
 def _cost_by_component(rows: int) -> Spec:
     return (
         alt.Chart(alt.NamedData("components"), title="Monthly cost by component")
@@ -108,38 +195,43 @@ def cost_and_revenue(
     sized = as_configured is not None
     levels = table["users"].to_numpy(dtype=float)
     cost = table["monthly_cost_usd"].to_numpy(dtype=float)
-    revenue = table["revenue_usd"].to_numpy(dtype=float)
-    margin = table["margin"].to_numpy(dtype=float, na_value=np.nan)
-    series = [RIGHT_SIZED if sized else COST] * len(levels) + [REVENUE] * len(levels)
-    curve = {
-        "users": np.concatenate([levels, levels]),
-        "usd": np.concatenate([cost, revenue]),
-        "series": series,
-        "margin": np.concatenate([margin, margin]),
-    }
-    rows = [r for r in _records(curve) if r["usd"] > 0]
-    if sized:
-        breaks = as_configured["max_users"].astype(float).fillna(np.inf).iloc[0]
-        written = as_configured[(as_configured["users"] <= breaks) & (as_configured["monthly_cost_usd"] > 0)]
-        rows += _records(
-            {"users": written["users"], "usd": written["monthly_cost_usd"], "series": [WRITTEN] * len(written)}
-        )
-    data: dict[str, list[dict[str, Any]]] = {"curve": rows, "here": [], "limit": [], "band": []}
+    rows = _from_table("curve", table, id(as_configured), lambda: _curve(table, as_configured))
+    data: dict[str, list[dict[str, Any]]] = {"curve": rows, "here": [], "limit": []}
     if users is not None and users > 0:
         here = float(cost[np.abs(levels - users).argmin()]) if cost_usd is None else cost_usd
         data["here"] = [{"users": users, "usd": here}] if here > 0 else []
     if max_users is not None and math.isfinite(max_users) and max_users > 0:
         data["limit"] = [{"users": max_users, "label": f"next limit at {max_users:,.0f}"}]
-    if band is not None:
-        data["band"] = _records({k: band[k] for k in ("users", "p10", "p90")})
-        data["band"] = [r for r in data["band"] if r["p10"] > 0]
-    return _with_data(_cost_and_revenue(sized, band is not None), data)
+    if band is not None:  # the skeleton has a band layer only then
+        data["band"] = [r for r in _records({k: band[k] for k in ("users", "p10", "p90")}) if r["p10"] > 0]
+    return _with_data(_skeleton(_cost_and_revenue, sized, band is not None), data)
 
 
-@functools.lru_cache(maxsize=8)
+def _curve(table: pd.DataFrame, as_configured: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The cost and revenue lines' records (and the stack as written, up to where it breaks)."""
+    levels = table["users"].to_numpy(dtype=float)
+    margin = table["margin"].to_numpy(dtype=float, na_value=np.nan)
+    series = [RIGHT_SIZED if as_configured is not None else COST] * len(levels) + [REVENUE] * len(levels)
+    curve = {
+        "users": np.concatenate([levels, levels]),
+        "usd": np.concatenate([table["monthly_cost_usd"].to_numpy(dtype=float), table["revenue_usd"].to_numpy(float)]),
+        "series": series,
+        # No revenue, no margin: the point still shows, its margin empty (object column, not filtered).
+        "margin": np.where(np.isfinite(margin), margin, None).tolist() * 2,
+    }
+    rows = [r for r in _records(curve) if r["usd"] > 0]
+    if as_configured is not None:
+        breaks = as_configured["max_users"].astype(float).fillna(np.inf).iloc[0]
+        written = as_configured[(as_configured["users"] <= breaks) & (as_configured["monthly_cost_usd"] > 0)]
+        rows += _records(
+            {"users": written["users"], "usd": written["monthly_cost_usd"], "series": [WRITTEN] * len(written)}
+        )
+    return rows
+
+
 def _cost_and_revenue(sized: bool, banded: bool) -> Spec:
     domain = [RIGHT_SIZED if sized else COST, REVENUE] + ([WRITTEN] if sized else [])
-    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS)
+    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis())
     y = alt.Y("usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s"))
     tip = [
         alt.Tooltip("series:N", title="line"),
@@ -206,6 +298,13 @@ def utilization(
     ``labels`` names each ``component.metric`` in the legend (default: the id).
     """
     labels = labels or {}
+    rows = _from_table("utilization", table, (floor, tuple(labels.items())), lambda: _lines(table, floor, labels))
+    here = [{"users": users}] if users is not None and users > 0 else []
+    return _with_data(_skeleton(_utilization, floor, ceiling), {"utilization": rows, "here": here})
+
+
+def _lines(table: pd.DataFrame, floor: float, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Every utilization column's records at or above ``floor``, named by ``labels``."""
     levels = table["users"].to_numpy(dtype=float)
     users_col, names, values = [], [], []
     for col in table.columns:
@@ -216,25 +315,22 @@ def utilization(
             users_col.append(levels[keep])
             values.append(util[keep])
             names += [labels.get(metric, metric)] * int(keep.sum())
-    rows = _records(
+    return _records(
         {
             "users": np.concatenate(users_col) if users_col else [],
             "metric": names,
             "utilization": np.concatenate(values) if values else [],
         }
     )
-    here = [{"users": users}] if users is not None and users > 0 else []
-    return _with_data(_utilization(floor, ceiling), {"utilization": rows, "here": here})
 
 
-@functools.lru_cache(maxsize=8)
 def _utilization(floor: float, ceiling: float) -> Spec:
     pick = alt.selection_point(fields=["metric"], bind="legend")
     lines = (
         alt.Chart(alt.NamedData("utilization"), title="Utilization of every limit against users")
         .mark_line(clip=True)
         .encode(
-            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis()),
             y=alt.Y(
                 "utilization:Q",
                 scale=alt.Scale(type="log", domain=[floor, ceiling]),
@@ -282,16 +378,15 @@ def compare_costs(tables: dict[str, pd.DataFrame], users: float | None = None) -
             }
         )
     here = [{"users": users}] if users is not None and users > 0 else []
-    return _with_data(_compare_costs(), {"costs": rows, "here": here})
+    return _with_data(_skeleton(_compare_costs), {"costs": rows, "here": here})
 
 
-@functools.lru_cache(maxsize=1)
 def _compare_costs() -> Spec:
     lines = (
         alt.Chart(alt.NamedData("costs"), title="Monthly cost against users, by stack")
         .mark_line()
         .encode(
-            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis()),
             y=alt.Y(
                 "monthly_cost_usd:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s")
             ),
@@ -310,7 +405,7 @@ def _compare_costs() -> Spec:
 def cost_band(band: pd.DataFrame, users: float | None = None) -> alt.LayerChart:
     """The monthly cost's 10th to 90th percentile band and median against users (simulate)."""
     base = alt.Chart(_positive(band, "p10"), title="Monthly cost with uncertainty (10th to 90th percentile)")
-    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS)
+    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis())
     y_scale = alt.Scale(type="log")
     area = base.mark_area(opacity=0.25, color="#d62728").encode(
         x=x, y=alt.Y("p10:Q", scale=y_scale, title="USD per month", axis=alt.Axis(format="$~s")), y2="p90:Q"
@@ -368,7 +463,7 @@ def roadmap_steps(table: pd.DataFrame) -> alt.LayerChart:
         ]
     )[["phase", "users", "cost", "actions"]]
     base = alt.Chart(_positive(long, "cost"), title="Roadmap: monthly cost by phase")
-    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS)
+    x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis())
     y = alt.Y("cost:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s"))
     tip = [
         alt.Tooltip("phase:N"),
@@ -409,7 +504,7 @@ def latency_curves(curve: pd.DataFrame, target_ms: float, users: float | None = 
         alt.Chart(finite, title="Response time of the fixed-capacity pools (M/M/c)")
         .mark_line(clip=True)
         .encode(
-            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=USERS_AXIS),
+            x=alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis()),
             y=alt.Y("ms:Q", scale=alt.Scale(type="log", domain=[1, max(10 * target_ms, 10)]), title="ms"),
             color=alt.Color("component:N", title=None),
             strokeDash=alt.StrokeDash("quantile:N", sort=["p95", "median"], title=None),

@@ -114,11 +114,19 @@ class CapkitVoila(Voila):
     def init_handlers(self) -> list:
         """Voila's handlers with the bounded page handler, and the chart library's route (the
         bundle is written now, in the background, so the first page does not wait for it)."""
-        threading.Thread(target=vega.ensure_bundle, name="capkit-vega-bundle", daemon=True).start()
+        threading.Thread(target=_prepare_charts, name="capkit-charts", daemon=True).start()
         voila = [
             (h[0], BoundedVoilaHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in super().init_handlers()
         ]
         return [*vega.handlers(self.server_url), *voila]
+
+
+def _prepare_charts() -> None:
+    """The chart library for the pages and the chart skeletons for the kernels, made once."""
+    from capkit import charts
+
+    vega.ensure_bundle()
+    charts.warm_skeletons()
 
 
 main = CapkitVoila.launch_instance

@@ -17,6 +17,7 @@ load nothing from the network):
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 
 import anywidget
@@ -115,39 +116,84 @@ export default {
   async render({ model, el }) {
     el.classList.add("capkit-vega");
     let view = null;
+    let shown = null;
     let drawn = 0;
     const draw = async () => {
       const generation = ++drawn;
+      let embed;
       try {
-        const embed = await loadVega(model.get("bundle"));
-        if (generation !== drawn) return;
-        const result = await embed(el, model.get("spec"), { actions: false, renderer: "svg" });
-        if (view) view.finalize();
-        view = result.view;
+        embed = await loadVega(model.get("bundle"));
       } catch (e) {
-        model.send({ event: "no-vega", error: String(e) });
+        model.send({ event: "no-vega", error: String(e) });  // no library here: the kernel draws
+        return;
       }
+      if (generation !== drawn) return;
+      const skeleton = model.get("skeleton");
+      const datasets = JSON.parse(model.get("data"));
+      if (view !== null && shown === skeleton) {
+        try {
+          // Same chart, new data: replace each named data set in place (the view, its legend
+          // selection and its tooltips stay).
+          for (const [name, values] of Object.entries(datasets)) view.data(name, values);
+          await view.runAsync();
+          return;
+        } catch (e) {
+          console.warn("capkit: redrawing the chart", e);
+        }
+      }
+      const result = await embed(el, { ...JSON.parse(skeleton), datasets }, { actions: false, renderer: "svg" });
+      if (generation !== drawn) { result.view.finalize(); return; }
+      if (view !== null) view.finalize();
+      view = result.view;
+      shown = skeleton;
     };
-    model.on("change:spec", draw);
+    model.on("change:skeleton", draw);
+    model.on("change:data", draw);
     await draw();
-    return () => { if (view) view.finalize(); };
+    return () => { if (view !== null) view.finalize(); };
   },
 };
 """
 
 
 class VegaChart(anywidget.AnyWidget):
-    """A Vega-Lite ``spec`` drawn in the page by vega-embed (the bundle named ``bundle``);
-    ``on_missing`` is called when the page could not load the library."""
+    """A Vega-Lite spec drawn in the page by vega-embed (the bundle named ``bundle``).
+
+    The spec travels as two JSON strings: ``skeleton`` (everything but the data, which changes
+    only with the chart's shape) and ``data`` (the named data sets). A new ``data`` alone is
+    swapped into the drawn view; a new ``skeleton`` redraws. Strings, not dicts: ipywidgets
+    walks a dict's every value looking for binary buffers, which costs more than the JSON.
+    ``on_missing`` is called when the page could not load the library.
+    """
 
     _esm = VEGA_ESM
-    spec = traitlets.Dict().tag(sync=True)
+    skeleton = traitlets.Unicode("{}").tag(sync=True)
+    data = traitlets.Unicode("{}").tag(sync=True)
     bundle = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, spec: dict, bundle: str, on_missing: Callable[[str], None] | None = None):
-        super().__init__(spec=spec, bundle=bundle)
+        super().__init__(bundle=bundle)
+        self._json: dict[str, tuple[object, str]] = {}  # data set -> (its list, its JSON)
+        self.spec = spec
         self._on_missing = on_missing
         self.on_msg(self._on_msg)
+
+    @property
+    def spec(self) -> dict:
+        return {**json.loads(self.skeleton), "datasets": json.loads(self.data)}
+
+    @spec.setter
+    def spec(self, spec: dict) -> None:
+        skeleton = json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+        parts = []
+        for name, values in spec.get("datasets", {}).items():
+            seen = self._json.get(name)
+            if seen is None or seen[0] is not values:  # the same list as last time: the same JSON
+                seen = self._json[name] = (values, json.dumps(values))
+            parts.append(f"{json.dumps(name)}: {seen[1]}")
+        data = "{" + ", ".join(parts) + "}"
+        with self.hold_sync():
+            self.skeleton, self.data = skeleton, data
 
     def _on_msg(self, _widget: object, content: dict, _buffers: object) -> None:
         if content.get("event") == "no-vega" and self._on_missing is not None:
