@@ -420,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--max-sessions",
         type=_int_in(1, 10_000),
-        help="pages served at once; past it a page says busy (default: what memory holds at ~285 MB each)",
+        help="pages served at once; past it a page says busy (default: what memory holds at ~150 MB each)",
     )
     a.add_argument(
         "--allow-host",

@@ -1,8 +1,8 @@
 """Serving the planner: ``capkit app`` runs a bundled notebook with Voila on 127.0.0.1.
 
 This module is the server side and stays light (no altair, no widgets): the launcher only
-finds the notebook and the templates, makes sure the offline chart bundle is cached, and
-starts Voila with a pre-heated kernel.
+finds the notebook and the templates and starts capkit's Voila server (:mod:`capkit.server`,
+which also serves the chart library, :mod:`capkit.vega`) with a pre-heated kernel.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ STACK_ROOT_ENV = "CAPKIT_STACK_ROOT"
 SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
 #: How long Voila waits for a cell's outputs after the cell's reply (nbclient's default is 4 s).
 IOPUB_TIMEOUT_S = 60
-#: Memory one planner session holds (its kernel), measured by benchmarks/bench_load.py (README).
-SESSION_MB = 285
+#: Memory one planner session holds (its kernel, 142 MB measured by benchmarks/bench_load.py), rounded up.
+SESSION_MB = 150
 #: Share of the memory available at start that sessions may take by default.
 MEMORY_SHARE = 0.75
 #: A kernel with no page attached is culled after this many idle seconds.

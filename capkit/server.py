@@ -7,7 +7,7 @@ Everything here is Jupyter Server's or Voila's own mechanism, configured:
   Voila switches it off in its settings, and :class:`CapkitVoila` switches it back on. That
   closes DNS rebinding: a page on evil.example.com that resolves its name to 127.0.0.1 sends
   ``Host: evil.example.com`` and is refused (403) for the page, the kernel API and the websocket.
-- **Sessions.** Each page gets a kernel of about 280 MB. :class:`BoundedKernelManager` counts
+- **Sessions.** Each page gets a kernel of about 145 MB. :class:`BoundedKernelManager` counts
   the pages admitted and the kernels shut down; past ``max_sessions`` a page request gets a
   short "busy" page (HTTP 503, ``Retry-After``) and no kernel starts.
 - **Culling.** Jupyter Server's culler (``cull_idle_timeout``, ``cull_interval``) shuts down a
