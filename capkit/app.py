@@ -1,9 +1,11 @@
-"""The planner and compare apps: ipywidgets built from the engine and the chart builders.
+"""The planner, compare and analysis apps: ipywidgets over one shared Scenario.
 
-``Planner`` and ``Compare`` hold the widgets and update every output in place when an input
-moves. ``planner(...)`` and ``compare(...)`` are what the notebooks call; with
-``interactive=False`` they display static HTML and SVG instead of widgets, for exported HTML.
-The server side (``capkit app``) lives in :mod:`capkit.serve`.
+``Planner``, ``Compare`` and ``Analysis`` hold the widgets and update every output in place
+when an input moves. Their charts are drawn by vega in the browser (``ChartView`` over
+:class:`capkit.widgets.VegaChart`); the kernel only fills each chart's data. ``planner(...)``,
+``compare(...)`` and ``analysis(...)`` are what the notebooks call; with ``interactive=False``
+they display static HTML and SVG instead of widgets, for exported HTML. The server side
+(``capkit app``) lives in :mod:`capkit.serve` and :mod:`capkit.server`.
 """
 
 from __future__ import annotations
