@@ -13,6 +13,7 @@ metadata and imports neither vl-convert nor altair.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from functools import cache
@@ -79,7 +80,8 @@ class BundleHandler(web.StaticFileHandler):
     async def get(self, path: str, include_body: bool = True) -> None:
         if path != bundle_name():
             raise web.HTTPError(404)
-        ensure_bundle(Path(self.root))
+        # Writing it takes a few seconds once: off the server's event loop.
+        await asyncio.get_running_loop().run_in_executor(None, ensure_bundle, Path(self.root))
         await super().get(path, include_body)
 
     def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
