@@ -1,12 +1,14 @@
 # capkit: two commands on a fresh machine with Python 3.11+, make and git.
 #   make app    set up a virtual environment and serve the planner on 127.0.0.1
 #   make test   set up, install Debian's chromium if missing (browser test), run every test
+#   make check  the edit-test loop: lint, then the unit and property tests (no browser, no
+#               papermill, no notebooks; under a minute)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.capkit-installed
 
-.PHONY: setup app lab test lint bench chromium clean
+.PHONY: setup app lab test check lint bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +34,11 @@ test: setup chromium
 	$(BIN)/ruff check capkit tests benchmarks
 	$(BIN)/ruff format --check capkit tests benchmarks
 	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/ruff check capkit tests benchmarks
+	$(BIN)/ruff format --check capkit tests benchmarks
+	$(BIN)/python -m pytest tests -q -m "not browser and not load and not binder and not slow"
 
 lint: setup
 	$(BIN)/ruff check capkit tests benchmarks && $(BIN)/ruff format --check capkit tests benchmarks

@@ -22,6 +22,7 @@ def engine_cost(stack: str, **values: float) -> str:
     return money(capkit.right_size(s, s.workload(**values)).summary["monthly_cost_usd"])  # reports are right-sized
 
 
+@pytest.mark.slow
 def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     args = [
         sys.executable,
@@ -59,6 +60,7 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     assert real == [folder.resolve()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stack", ["render-firestore", "render-postgres", "vercel-supabase"])
 def test_every_preset_reports(tmp_path, stack):
     files = write_report(stack, out=tmp_path)
@@ -68,6 +70,7 @@ def test_every_preset_reports(tmp_path, stack):
     assert text.count('src="data:image/svg+xml;base64,') == 7 and not CDN.search(text)
 
 
+@pytest.mark.slow
 def test_actuals_fit_the_growth(tmp_path):
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("date,users\n2026-08-01,40000\n2026-09-01,50000\n2026-10-01,62500\n")
@@ -121,6 +124,7 @@ def test_a_failed_run_keeps_the_previous_report(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.slow
 def test_papermill_cell_error_is_short(tmp_path):
     import nbformat
 

@@ -94,6 +94,7 @@ def test_stack_check_lists_every_assumption(example, capsys):
     assert "params.driver" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_docs_example_evaluates_in_cli_planner_and_report(example, tmp_path, capsys):
     s = capkit.load_stack(example)
     plan = capkit.evaluate(s, s.workload(users=20_000, dau_mau=0.5, days_per_month=30))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import altair
+import pytest
 
 import capkit
 from capkit import charts, vega
@@ -20,6 +21,7 @@ def test_the_bundle_is_named_by_both_versions():
     assert name == f"vega-{metadata.version('vl-convert-python')}-vl{altair.SCHEMA_VERSION.lstrip('v')}.js"
 
 
+@pytest.mark.slow
 def test_an_app_kernel_imports_neither_altair_nor_vl_convert(tmp_path):
     """Once the server has built the chart skeletons, a kernel that opens the planner and moves
     its users slider draws from them (a fresh process, with its own cache folder)."""
