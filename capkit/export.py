@@ -20,8 +20,6 @@ from capkit.plan import Plan
 from capkit.stack import Stack
 from capkit.workload import Workload
 
-PLAN_COLUMNS = ["section", "component", "name", "value", "unit"]
-PLAN_COLUMNS += ["limit", "utilization", "max_users", "status", "cost_usd"]
 INFRACOST_DOCS = "https://www.infracost.io/docs/features/usage_based_resources/"
 
 

@@ -105,10 +105,6 @@ class Catalog:
         """The number stored under ``key``."""
         return self.entry(key).value
 
-    def file_of(self, key: str) -> Path:
-        """The YAML file an entry was read from."""
-        return self._files[key.split(".", 1)[0]]
-
     def names(self, prefix: str) -> list[str]:
         """The distinct next key parts under ``prefix``: the plan names of a plan table."""
         start = prefix.rstrip(".") + "."

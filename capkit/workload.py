@@ -167,9 +167,6 @@ class Workload:
         """A field's values, or ``default`` when the stack does not declare it."""
         return self._values.get(name, np.array([float(default)]))
 
-    def keys(self) -> Iterable[str]:
-        return self._values.keys()
-
     def scalars(self) -> dict[str, float]:
         """The first value of every field, for reports of a single plan."""
         return {k: float(v[0]) for k, v in self._values.items()}

@@ -45,8 +45,9 @@ def test_every_seed_has_a_case_study():
         "003_1d2b386269d8e1cc",
         "004_4249da6805fe142e",
     }
-    if SEEDS.is_dir():  # in this workplace the seed texts sit beside the repository
-        assert {p.stem for p in SEEDS.glob("0*.txt")} == seeds
+    if not SEEDS.is_dir():  # the seed texts sit beside the repository in this workplace only
+        pytest.skip(f"{SEEDS} is not here: the case studies' seed list is not checked against it")
+    assert {p.stem for p in SEEDS.glob("0*.txt")} == seeds
 
 
 def test_seed_000_capacity_claim_assumes_even_traffic(c000):
