@@ -27,7 +27,7 @@ from capkit.pricing import STALE_AFTER_DAYS, default_catalog
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
-from capkit.tables import KIND_WORDS, configuration_text, count, limits_text, money
+from capkit.tables import KIND_WORDS, configuration_text, cost_shown, count, limits_text, money
 from capkit.workload import parse_assignments, parse_settings
 
 
@@ -74,13 +74,7 @@ def plan_text(p: Plan) -> str:
         max_users=p.load["max_users"].map(count),
         kind=p.load["kind"].map(KIND_WORDS),
     )[["label", "demand", "limit", "unit", "utilization", "max_users", "status", "kind"]]
-    cost = p.cost.assign(
-        quantity=p.cost["quantity"].map(count),
-        free=p.cost["free"].map(count),
-        unit_price=p.cost["unit_price"].map(lambda x: f"{x:.6g}"),
-        cost_usd=p.cost["cost_usd"].map(lambda x: f"{x:,.2f}"),
-    )[["label", "quantity", "unit", "free", "unit_price", "cost_usd"]]
-    parts = ["\n".join(head), "Load", _left(load, "label"), "Cost (USD per month)", _left(cost, "label")]
+    parts = ["\n".join(head), "Load", _left(load, "label"), "Cost (USD per month)", _left(cost_shown(p), "label")]
     if p.notes:
         parts += ["Notes", "\n".join(f"  - {n}" for n in p.notes)]
     return "\n\n".join(parts)

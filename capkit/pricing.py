@@ -133,8 +133,12 @@ class Catalog:
 
     def is_stale(self, key: str, today: dt.date | None = None) -> bool:
         """True when the entry was read more than STALE_AFTER_DAYS before ``today``."""
-        today = today or dt.date.today()
-        return (today - self.entry(key).as_of).days > STALE_AFTER_DAYS
+        return is_stale(self.entry(key), today)
+
+
+def is_stale(entry: PriceEntry, today: dt.date | None = None) -> bool:
+    """True when ``entry`` was read more than STALE_AFTER_DAYS before ``today`` (default: today)."""
+    return ((today or dt.date.today()) - entry.as_of).days > STALE_AFTER_DAYS
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

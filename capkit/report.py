@@ -27,7 +27,7 @@ from capkit.errors import CapkitError
 from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
-from capkit.pricing import STALE_AFTER_DAYS
+from capkit.pricing import is_stale
 from capkit.scenario import USER_LEVELS, Scenario, roadmap_shown
 from capkit.serve import jupyter_share_dir, notebook_path
 from capkit.sizing import check_sizing
@@ -35,12 +35,12 @@ from capkit.stack import Stack, load_stack
 from capkit.tables import (
     CSS,
     components_html,
+    cost_shown,
     count,
     headline_figures,
     headline_html,
     load_html,
     metric_label,
-    money,
     notes_html,
 )
 from capkit.workload import UNIVERSAL, Workload
@@ -168,12 +168,7 @@ class Report:
         return _Html("<h2>Load against every limit</h2>" + load_html(self.plan) + notes_html(self.plan))
 
     def costs(self) -> _Html:
-        detail = self.plan.cost.assign(
-            quantity=self.plan.cost["quantity"].map(count),
-            free=self.plan.cost["free"].map(count),
-            unit_price=self.plan.cost["unit_price"].map(lambda x: f"{x:.6g}"),
-            cost_usd=self.plan.cost["cost_usd"].map(money),
-        )
+        detail = cost_shown(self.plan)
         return _Html(
             "<h2>Cost by component</h2>"
             + components_html(self.plan)
@@ -298,7 +293,7 @@ class Report:
                     "unit": e.unit,
                     "as of": e.as_of.isoformat(),
                     "confidence": e.confidence,
-                    "stale": "yes" if (self.report_date - e.as_of).days > STALE_AFTER_DAYS else "",
+                    "stale": "yes" if is_stale(e, self.report_date) else "",
                     "source": str(e.source),
                 }
             )

@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from capkit.plan import Plan
 
 STATUS_COLOURS = {
@@ -207,6 +209,18 @@ def components_html(plan: Plan) -> str:
         )
     head = "<tr><th class='text'>component</th><th>USD/month</th><th class='text'>billed items</th></tr>"
     return f'<table class="capkit-table capkit-components">{head}{"".join(rows)}</table>'
+
+
+def cost_shown(plan: Plan) -> pd.DataFrame:
+    """Every billed item as displayed (CLI text and report): its label, quantity, unit, free
+    allowance, unit price and monthly cost in USD with cents."""
+    cost = plan.cost
+    return cost.assign(
+        quantity=cost["quantity"].map(count),
+        free=cost["free"].map(count),
+        unit_price=cost["unit_price"].map(lambda x: f"{x:.6g}"),
+        cost_usd=cost["cost_usd"].map(lambda x: f"{x:,.2f}"),
+    )[["label", "quantity", "unit", "free", "unit_price", "cost_usd"]]
 
 
 def notes_html(plan: Plan) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from capkit.components.postgres import database_queries_per_s
 from capkit.workload import Workload
 
 #: Workload fields that describe the tiers (declared by stacks with caches).
@@ -48,7 +49,11 @@ def cache_latency(wl: Workload) -> dict[str, object] | None:
     table = tiers(
         v["memory_hit_rate"], v["memory_latency_ms"], v["cache_hit_rate"], v["cache_latency_ms"], v["query_ms"]
     )
-    misses_per_s = float(wl.peak_rps()[0] * wl.get("db_queries_per_call", 1.0)[0] * (1.0 - v["cache_hit_rate"]))
+    # Without db_queries_per_call, each call is one lookup; with it, the databases' own rate.
+    if "db_queries_per_call" in wl:
+        misses_per_s = float(database_queries_per_s(wl)[0])
+    else:
+        misses_per_s = float(wl.peak_rps()[0] * (1.0 - v["cache_hit_rate"]))
     return {
         "tiers": table,
         "mean_ms": float((table["share"] * table["latency_ms"]).sum()),

@@ -53,6 +53,17 @@ class Simulation:
     bottleneck_probability: pd.Series  # component.metric -> share of draws where it binds first
 
 
+def _draws(wl: Workload, ranges: Mapping[str, Range], n: int, seed: int) -> dict[str, np.ndarray]:
+    """Every workload field as ``n`` values: each ranged one drawn from its triangular
+    distribution (low, likely, high), in ``ranges``' order from one generator seeded ``seed``;
+    the others repeated."""
+    rng = np.random.default_rng(seed)
+    columns = {k: np.full(n, v) for k, v in wl.scalars().items()}
+    for key, (low, likely, high) in ranges.items():
+        columns[key] = rng.triangular(low, likely, high, n) if high > low else np.full(n, likely)
+    return columns
+
+
 def simulate(
     stack: Stack, wl: Workload, n: int = 10_000, seed: int = 0, ranges: Mapping[str, Range] | None = None
 ) -> Simulation:
@@ -63,11 +74,7 @@ def simulate(
     declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
     keys = list(dict.fromkeys([*declared, *(ranges or {})]))
     resolved = resolve_ranges(stack, wl, ranges, keys)
-    rng = np.random.default_rng(seed)
-    values = {k: v for k, v in wl.scalars().items()}
-    for key, (low, likely, high) in resolved.items():
-        values[key] = rng.triangular(low, likely, high, n) if high > low else np.full(n, likely)
-    draws = Workload.build(stack.specs, {k: np.broadcast_to(v, (n,)) for k, v in values.items()})
+    draws = Workload.build(stack.specs, _draws(wl, resolved, n, seed))
     ev = evaluate_arrays(stack, draws)
     cost = ev.monthly_cost_usd()
     margin = ev.margin()
@@ -101,11 +108,7 @@ def simulate_curve(
     users = np.asarray(users, dtype=float)
     declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
     resolved = resolve_ranges(stack, wl, ranges, list(dict.fromkeys([*declared, *(ranges or {})])))
-    rng = np.random.default_rng(seed)
-    columns = {k: np.full(n, v) for k, v in wl.scalars().items()}
-    for key, (low, likely, high) in resolved.items():
-        columns[key] = rng.triangular(low, likely, high, n) if high > low else np.full(n, likely)
-    tiled = {k: np.tile(v, users.size) for k, v in columns.items()}
+    tiled = {k: np.tile(v, users.size) for k, v in _draws(wl, resolved, n, seed).items()}
     tiled["users"] = np.repeat(users, n)
     cost = evaluate_arrays(stack, Workload.build(stack.specs, tiled)).monthly_cost_usd().reshape(users.size, n)
     p10, p50, p90 = np.percentile(cost, [10, 50, 90], axis=1)

@@ -35,9 +35,14 @@ def query_capacity_per_s(cores: float, query_ms: np.ndarray) -> np.ndarray:
     return cores * MS_PER_S / query_ms
 
 
+def database_queries_per_call(wl: Workload) -> np.ndarray:
+    """Queries per API call that reach the database: queries per call x the cache's miss share."""
+    return wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+
+
 def database_queries_per_s(wl: Workload) -> np.ndarray:
-    """Peak queries/s reaching the database: calls x queries per call x cache misses."""
-    return wl.peak_rps() * wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+    """Peak queries/s reaching the database: peak calls/s x database queries per call."""
+    return wl.peak_rps() * database_queries_per_call(wl)
 
 
 def database_gb(wl: Workload) -> np.ndarray:
@@ -168,7 +173,7 @@ class Supabase(ClientsMixin):
         return database_queue(self.cores, wl)
 
     def _egress_gb(self, wl: Workload) -> np.ndarray:
-        queries = wl.requests_per_month() * wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+        queries = wl.requests_per_month() * database_queries_per_call(wl)
         return queries * wl.db_response_kb / KB_PER_GB
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
