@@ -174,6 +174,7 @@ def test_an_alias_bomb_is_refused_in_bounded_time_and_memory(tmp_path):
 
 
 # --- 6. every CLI path: one line, exit 2 -----------------------------------------------------
+@pytest.mark.slow
 def test_cli_bad_numbers_and_files_are_one_line(tmp_path):
     assert_one_line_error(capkit_cli("simulate", "--stack", "aws-serverless", "--seed", "-1"), "--seed", "outside")
     binary = tmp_path / "actuals.csv"
@@ -183,6 +184,7 @@ def test_cli_bad_numbers_and_files_are_one_line(tmp_path):
     assert_one_line_error(capkit_cli("plan", "--stack", "x\x01y.yaml"), "printable")
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_is_one_line():
     proc = subprocess.Popen(
         [sys.executable, "-m", "capkit.cli", "sweep", "--stack", "aws-serverless", "--users", "100:1e7:20000"],
