@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from capkit.plan import ACT_AT, WATCH_AT, Plan
+from capkit.engine import ACT_AT, WATCH_AT
+from capkit.plan import Plan
 
 WIDTH = 520
 HEIGHT = 260

@@ -13,15 +13,37 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from capkit.components.base import CostItem, LimitKind, Metric
 from capkit.errors import InputError
-from capkit.plan import Plan
+from capkit.labels import labeller
+from capkit.plan import Plan, finite_or_none, limit_row
 from capkit.stack import Stack
 from capkit.workload import UNIVERSAL, Workload, check_range
+
+#: Utilization thresholds of a hard limit: ok below 70 %, watch below 90 %, act up to 100 %,
+#: over past it.
+WATCH_AT = 0.7
+ACT_AT = 0.9
+OVER_AT = 1.0
+
+#: Every status, in the order of concern. A free allowance is not a hard limit: below it the
+#: usage is free, past it it is billed.
+STATUSES = ("ok", "watch", "act", "over", "free", "billed")
+
+
+def status(utilization: np.ndarray, kind: np.ndarray | str | None = None) -> np.ndarray:
+    """ok below 70 % of a hard limit, watch below 90 %, act up to 100 %, over past 100 %;
+    for a free allowance (``kind`` free_tier), free below it and billed from it on."""
+    u = np.asarray(utilization, dtype=float)
+    hard = np.where(u < WATCH_AT, "ok", np.where(u < ACT_AT, "watch", np.where(u <= OVER_AT, "act", "over")))
+    if kind is None:
+        return hard
+    return np.where(np.asarray(kind) == "free_tier", np.where(u < OVER_AT, "free", "billed"), hard)
 
 
 @dataclass(frozen=True)
@@ -195,12 +217,80 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
     return Evaluation(stack, wl, metrics, costs)
 
 
+def plan_of(ev: Evaluation) -> Plan:
+    """The single-workload summary, load table and cost table of a one-row evaluation."""
+    wl = ev.workload
+    names = labeller(ev.stack)
+    columns: dict[str, list[Any]] = {
+        "component": [m.component for m in ev.metrics],
+        "metric": [m.metric for m in ev.metrics],
+        "label": [names.metric(m.component, m.metric) for m in ev.metrics],
+        "demand": [float(m.demand[0]) for m in ev.metrics],
+        "limit": [float(m.limit[0]) for m in ev.metrics],
+        "unit": [m.unit for m in ev.metrics],
+        "kind": [m.kind for m in ev.metrics],
+        "utilization": [float(m.utilization[0]) for m in ev.metrics],
+        "max_users": [float(m.max_users[0]) for m in ev.metrics],
+        "users_at_watch": [float(m.users_at(WATCH_AT)[0]) for m in ev.metrics],
+        "users_at_act": [float(m.users_at(ACT_AT)[0]) for m in ev.metrics],
+    }
+    columns["status"] = [str(x) for x in status(np.array(columns["utilization"]), np.array(columns["kind"]))]
+    load = pd.DataFrame(columns)
+    cost = pd.DataFrame(
+        {
+            "component": [c.component for c in ev.costs],
+            "item": [c.item.item for c in ev.costs],
+            "label": [names.item(c.component, c.item.item) for c in ev.costs],
+            "quantity": [float(np.ravel(c.item.quantity)[0]) for c in ev.costs],
+            "unit": [c.item.unit for c in ev.costs],
+            "free": [float(np.ravel(c.item.free)[0]) for c in ev.costs],
+            "unit_price": [float(np.ravel(c.item.unit_price)[0]) for c in ev.costs],
+            "cost_usd": [float(c.cost_usd[0]) for c in ev.costs],
+        }
+    )
+    users = float(wl.users[0])
+    monthly = float(ev.monthly_cost_usd()[0])
+    revenue = float(ev.revenue_usd()[0])
+    profit = revenue - monthly
+    b = int(ev.bottleneck_index()[0])
+    bottleneck = {"component": ev.metrics[b].component, "metric": ev.metrics[b].metric} if b >= 0 else None
+    summary = {
+        "monthly_cost_usd": monthly,
+        "cost_per_user_usd": monthly / users if users > 0 else None,
+        "paying_users": float(ev.paying_users()[0]),
+        "revenue_usd": revenue,
+        "profit_usd": profit,
+        "margin": profit / revenue if revenue > 0 else None,
+        "bottleneck": bottleneck,
+        "max_users": finite_or_none(float(ev.metrics[b].max_users[0])) if b >= 0 else None,
+    }
+    notes = [n for c in ev.stack.components for n in c.notes(wl)]
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    over = sorted((r for r in rows if r["status"] == "over"), key=lambda r: r["max_users"])  # first to break first
+    limits = [limit_row(r) for r in over]
+    configuration = {c.id: option for c in ev.stack.components if (option := c.configuration())}
+    return Plan(
+        ev.stack.name,
+        ev.stack.title,
+        wl.scalars(),
+        summary,
+        load,
+        cost,
+        notes,
+        configuration=configuration,
+        fits=not limits,
+        limits=limits,
+        components=[c.id for c in ev.stack.components],
+        names={c.id: names.component(c.id) for c in ev.stack.components},
+    )
+
+
 def evaluate(stack: Stack, wl: Workload | None = None) -> Plan:
     """One plan: summary, load table and cost table for a single workload."""
     wl = wl if wl is not None else stack.workload()
     if wl.n != 1:
         raise InputError(f"evaluate takes one workload; this one has {wl.n} values (use sweep)")
-    return Plan.from_evaluation(evaluate_arrays(stack, wl))
+    return plan_of(evaluate_arrays(stack, wl))
 
 
 def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[float] | None = None) -> pd.DataFrame:

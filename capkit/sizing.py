@@ -19,9 +19,9 @@ import pandas as pd
 from capkit.analysis.roadmap import Choice, choose, first_actions
 from capkit.components import REGISTRY
 from capkit.components.base import CostItem
-from capkit.engine import CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays, sweep, sweep_table
+from capkit.engine import WATCH_AT, CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays, sweep, sweep_table
 from capkit.errors import InputError
-from capkit.plan import WATCH_AT, Plan, limit_row
+from capkit.plan import Plan, limit_row
 from capkit.stack import Stack
 from capkit.workload import UNIVERSAL, Workload, check_range
 

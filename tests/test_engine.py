@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import capkit
-from capkit.plan import status
+from capkit.engine import status
 
 
 def test_every_preset_evaluates(preset):

@@ -8,7 +8,7 @@ import pytest
 
 import capkit
 from capkit.analysis.roadmap import choose, roadmap_table
-from capkit.plan import WATCH_AT
+from capkit.engine import WATCH_AT
 from capkit.stack import build_stack
 
 LEVELS = np.geomspace(1_000, 1_000_000, 61)

@@ -5,8 +5,7 @@ import pytest
 
 import capkit
 from capkit.analysis.roadmap import roadmap
-from capkit.engine import sweep_table
-from capkit.plan import WATCH_AT
+from capkit.engine import WATCH_AT, sweep_table
 from capkit.sizing import levers, right_size, right_sized
 
 

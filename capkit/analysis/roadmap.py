@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from capkit.components import REGISTRY, Component
-from capkit.engine import evaluate_arrays
+from capkit.engine import WATCH_AT, evaluate_arrays
 from capkit.errors import InputError
-from capkit.plan import WATCH_AT
 from capkit.stack import Stack
 from capkit.workload import Workload
 
