@@ -47,7 +47,7 @@ from capkit.sizing import SIZINGS
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_html, load_html, notes_html
 from capkit.widgets import Download, SessionWatch, VegaChart
-from capkit.workload import UNIVERSAL, AssumptionSpec, check_range, parse_settings
+from capkit.workload import UNIVERSAL, AssumptionSpec, check_range, parse_value
 
 #: The users slider spans the charts' user levels.
 USERS_MIN, USERS_MAX = float(USER_LEVELS[0]), float(USER_LEVELS[-1])
@@ -248,21 +248,22 @@ class AssumptionInput:
         return f"<span class='capkit-error'>{html.escape(self.message)}</span>" if self.message else ""
 
     def set_text(self, text: str) -> None:
-        """Check ``text`` like the CLI's --set; keep it if valid, else show why next to the box."""
+        """Check ``text`` (a number or low:likely:high, within the assumption's range); keep it if
+        valid, else show why next to the box."""
         self.text = text
         if self._row is not None and self._box.value != text:
             self._box.value = text  # comes back here through the observer
             return
         try:
-            values, ranges = parse_settings([f"{self.key}={text.strip()}"])
-            for number in ranges.get(self.key, (values[self.key],)):
+            value, spread = parse_value(self.key, text)
+            for number in spread or (value,):
                 check_range(self.key, np.atleast_1d(number), self.spec)
         except CapkitError as exc:
-            self.message = str(exc).removeprefix("--set ")  # the CLI's check, without its flag
+            self.message = str(exc)
         else:
             self.message = ""
-            self.valid_value = values[self.key]
-            self.valid_range = ranges.get(self.key)
+            self.valid_value = value
+            self.valid_range = spread
         if self._row is not None:
             self._error.value = self._error_html()
         if not self.message:

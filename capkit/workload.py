@@ -223,6 +223,21 @@ def check_range(key: str, arr: np.ndarray, spec: AssumptionSpec) -> None:
         )
 
 
+def parse_value(key: str, text: str) -> tuple[float, tuple[float, float, float] | None]:
+    """One value as typed: a number, or a range ``low:likely:high`` (then the likely value and
+    the range). Shared by the CLI's --set, the planner's boxes and its links."""
+    parts = text.strip().replace("_", "").split(":")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise InputError(f"{key}={text!r}: the value must be a number or low:likely:high") from None
+    if len(numbers) == 1:
+        return numbers[0], None
+    if len(numbers) == 3 and numbers[0] <= numbers[1] <= numbers[2]:
+        return numbers[1], (numbers[0], numbers[1], numbers[2])
+    raise InputError(f"{key}={text!r}: a range is low:likely:high with low <= likely <= high")
+
+
 def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, tuple[float, float, float]]]:
     """Parse CLI ``key=value`` and ``key=low:likely:high`` strings.
 
@@ -235,18 +250,12 @@ def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, tu
         key = key.strip()
         if not sep or not key:
             raise InputError(f"--set {item!r}: expected key=value or key=low:likely:high, e.g. users=100000")
-        parts = text.replace("_", "").split(":")
         try:
-            numbers = [float(p) for p in parts]
-        except ValueError:
-            raise InputError(f"--set {key}={text!r}: the value must be a number or low:likely:high") from None
-        if len(numbers) == 1:
-            values[key] = numbers[0]
-        elif len(numbers) == 3 and numbers[0] <= numbers[1] <= numbers[2]:
-            values[key] = numbers[1]
-            ranges[key] = (numbers[0], numbers[1], numbers[2])
-        else:
-            raise InputError(f"--set {key}={text!r}: a range is low:likely:high with low <= likely <= high")
+            values[key], spread = parse_value(key, text)
+        except InputError as exc:
+            raise InputError(f"--set {exc}") from None
+        if spread is not None:
+            ranges[key] = spread
     return values, ranges
 
 
