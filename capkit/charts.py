@@ -108,21 +108,26 @@ def _with_data(skeleton: Spec, datasets: dict[str, list[dict[str, Any]]]) -> Spe
     return {**skeleton, "datasets": datasets}
 
 
-#: The records last made from a sweep table, by table: a users-only change in the planner keeps
-#: its tables (Scenario.adopt_sweeps), so their records are made once, not on every change.
-_FROM_TABLE: dict[tuple[str, int, Any], tuple[weakref.ref, list[dict[str, Any]]]] = {}
+#: The records last made from sweep tables, by those very tables: a users-only change in the
+#: planner keeps its tables (Scenario.adopt_sweeps), so their records are made once, not on every
+#: change.
+_FROM_TABLES: dict[tuple, tuple[list[weakref.ref], list[dict[str, Any]]]] = {}
 
 
-def _from_table(what: str, table: pd.DataFrame, key: Any, make: Callable[[], list[dict[str, Any]]]) -> list:
-    """``make()``, or the same list as last time for this very ``table`` and ``key``."""
-    slot = (what, id(table), key)
-    hit = _FROM_TABLE.get(slot)
-    if hit is not None and hit[0]() is table:
+def _from_tables(
+    what: str, tables: tuple[pd.DataFrame | None, ...], key: Any, make: Callable[[], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """``make()``, or the same list as last time for these very ``tables`` (None for an absent
+    one) and ``key``; a table's id counts only while that table is alive."""
+    frames = [t for t in tables if t is not None]
+    slot = (what, tuple(id(t) if t is not None else None for t in tables), key)
+    hit = _FROM_TABLES.get(slot)
+    if hit is not None and all(ref() is t for ref, t in zip(hit[0], frames, strict=True)):
         return hit[1]
     records = make()
-    for stale in [k for k, (ref, _) in _FROM_TABLE.items() if ref() is None]:
-        del _FROM_TABLE[stale]
-    _FROM_TABLE[slot] = (weakref.ref(table), records)
+    for stale in [k for k, (refs, _) in _FROM_TABLES.items() if any(ref() is None for ref in refs)]:
+        del _FROM_TABLES[stale]
+    _FROM_TABLES[slot] = ([weakref.ref(t) for t in frames], records)
     return records
 
 
@@ -172,7 +177,7 @@ COST, RIGHT_SIZED, REVENUE, WRITTEN = (
     "monthly cost",
     "monthly cost, right-sized",
     "revenue after fees",
-    ("monthly cost, as configured"),
+    "monthly cost, as configured",
 )
 
 
@@ -196,7 +201,7 @@ def cost_and_revenue(
     sized = as_configured is not None
     levels = table["users"].to_numpy(dtype=float)
     cost = table["monthly_cost_usd"].to_numpy(dtype=float)
-    rows = _from_table("curve", table, id(as_configured), lambda: _curve(table, as_configured))
+    rows = _from_tables("curve", (table, as_configured), None, lambda: _curve(table, as_configured))
     data: dict[str, list[dict[str, Any]]] = {"curve": rows, "here": [], "limit": []}
     if users is not None and users > 0:
         here = float(cost[np.abs(levels - users).argmin()]) if cost_usd is None else cost_usd
@@ -277,14 +282,6 @@ def _cost_and_revenue(sized: bool, banded: bool) -> Spec:
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT).to_dict()
 
 
-def utilization_long(table: pd.DataFrame) -> pd.DataFrame:
-    """Utilization columns of a sweep table as long rows: users, metric, utilization."""
-    cols = [c for c in table.columns if c.startswith("utilization:")]
-    long = table.melt(id_vars="users", value_vars=cols, var_name="metric", value_name="utilization")
-    long["metric"] = long["metric"].str.removeprefix("utilization:")
-    return long
-
-
 def utilization(
     table: pd.DataFrame,
     users: float | None = None,
@@ -299,7 +296,7 @@ def utilization(
     ``labels`` names each ``component.metric`` in the legend (default: the id).
     """
     labels = labels or {}
-    rows = _from_table("utilization", table, (floor, tuple(labels.items())), lambda: _lines(table, floor, labels))
+    rows = _from_tables("utilization", (table,), (floor, tuple(labels.items())), lambda: _lines(table, floor, labels))
     here = [{"users": users}] if users is not None and users > 0 else []
     return _with_data(_skeleton(_utilization, floor, ceiling), {"utilization": rows, "here": here})
 

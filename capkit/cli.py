@@ -27,7 +27,7 @@ from capkit.pricing import STALE_AFTER_DAYS, default_catalog
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
-from capkit.tables import KIND_WORDS, configuration_text, cost_shown, count, limits_text, money
+from capkit.tables import KIND_WORDS, configuration_text, cost_shown, count, limits_text, metric_label, money
 from capkit.workload import parse_assignments, parse_settings
 
 
@@ -54,9 +54,10 @@ def plan_text(p: Plan) -> str:
     users = p.workload["users"]
     per_user = s["cost_per_user_usd"]
     margin = s["margin"]
-    where = (
-        "none" if b is None else f"{_label_of(p, b)} ({b['component']}.{b['metric']}) at {count(s['max_users'])} users"
-    )
+    where = "none"
+    if b is not None:
+        where = f"{metric_label(p, b['component'], b['metric'])} ({b['component']}.{b['metric']})"
+        where += f" at {count(s['max_users'])} users"
     head = [*headline_lines(p), ""]
     head += [
         f"{p.title} ({p.stack}) at {users:,.0f} daily active users",
@@ -89,11 +90,6 @@ def _left(frame: pd.DataFrame, *columns: str) -> str:
     for c in columns:  # the header too: pandas right-aligns it over the padded values
         header = header.replace(f"{' ' * (widths[c] - len(c))}{c}", f"{c}{' ' * (widths[c] - len(c))}", 1)
     return "\n".join([header, *rows])
-
-
-def _label_of(p: Plan, b: dict) -> str:
-    rows = p.load[(p.load["component"] == b["component"]) & (p.load["metric"] == b["metric"])]
-    return str(rows["label"].iloc[0])
 
 
 def headline_lines(p: Plan) -> list[str]:

@@ -31,10 +31,6 @@ WATCH_AT = 0.7
 ACT_AT = 0.9
 OVER_AT = 1.0
 
-#: Every status, in the order of concern. A free allowance is not a hard limit: below it the
-#: usage is free, past it it is billed.
-STATUSES = ("ok", "watch", "act", "over", "free", "billed")
-
 
 def status(utilization: np.ndarray, kind: np.ndarray | str | None = None) -> np.ndarray:
     """ok below 70 % of a hard limit, watch below 90 %, act up to 100 %, over past 100 %;

@@ -23,7 +23,7 @@ from capkit.labels import labeller
 from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized
 from capkit.stack import Stack, load_stack, preset_names
-from capkit.tables import configuration_text, count, money
+from capkit.tables import configuration_text, count, metric_label, money
 from capkit.workload import UNIVERSAL, Workload
 
 if TYPE_CHECKING:
@@ -117,13 +117,20 @@ class Scenario:
         return {c: names.metric(*c.split(".", 1)) for c in cols}
 
     def roadmap(self, levels: Sequence[float] | np.ndarray | None = None) -> list[Phase]:
-        """The roadmap's phases (default: a tenth of today's users to a thousand times)."""
+        """The roadmap's phases over ``levels`` (default: a tenth of today's users to a thousand
+        times, computed once per scenario: the analysis page shows it twice, table then chart)."""
         from capkit.analysis.roadmap import roadmap
 
-        if levels is None:
-            users = max(self.users, 100.0)
-            levels = roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000))
-        return roadmap(self.stack, self.workload, levels)
+        if levels is not None:
+            return roadmap(self.stack, self.workload, levels)
+        return self._default_roadmap
+
+    @functools.cached_property
+    def _default_roadmap(self) -> list[Phase]:
+        from capkit.analysis.roadmap import roadmap
+
+        users = max(self.users, 100.0)
+        return roadmap(self.stack, self.workload, roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000)))
 
     def charts(self, band: pd.DataFrame | None = None) -> dict[str, alt.TopLevelMixin]:
         """The three planner charts: cost by component, cost and revenue, utilization."""
@@ -215,11 +222,7 @@ def compare_row(name: str, sc: Scenario) -> dict[str, Any]:
     p = sc.plan
     s = p.summary
     b = s["bottleneck"]
-    label = (
-        None
-        if b is None
-        else p.load.loc[(p.load["component"] == b["component"]) & (p.load["metric"] == b["metric"]), "label"].iloc[0]
-    )
+    label = None if b is None else metric_label(p, b["component"], b["metric"])
     return {
         "stack": name,
         "sizing": p.sizing,
