@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -53,9 +54,19 @@ def data_path(name: str) -> Path:
     return Path(__file__).resolve().parent.parent / "data" / name
 
 
+#: Environment variable naming a folder of pricing files to use instead of the bundled ones
+#: (prices you negotiated, or a frozen copy that tests compute by hand against).
+PRICING_DIR_VARIABLE = "CAPKIT_PRICING_DIR"
+
+
 def data_dir() -> Path:
-    """The folder holding pricing YAML files."""
-    return data_path("pricing")
+    """The folder holding pricing YAML files: ``$CAPKIT_PRICING_DIR`` if set, else the bundled data."""
+    chosen = os.environ.get(PRICING_DIR_VARIABLE)
+    if not chosen:
+        return data_path("pricing")
+    if not Path(chosen).is_dir():
+        raise PricingDataError(f"{PRICING_DIR_VARIABLE}={chosen}: not a folder; unset it to use the bundled prices")
+    return Path(chosen)
 
 
 def load_pricing_file(path: Path) -> dict[str, PriceEntry]:

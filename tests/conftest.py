@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import capkit
+from capkit.pricing import PRICING_DIR_VARIABLE, default_catalog
 from capkit.stack import Stack, build_stack
+
+#: The fixture catalog: a frozen copy of data/pricing that every test's hand-worked numbers
+#: refer to, so a price refresh in data/ breaks no unit test. Tests marked ``catalog`` check
+#: the real, bundled catalog instead. Set for the whole run, so CLI and app subprocesses use it too.
+FIXTURE_PRICING = Path(__file__).parent / "fixtures" / "pricing"
+os.environ[PRICING_DIR_VARIABLE] = str(FIXTURE_PRICING)
+
+
+@pytest.fixture(autouse=True)
+def _real_catalog_for_catalog_tests(request, monkeypatch):
+    """A test marked ``catalog`` sees the bundled catalog (and so do its subprocesses)."""
+    if request.node.get_closest_marker("catalog") is None:
+        yield
+        return
+    monkeypatch.delenv(PRICING_DIR_VARIABLE)
+    default_catalog.cache_clear()
+    yield
+    default_catalog.cache_clear()
 
 
 def stack_of(components: list[dict], **assumptions: float) -> Stack:

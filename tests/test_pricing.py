@@ -1,14 +1,17 @@
 """The pricing catalog: every entry sourced and dated; malformed files name file and entry."""
 
 import datetime as dt
+import math
 
 import pytest
 import yaml
 
 import capkit
-from capkit.pricing import data_dir, load_catalog
+from capkit.pricing import PRICING_DIR_VARIABLE, data_dir, load_catalog
+from tests.conftest import FIXTURE_PRICING
 
 
+@pytest.mark.catalog
 def test_every_entry_has_source_date_and_confidence():
     cat = capkit.default_catalog()
     assert len(cat) > 200
@@ -20,10 +23,30 @@ def test_every_entry_has_source_date_and_confidence():
         assert e.unit.strip(), key
 
 
-def test_every_preset_uses_only_catalog_prices(preset):
+@pytest.mark.catalog
+@pytest.mark.parametrize("name", capkit.preset_names())
+def test_every_preset_prices_from_the_real_catalog(name):
+    """Each preset builds on the bundled catalog, right-sized and as written, at 1K to 1M users,
+    with every figure finite (a refreshed price that broke a preset would fail here)."""
     cat = capkit.default_catalog()
-    keys = preset.price_keys()
+    stack = capkit.load_stack(name)
+    keys = stack.price_keys()
     assert keys and all(k in cat for k in keys)
+    assert str(data_dir()).endswith("pricing") and "fixtures" not in str(data_dir())
+    for users in (1_000, 100_000, 1_000_000):
+        wl = stack.workload(users=users)
+        for plan in (capkit.evaluate(stack, wl), capkit.right_size(stack, wl)):
+            assert math.isfinite(plan.summary["monthly_cost_usd"]) and plan.summary["monthly_cost_usd"] > 0
+
+
+def test_tests_run_on_the_fixture_catalog():
+    assert data_dir() == FIXTURE_PRICING
+
+
+def test_a_pricing_folder_that_is_not_there_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv(PRICING_DIR_VARIABLE, str(tmp_path / "nowhere"))
+    with pytest.raises(capkit.PricingDataError, match=r"CAPKIT_PRICING_DIR=.*nowhere: not a folder"):
+        data_dir()
 
 
 def write(tmp_path, entries):
@@ -65,5 +88,6 @@ def test_stale_entries_are_flagged(tmp_path):
     assert cat.is_stale("x.a.b", dt.date(2027, 6, 1))
 
 
+@pytest.mark.catalog
 def test_data_dir_is_the_checkout_or_the_wheel():
     assert (data_dir() / "aws.yaml").is_file()

@@ -8,6 +8,9 @@ import pytest
 
 from capkit.casestudy import fmt, load_case_study
 
+#: The README quotes figures computed from the bundled prices: this checks the real catalog.
+pytestmark = pytest.mark.catalog
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 #: For each case study, the figures its README line quotes (capkit's value and the document's).
