@@ -16,8 +16,7 @@ import pandas as pd
 
 from capkit.errors import InputError
 from capkit.plan import Plan
-
-DAYS_PER_MONTH = 365.25 / 12
+from capkit.units import DAYS_PER_CALENDAR_MONTH
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def fit_growth(actuals: pd.DataFrame) -> Growth:
     if np.ptp(days) == 0:
         raise InputError("--actuals: all rows have the same date; a growth rate needs at least two dates")
     slope_per_day = np.polyfit(days, np.log(actuals["users"].to_numpy()), 1)[0]
-    rate = math.expm1(slope_per_day * DAYS_PER_MONTH)
+    rate = math.expm1(slope_per_day * DAYS_PER_CALENDAR_MONTH)
     last = actuals.iloc[-1]
     span = f"{actuals['date'][0]} to {last['date']}"
     return Growth(last["date"], float(last["users"]), rate, f"fitted to {len(actuals)} actuals, {span}")
@@ -86,7 +85,7 @@ def date_after(as_of: dt.date, months: float) -> dt.date | None:
     """The date ``months`` after ``as_of`` (None when never)."""
     if not math.isfinite(months):
         return None
-    return as_of + dt.timedelta(days=round(months * DAYS_PER_MONTH))
+    return as_of + dt.timedelta(days=round(months * DAYS_PER_CALENDAR_MONTH))
 
 
 def timeline(plan: Plan, growth: Growth) -> pd.DataFrame:

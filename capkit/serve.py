@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+from capkit.units import BYTES_PER_MIB, KIB_PER_MIB
+
 #: Set by ``capkit app`` for the Voila server and its kernels: start faster (see below).
 FAST_START_ENV = "CAPKIT_FAST_START"
 #: The folder `capkit app` was started in: stack files named by the page must lie under it.
@@ -60,10 +62,10 @@ def available_memory_mb() -> float:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024
+                    return int(line.split()[1]) / KIB_PER_MIB  # /proc/meminfo counts kB of 1,024 bytes
     except OSError:
         pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / BYTES_PER_MIB
 
 
 def default_max_sessions() -> int:

@@ -23,10 +23,12 @@ from typing import Any
 
 from tornado import web
 
+from capkit.units import S_PER_DAY
+
 #: Where the bundle is served, below the server's base URL.
 ROUTE = "capkit/static/"
 #: A year: the name changes whenever the content can.
-MAX_AGE_S = 365 * 24 * 3600
+MAX_AGE_S = int(365 * S_PER_DAY)
 
 
 @cache

@@ -15,9 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from capkit.errors import InputError
-
-SECONDS_PER_DAY = 86_400.0
-HOURS_PER_DAY = 24.0
+from capkit.units import HOURS_PER_DAY, S_PER_DAY
 
 
 class AssumptionSpec(BaseModel):
@@ -182,7 +180,7 @@ class Workload:
 
     def average_rps(self) -> np.ndarray:
         """Average requests per second over the day."""
-        return self.requests_per_day() / SECONDS_PER_DAY
+        return self.requests_per_day() / S_PER_DAY
 
     def peak_rps(self) -> np.ndarray:
         """Peak-hour requests per second: the daily average times the peak factor."""

@@ -4,6 +4,10 @@ and 1M users, in both sizings, as recorded in tests/golden/plan-json.json at com
 A regression guard, not a check of the numbers (the hand-worked tests do that): a change that
 means to move a figure rewrites the golden file in the same commit and says why. Keys may be
 added; none may go, and every recorded value must stay (numbers to 1e-9 relative).
+
+Rewritten once since: four metric units lost their commentary (issue 14), "GB (recommended max
+for the compute size)" and "KB (largest item)" now "GB" and "KB", "read units/s (busiest
+table)" and its write twin now "read units/s" and "write units/s"; the labels say the rest.
 """
 
 import json

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from capkit.stack import Stack
+from capkit.units import MS_PER_S
 from capkit.workload import Workload
-
-MS_PER_S = 1000.0
 
 
 def erlang_c(servers: int, offered_load: np.ndarray) -> np.ndarray:

@@ -28,11 +28,9 @@ from capkit.components.base import (
     tiered,
 )
 from capkit.errors import StackError
+from capkit.units import BYTES_PER_KB, KB_PER_GB, MB_PER_GB, MIB_PER_GIB, MS_PER_S, PER_MILLION, PER_THOUSAND, S_PER_DAY
 from capkit.workload import Workload
 
-MB_PER_GB = 1024.0  # Lambda bills memory in GB of 1,024 MB
-KB_PER_GB = 1e6  # storage and transfer are billed in decimal GB
-MS_PER_S = 1000.0
 SECONDS_PER_10S = 10.0
 
 
@@ -42,7 +40,7 @@ def lambda_gb_seconds(invocations: np.ndarray, duration_ms: np.ndarray, memory_m
 
     AWS Lambda pricing: "duration ... multiplied by the memory allocated", billed per 1 ms.
     """
-    return invocations * (duration_ms / MS_PER_S) * (memory_mb / MB_PER_GB)
+    return invocations * (duration_ms / MS_PER_S) * (memory_mb / MIB_PER_GIB)
 
 
 def lambda_concurrency(peak_rps: np.ndarray, duration_ms: np.ndarray) -> np.ndarray:
@@ -72,7 +70,7 @@ class AwsLambda(Component):
 
     def setup(self) -> None:
         p, arch = self.params, self.params.architecture
-        self.request_price = self.price("aws.lambda.request_usd_per_million") / 1e6
+        self.request_price = self.price("aws.lambda.request_usd_per_million") / PER_MILLION
         self.tier_bounds = [self.price(f"aws.lambda.{arch}.tier1_gb_s"), self.price(f"aws.lambda.{arch}.tier2_gb_s")]
         self.tier_prices = [self.price(f"aws.lambda.{arch}.duration_tier{i}_usd_per_gb_s") for i in (1, 2, 3)]
         self.free_requests = self.price("aws.lambda.free_requests_per_month")
@@ -184,7 +182,7 @@ class AwsDynamoDB(Component):
                     )
         self.rkb = self.price("aws.dynamodb.read_unit_kb")
         self.wkb = self.price("aws.dynamodb.write_unit_kb")
-        self.overhead_kb = self.price("aws.dynamodb.item_overhead_bytes") / 1000.0
+        self.overhead_kb = self.price("aws.dynamodb.item_overhead_bytes") / BYTES_PER_KB
         self.table_read_limit = self.price("aws.dynamodb.table_read_units_per_s")
         self.table_write_limit = self.price("aws.dynamodb.table_write_units_per_s")
         self.partition_read_limit = self.price("aws.dynamodb.partition_read_units_per_s")
@@ -195,8 +193,8 @@ class AwsDynamoDB(Component):
         if p.pitr:
             self.pitr_price = self.price("aws.dynamodb.pitr_usd_per_gb_month")
         if p.mode == "on_demand":
-            self.rru_price = self.price("aws.dynamodb.on_demand.read_usd_per_million") / 1e6
-            self.wru_price = self.price("aws.dynamodb.on_demand.write_usd_per_million") / 1e6
+            self.rru_price = self.price("aws.dynamodb.on_demand.read_usd_per_million") / PER_MILLION
+            self.wru_price = self.price("aws.dynamodb.on_demand.write_usd_per_million") / PER_MILLION
         else:
             self.rcu_hour = self.price("aws.dynamodb.provisioned.rcu_usd_per_hour")
             self.wcu_hour = self.price("aws.dynamodb.provisioned.wcu_usd_per_hour")
@@ -269,11 +267,11 @@ class AwsDynamoDB(Component):
         item_kb = _largest(k for _t, k, *_ in rows)
         storage = _total(s for *_, s in rows)
         return [
-            Metric("read_units_per_s", read_ps, self.table_read_limit, "read units/s (busiest table)"),
-            Metric("write_units_per_s", write_ps, self.table_write_limit, "write units/s (busiest table)"),
+            Metric("read_units_per_s", read_ps, self.table_read_limit, "read units/s"),
+            Metric("write_units_per_s", write_ps, self.table_write_limit, "write units/s"),
             # A hot item (a config row read on every call) lives in one partition: 3,000 RRU/s.
             Metric("hot_partition_read_units_per_s", hot_ps, self.partition_read_limit, "read units/s on one item"),
-            Metric("item_kb", item_kb, self.item_kb_max, "KB (largest item)"),
+            Metric("item_kb", item_kb, self.item_kb_max, "KB"),
             Metric("storage_gb", storage, self.free_storage, "GB incl. indexes", kind="free_tier"),
         ]
 
@@ -337,20 +335,20 @@ class AwsS3(Component):
 
     def setup(self) -> None:
         self.storage_price = self.price("aws.s3.storage_usd_per_gb_month")
-        self.get_price = self.price("aws.s3.get_usd_per_1000") / 1000
-        self.put_price = self.price("aws.s3.put_usd_per_1000") / 1000
+        self.get_price = self.price("aws.s3.get_usd_per_1000") / PER_THOUSAND
+        self.put_price = self.price("aws.s3.put_usd_per_1000") / PER_THOUSAND
         self.out_price = self.price("aws.transfer.out_usd_per_gb")
         self.free_out = self.price("aws.transfer.free_out_gb_per_month")
         self.get_limit = self.price("aws.s3.prefix_get_per_s") * self.params.prefixes
         self.put_limit = self.price("aws.s3.prefix_put_per_s") * self.params.prefixes
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
-        gets_ps = wl.users * wl.s3_gets_per_user_day / 86_400 * wl.peak_factor
+        gets_ps = wl.users * wl.s3_gets_per_user_day / S_PER_DAY * wl.peak_factor
         return [Metric("get_requests_per_s", gets_ps, self.get_limit, "GET/s")]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         # Storage is kept for every monthly active user, not only today's.
-        storage_gb = wl.monthly_active_users() * wl.storage_mb_per_user / 1000.0
+        storage_gb = wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB
         gets = wl.users * wl.s3_gets_per_user_day * wl.days_per_month
         puts = wl.monthly_active_users() * wl.s3_puts_per_user_month
         out_gb = gets * wl.s3_object_kb / KB_PER_GB
@@ -387,7 +385,7 @@ class AwsAmplify(Component):
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         served_gb = wl.users * wl.page_loads_per_user_day * wl.days_per_month * wl.page_kb / KB_PER_GB
         minutes = wl.deploys_per_month * self.params.build_minutes_per_deploy
-        stored = np.full(wl.n, self.params.app_mb / 1000.0)
+        stored = np.full(wl.n, self.params.app_mb / MB_PER_GB)
         return [
             cost_item("data served", served_gb, "GB", 0.0, self.served_price),
             cost_item("build minutes", minutes, "minutes", 0.0, self.build_price),

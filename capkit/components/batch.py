@@ -8,9 +8,8 @@ import numpy as np
 from pydantic import Field
 
 from capkit.components.base import Component, CostItem, Metric, Params, register
+from capkit.units import S_PER_MIN
 from capkit.workload import Workload
-
-S_PER_MIN = 60.0
 
 
 def batch_duration_min(users: np.ndarray, s_per_user: np.ndarray, parallelism: np.ndarray) -> np.ndarray:

@@ -10,10 +10,8 @@ import numpy as np
 from pydantic import Field
 
 from capkit.components.base import Component, CostItem, Metric, Params, cost_item, register, tiered
+from capkit.units import KIB_PER_GIB, MB_PER_GB, PER_100K
 from capkit.workload import Workload
-
-KB_PER_GIB = 1024.0 * 1024.0
-MB_PER_GB = 1000.0
 
 
 def daily_quota_billed(per_day: np.ndarray, free_per_day: float, days: np.ndarray) -> np.ndarray:
@@ -35,9 +33,9 @@ class Firestore(Component):
 
     def setup(self) -> None:
         loc = self.params.location
-        self.read_price = self.price(f"firebase.firestore.{loc}.read_usd_per_100k") / 1e5
-        self.write_price = self.price(f"firebase.firestore.{loc}.write_usd_per_100k") / 1e5
-        self.delete_price = self.price(f"firebase.firestore.{loc}.delete_usd_per_100k") / 1e5
+        self.read_price = self.price(f"firebase.firestore.{loc}.read_usd_per_100k") / PER_100K
+        self.write_price = self.price(f"firebase.firestore.{loc}.write_usd_per_100k") / PER_100K
+        self.delete_price = self.price(f"firebase.firestore.{loc}.delete_usd_per_100k") / PER_100K
         self.storage_price = self.price(f"firebase.firestore.{loc}.storage_usd_per_gib_month")
         self.free_reads = self.price("firebase.firestore.free_reads_per_day")
         self.free_writes = self.price("firebase.firestore.free_writes_per_day")
@@ -52,7 +50,7 @@ class Firestore(Component):
         return reads, calls * wl.writes_per_call, calls * wl.get("deletes_per_call", 0.0)
 
     def storage_gib(self, wl: Workload) -> np.ndarray:
-        return wl.monthly_active_users() * wl.docs_per_user * wl.doc_kb / KB_PER_GIB
+        return wl.monthly_active_users() * wl.docs_per_user * wl.doc_kb / KIB_PER_GIB
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         reads, writes, _ = self.per_day(wl)

@@ -30,9 +30,9 @@ from capkit.components.base import (
 )
 from capkit.errors import StackError
 from capkit.pricing import PriceEntry
+from capkit.units import S_PER_DAY
 from capkit.workload import Workload
 
-SECONDS_PER_DAY = 86_400.0
 Driver = Literal["call", "active_user", "paying_user", "month"]
 
 
@@ -123,9 +123,7 @@ class Metered(Component):
         rows = []
         if p.max_units_per_s is not None:
             # Peak hour: the daily average rate x peak_factor.
-            rows.append(
-                Metric("units_per_s", daily / SECONDS_PER_DAY * wl.peak_factor, p.max_units_per_s, f"{p.unit}/s")
-            )
+            rows.append(Metric("units_per_s", daily / S_PER_DAY * wl.peak_factor, p.max_units_per_s, f"{p.unit}/s"))
         if p.max_units_per_day is not None:
             rows.append(Metric("units_per_day", daily, p.max_units_per_day, f"{p.unit}/day"))
         if p.max_units_per_month is not None:

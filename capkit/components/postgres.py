@@ -24,10 +24,8 @@ from capkit.components.base import (
     register,
 )
 from capkit.errors import StackError
+from capkit.units import KB_PER_GB, MS_PER_S
 from capkit.workload import Workload
-
-MS_PER_S = 1000.0
-KB_PER_GB = 1e6
 
 
 def query_capacity_per_s(cores: float, query_ms: np.ndarray) -> np.ndarray:
@@ -192,7 +190,7 @@ class Supabase(ClientsMixin):
                 "queries/s",
                 "plan",
             ),
-            Metric("database_gb", db_gb, self.max_db_gb, "GB (recommended max for the compute size)", "plan"),
+            Metric("database_gb", db_gb, self.max_db_gb, "GB", "plan"),
             Metric("disk_gb", db_gb, self.disk_included, "GB", self.allowance_kind),
             Metric("monthly_active_users", mau, self.mau_included, "MAU", self.allowance_kind),
             Metric("egress_gb", self._egress_gb(wl), self.egress_included, "GB per month", self.allowance_kind),

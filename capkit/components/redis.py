@@ -14,10 +14,8 @@ from pydantic import Field
 
 from capkit.components.base import CostItem, Metric, Params, cost_item, fixed_fee, register
 from capkit.components.postgres import ClientsMixin
+from capkit.units import KB_PER_MB, MB_PER_GB, PER_100K
 from capkit.workload import Workload
-
-KB_PER_MB = 1000.0
-MB_PER_GB = 1000.0
 
 #: Where each provider's plans live in the catalog.
 PLAN_PREFIX = {"upstash": "upstash", "render_keyvalue": "render.keyvalue", "rediscloud": "rediscloud"}
@@ -55,7 +53,7 @@ class Redis(ClientsMixin):
         self.cmds_month_cap = self.plan_value_or(prefix, p.plan, "commands_per_month", np.inf)
         self.payg = p.provider == "upstash" and p.plan == "payg"
         if self.payg:
-            self.cmd_price = self.price("upstash.payg.command_usd_per_100k") / 1e5
+            self.cmd_price = self.price("upstash.payg.command_usd_per_100k") / PER_100K
             self.storage_price = self.price("upstash.payg.storage_usd_per_gb_month")
             self.free_storage_gb = self.price("upstash.payg.free_storage_gb")
 

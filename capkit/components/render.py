@@ -13,10 +13,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from capkit.components.base import Component, CostItem, Metric, Params, cost_item, fixed_fee, register
+from capkit.units import KB_PER_GB, MS_PER_S, S_PER_MIN
 from capkit.workload import Workload
-
-MS_PER_S = 1000.0
-KB_PER_GB = 1e6
 
 
 def worker_capacity_rps(slots: float, service_time_ms: np.ndarray) -> np.ndarray:
@@ -120,7 +118,7 @@ class RenderWeb(Component):
         # Awake time: with Poisson arrivals the instance sleeps a share exp(-r T) of the month.
         hours = float(wl.hours_per_month()[0]) * (1.0 - share)
         return [
-            f"{self.id}: the free instance sleeps after {self.idle_s / 60:.0f} min without traffic; "
+            f"{self.id}: the free instance sleeps after {self.idle_s / S_PER_MIN:.0f} min without traffic; "
             f"at this load {share:.1%} of requests wake it (a cold start of up to a minute).",
             f"{self.id}: it is awake about {hours:,.0f} of the {self.free_hours:,.0f} free instance-hours the "
             f"workspace gets a month; a second free service would share them.",

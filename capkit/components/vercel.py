@@ -10,12 +10,8 @@ import numpy as np
 from pydantic import Field
 
 from capkit.components.base import Component, CostItem, Metric, Params, cost_item, fixed_fee, register
+from capkit.units import KB_PER_GB, MIB_PER_GIB, MS_PER_S, PER_MILLION, S_PER_HOUR
 from capkit.workload import Workload
-
-MS_PER_S = 1000.0
-S_PER_HOUR = 3600.0
-MB_PER_GB = 1024.0
-KB_PER_GB = 1e6
 
 
 class VercelParams(Params):
@@ -46,11 +42,11 @@ class Vercel(Component):
             "edge": get("edge_requests_included"),
         }
         self.prices = {
-            "invocations": self.price("vercel.invocations_usd_per_million") / 1e6,
+            "invocations": self.price("vercel.invocations_usd_per_million") / PER_MILLION,
             "cpu_h": self.price("vercel.active_cpu_usd_per_hour"),
             "mem_gb_h": self.price("vercel.memory_usd_per_gb_hour"),
             "transfer_gb": self.price("vercel.transfer_usd_per_gb"),
-            "edge": self.price("vercel.edge_requests_usd_per_million") / 1e6,
+            "edge": self.price("vercel.edge_requests_usd_per_million") / PER_MILLION,
         }
         self.max_concurrency = self.price("vercel.max_concurrency")
 
@@ -60,7 +56,7 @@ class Vercel(Component):
         return {
             "invocations": calls,
             "cpu_h": calls * wl.cpu_ms_per_call / MS_PER_S / S_PER_HOUR,
-            "mem_gb_h": calls * wl.duration_ms / MS_PER_S / S_PER_HOUR * wl.memory_mb / MB_PER_GB,
+            "mem_gb_h": calls * wl.duration_ms / MS_PER_S / S_PER_HOUR * wl.memory_mb / MIB_PER_GIB,
             "transfer_gb": calls * wl.response_kb / KB_PER_GB,
             "edge": calls * wl.edge_requests_per_call,
         }
