@@ -97,11 +97,30 @@ class Evaluation:
         net = wl.price_usd * (1.0 - wl.payment_fee_rate) - wl.payment_fee_usd
         return np.where(wl.price_usd > 0, self.paying_users() * net, 0.0)
 
-    def margin(self) -> np.ndarray:
-        """(revenue - cost) / revenue; NaN where there is no revenue (the faces show it as missing)."""
+    def summary(self) -> dict[str, np.ndarray]:
+        """The business figures at every level, the one summary behind Plan.summary (its first
+        row) and the sweep table: users, monthly_cost_usd, cost_per_user_usd (NaN at 0 users),
+        paying_users, revenue_usd, profit_usd, margin = profit / revenue (NaN without revenue),
+        bottleneck (index into ``metrics``, -1 for none) and max_users (its max_users, inf for
+        none). The faces show NaN and inf as missing, never as numbers."""
+        users = self.users
+        cost = self.monthly_cost_usd()
         revenue = self.revenue_usd()
+        profit = revenue - cost
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(revenue > 0, (revenue - self.monthly_cost_usd()) / revenue, np.nan)
+            per_user = np.where(users > 0, cost / users, np.nan)
+            margin = np.where(revenue > 0, profit / revenue, np.nan)
+        return {
+            "users": users,
+            "monthly_cost_usd": cost,
+            "cost_per_user_usd": per_user,
+            "paying_users": self.paying_users(),
+            "revenue_usd": revenue,
+            "profit_usd": profit,
+            "margin": margin,
+            "bottleneck": self.bottleneck_index(),
+            "max_users": self.bottleneck_max_users(),
+        }
 
     def bottleneck_max_users(self) -> np.ndarray:
         """max_users of each row's bottleneck (inf where no hard limit grows with users)."""
@@ -244,22 +263,11 @@ def plan_of(ev: Evaluation) -> Plan:
             "cost_usd": [float(c.cost_usd[0]) for c in ev.costs],
         }
     )
-    users = float(wl.users[0])
-    monthly = float(ev.monthly_cost_usd()[0])
-    revenue = float(ev.revenue_usd()[0])
-    profit = revenue - monthly
-    b = int(ev.bottleneck_index()[0])
-    bottleneck = {"component": ev.metrics[b].component, "metric": ev.metrics[b].metric} if b >= 0 else None
-    summary = {
-        "monthly_cost_usd": monthly,
-        "cost_per_user_usd": monthly / users if users > 0 else None,
-        "paying_users": float(ev.paying_users()[0]),
-        "revenue_usd": revenue,
-        "profit_usd": profit,
-        "margin": profit / revenue if revenue > 0 else None,
-        "bottleneck": bottleneck,
-        "max_users": finite_or_none(float(ev.metrics[b].max_users[0])) if b >= 0 else None,
-    }
+    first = {k: v[0] for k, v in ev.summary().items()}  # the one summary, its only row
+    b = int(first.pop("bottleneck"))
+    del first["users"]
+    summary: dict[str, Any] = {k: finite_or_none(float(v)) for k, v in first.items()}
+    summary["bottleneck"] = {"component": ev.metrics[b].component, "metric": ev.metrics[b].metric} if b >= 0 else None
     notes = [n for c in ev.stack.components for n in c.notes(wl)]
     rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     over = sorted((r for r in rows if r["status"] == "over"), key=lambda r: r["max_users"])  # first to break first
@@ -310,30 +318,21 @@ def _masked(values: np.ndarray, valid: np.ndarray) -> pd.api.extensions.Extensio
     return pd.arrays.FloatingArray(np.where(valid, values, 0.0), ~valid)
 
 
+#: Summary figures that can be undefined: cost per user at 0 users, margin without revenue,
+#: max_users where no hard limit grows with users.
+_MAYBE_MISSING = ("cost_per_user_usd", "margin", "max_users")
+
+
 def sweep_table(ev: Evaluation) -> pd.DataFrame:
     """The wide per-level table of an evaluation (also used for Monte Carlo draws)."""
-    users = ev.users
-    cost = ev.monthly_cost_usd()
-    revenue = ev.revenue_usd()
-    profit = revenue - cost
-    bidx = ev.bottleneck_index()
+    s = ev.summary()
     names = [f"{m.component}.{m.metric}" for m in ev.metrics]
-    max_users = ev.bottleneck_max_users()
-    margin = ev.margin()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_user = cost / users
-    cols: dict[str, object] = {
-        "users": users,
-        "monthly_cost_usd": cost,
-        # Undefined figures are missing values (<NA>), never NaN or inf.
-        "cost_per_user_usd": _masked(per_user, users > 0),
-        "paying_users": ev.paying_users(),
-        "revenue_usd": revenue,
-        "profit_usd": profit,
-        "margin": _masked(margin, revenue > 0),
-        "bottleneck": pd.Categorical.from_codes(bidx, categories=names) if names else [None] * len(users),
-        "max_users": _masked(max_users, np.isfinite(max_users)),
-    }
+    # Undefined figures (no users, no revenue, no binding limit) are missing values (<NA>),
+    # never NaN or inf.
+    cols: dict[str, object] = {k: _masked(v, np.isfinite(v)) if k in _MAYBE_MISSING else v for k, v in s.items()}
+    cols["bottleneck"] = (
+        pd.Categorical.from_codes(s["bottleneck"], categories=names) if names else [None] * len(s["users"])
+    )
     for comp in ev.stack.components:
         cols[f"cost_usd:{comp.id}"] = ev.component_cost_usd(comp.id)
     for m in ev.metrics:

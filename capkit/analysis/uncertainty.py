@@ -64,6 +64,12 @@ def _draws(wl: Workload, ranges: Mapping[str, Range], n: int, seed: int) -> dict
     return columns
 
 
+def _ranged(stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None) -> dict[str, Range]:
+    """The ranges to draw: all of ``ranges``, and every assumption the stack declares a range for."""
+    declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
+    return resolve_ranges(stack, wl, ranges, list(dict.fromkeys([*declared, *(ranges or {})])))
+
+
 def simulate(
     stack: Stack, wl: Workload, n: int = 10_000, seed: int = 0, ranges: Mapping[str, Range] | None = None
 ) -> Simulation:
@@ -71,15 +77,11 @@ def simulate(
     declares a range for) ``n`` times and evaluate all draws in one pass. Reproducible for a seed."""
     if n < 1:
         raise InputError(f"draws = {n} is not allowed: must be at least 1")
-    declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
-    keys = list(dict.fromkeys([*declared, *(ranges or {})]))
-    resolved = resolve_ranges(stack, wl, ranges, keys)
+    resolved = _ranged(stack, wl, ranges)
     draws = Workload.build(stack.specs, _draws(wl, resolved, n, seed))
     ev = evaluate_arrays(stack, draws)
-    cost = ev.monthly_cost_usd()
-    margin = ev.margin()
-    bidx = ev.bottleneck_index()
-    max_users = ev.bottleneck_max_users()
+    s = ev.summary()
+    cost, margin, bidx, max_users = s["monthly_cost_usd"], s["margin"], s["bottleneck"], s["max_users"]
     qs = [10, 50, 90]
     rows = {
         "monthly_cost_usd": np.percentile(cost, qs),
@@ -106,8 +108,7 @@ def simulate_curve(
     Every level gets the same ``n`` draws (common random numbers), so the band is smooth.
     """
     users = np.asarray(users, dtype=float)
-    declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
-    resolved = resolve_ranges(stack, wl, ranges, list(dict.fromkeys([*declared, *(ranges or {})])))
+    resolved = _ranged(stack, wl, ranges)
     tiled = {k: np.tile(v, users.size) for k, v in _draws(wl, resolved, n, seed).items()}
     tiled["users"] = np.repeat(users, n)
     cost = evaluate_arrays(stack, Workload.build(stack.specs, tiled)).monthly_cost_usd().reshape(users.size, n)
