@@ -157,8 +157,8 @@ def patch_stack(raw: Mapping[str, Any], patches: Mapping[str, Any], where: str =
 def measure(ev: Evaluation, spec: str) -> np.ndarray:
     """One figure from an evaluation, named by ``spec``.
 
-    ``cost`` (USD/month), ``cost:<component>``, ``cost:<component>:<text>`` (the items whose
-    name contains ``text``),
+    ``cost`` (USD/month), ``cost:<component>``, ``cost:<component>:<key>[+<key>...]`` (the sum of
+    the named cost items, by their stable keys),
     ``max_users:<component>.<metric>``, ``demand:<component>.<metric>``, ``bottleneck_users``,
     ``revenue`` (USD/month after fees), ``margin`` (fraction), ``cost_per_user[:<component>]``
     (USD per daily active user per month); a ``/day`` suffix divides a monthly figure by the
@@ -173,10 +173,11 @@ def measure(ev: Evaluation, spec: str) -> np.ndarray:
         comp, _, item = arg.partition(":")
         if not item:
             return ev.component_cost_usd(comp)
-        rows = [c.cost_usd for c in ev.costs if c.component == comp and item in c.item.item]
-        if not rows:
-            raise InputError(f"measure {spec!r}: {comp} has no cost item {item!r}")
-        return functools.reduce(np.add, rows)
+        keys = {c.item.key: c.cost_usd for c in ev.costs if c.component == comp}
+        unknown = [k for k in item.split("+") if k not in keys]
+        if unknown:
+            raise InputError(f"measure {spec!r}: {comp} has no cost item {unknown[0]!r}; its items: {', '.join(keys)}")
+        return functools.reduce(np.add, (keys[k] for k in item.split("+")))
     if kind in ("max_users", "demand"):
         for m in ev.metrics:
             if f"{m.component}.{m.metric}" == arg:
@@ -184,9 +185,10 @@ def measure(ev: Evaluation, spec: str) -> np.ndarray:
         raise InputError(f"measure {spec!r}: no metric {arg!r}")
     if kind == "cost_per_user":  # monthly cost (of one component, or all) over daily active users
         return (ev.component_cost_usd(arg) if arg else ev.monthly_cost_usd()) / np.maximum(ev.users, 1.0)
-    simple = {"bottleneck_users": ev.bottleneck_max_users, "revenue": ev.revenue_usd, "margin": ev.margin}
+    simple = ("bottleneck_users", "revenue", "margin")
     if kind in simple and not arg:
-        return simple[kind]()
+        s = ev.summary()
+        return {"bottleneck_users": s["max_users"], "revenue": s["revenue_usd"], "margin": s["margin"]}[kind]
     raise InputError(f"measure {spec!r}: expected cost[:component[:item]], max_users:, demand:, {', '.join(simple)}")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from capkit.components.base import CostItem, LimitKind, Metric
+from capkit.components.base import CostItem, LimitKind, Metric, full
 from capkit.errors import InputError
 from capkit.labels import labeller
 from capkit.plan import Plan, finite_or_none, limit_row
@@ -167,12 +167,6 @@ def _utilization(demand: np.ndarray, limit: np.ndarray) -> np.ndarray:
         return np.where(limit > 0, demand / limit, np.where(demand > 0, np.inf, 0.0))
 
 
-def _full(values: np.ndarray | float, n: int) -> np.ndarray:
-    """``values`` as a float array of length ``n`` (broadcast only when it is not one already)."""
-    array = np.asarray(values, dtype=float)
-    return array if array.shape == (n,) else np.broadcast_to(array, (n,))
-
-
 def _finite(component: str, line: str, what: str, values: np.ndarray | float, n: int, low: float = 0.0) -> np.ndarray:
     """``values`` as an array of length ``n``, if every value is finite and at least ``low``.
 
@@ -181,7 +175,7 @@ def _finite(component: str, line: str, what: str, values: np.ndarray | float, n:
     negative size), and is refused naming the line that produced it, rather than shown as
     "n/a" or a 100 % margin.
     """
-    array = _full(values, n)
+    array = full(values, n)
     if np.isfinite(array).all() and (low == -np.inf or array.min(initial=np.inf) >= low):
         return array
     bad = ~(np.isfinite(array) & (array >= low))
@@ -209,7 +203,7 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
             items = list(comp.costs(wl))
         for m0, m1 in zip(now, up, strict=True):
             demand = _finite(comp.id, m0.metric, "demand", m0.demand, n)
-            limit = _full(m0.limit, n)
+            limit = full(m0.limit, n)
             d1 = _finite(comp.id, m0.metric, "demand", m1.demand, n)
             fixed, slope = _affine(users, demand, d1, du)
             metrics.append(
@@ -254,6 +248,7 @@ def plan_of(ev: Evaluation) -> Plan:
     cost = pd.DataFrame(
         {
             "component": [c.component for c in ev.costs],
+            "key": [c.item.key for c in ev.costs],
             "item": [c.item.item for c in ev.costs],
             "label": [names.item(c.component, c.item.item) for c in ev.costs],
             "quantity": [float(np.ravel(c.item.quantity)[0]) for c in ev.costs],

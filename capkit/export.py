@@ -58,6 +58,7 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
                 "section": "load",
                 "component": r.component,
                 "name": r.metric,
+                "key": r.metric,
                 "value": r.demand,
                 "unit": r.unit,
                 "limit": r.limit,
@@ -72,6 +73,7 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
                 "section": "cost",
                 "component": r.component,
                 "name": r.item,
+                "key": r.key,
                 "value": r.quantity,
                 "unit": r.unit,
                 "cost_usd": r.cost_usd,
@@ -81,6 +83,7 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
         "section",
         "component",
         "name",
+        "key",
         "value",
         "unit",
         "limit",
@@ -136,7 +139,7 @@ def infracost_usage(stack: Stack, wl: Workload) -> dict[str, Any]:
     defaults: dict[str, Any] = {}
     per_resource: dict[str, Any] = {}
     for comp in stack.components:
-        items = {c.item.item: c.item.quantity for c in ev.costs if c.component == comp.id}
+        items = {c.item.key: c.item.quantity for c in ev.costs if c.component == comp.id}
         if comp.type == "aws_lambda":
             defaults["aws_lambda_function"] = {
                 "monthly_requests": _count(items["requests"]),  # invocations a month
@@ -146,8 +149,8 @@ def infracost_usage(stack: Stack, wl: Workload) -> dict[str, Any]:
             defaults["aws_s3_bucket"] = {
                 "standard": {
                     "storage_gb": _gb(items["storage"]),
-                    "monthly_tier_1_requests": _count(items["PUT requests"]),  # PUT, COPY, POST, LIST
-                    "monthly_tier_2_requests": _count(items["GET requests"]),  # GET and the rest
+                    "monthly_tier_1_requests": _count(items["put_requests"]),  # PUT, COPY, POST, LIST
+                    "monthly_tier_2_requests": _count(items["get_requests"]),  # GET and the rest
                 }
             }
         elif comp.type == "aws_dynamodb":

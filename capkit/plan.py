@@ -79,6 +79,7 @@ class Plan:
                     "cost_usd": float(costs.get(cid, 0.0)),
                     "metrics": [
                         {
+                            "key": r.metric,
                             "metric": r.metric,
                             "demand": float(r.demand),
                             "limit": finite_or_none(r.limit),
@@ -92,6 +93,7 @@ class Plan:
                     ],
                     "cost_items": [
                         {
+                            "key": r.key,
                             "item": r.item,
                             "quantity": float(r.quantity),
                             "unit": r.unit,

@@ -133,7 +133,9 @@ def right_sized(stack: Stack, wl: Workload, users: np.ndarray) -> Evaluation:
                 )
             )
         cost = c.chosen(c.cost)
-        costs.append(CostResult(cid, CostItem("configuration", np.ones(n), "month", 0.0, cost, cost), cost))
+        costs.append(
+            CostResult(cid, CostItem("configuration", "configuration", np.ones(n), "month", 0.0, cost, cost), cost)
+        )
     return Evaluation(stack, wl.with_users(levels), metrics, costs)
 
 
@@ -146,7 +148,7 @@ def levers(stack: Stack, wl: Workload, component: str, metric: str) -> list[dict
     business inputs (users, price, conversion...) are not levers.
     """
     comp = stack.component(component)
-    keys = dict.fromkeys([*comp.requires, *getattr(comp, "assumption_refs", [])])
+    keys = dict.fromkeys([*comp.requires, *comp.assumption_refs])
     out = []
     alone = Stack(stack.spec, [comp], stack.specs, stack.path)
     for key in keys:

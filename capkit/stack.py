@@ -149,7 +149,7 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
         if c.type not in REGISTRY:
             raise StackError(f"{where}: type {c.type!r} is not one of: {', '.join(sorted(REGISTRY))}")
         comp = REGISTRY[c.type](c.id, c.params, catalog, where)
-        needed = list(comp.requires) + list(getattr(comp, "assumption_refs", []))
+        needed = list(comp.requires) + list(comp.assumption_refs)
         missing = [k for k in needed if k not in specs]
         if missing:
             raise StackError(f"{where}: needs assumption {missing[0]!r}; declare it under assumptions")

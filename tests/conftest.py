@@ -53,9 +53,10 @@ def load_row(plan: capkit.Plan, component: str, metric: str):
     return rows.iloc[0]
 
 
-def cost_of(plan: capkit.Plan, component: str, item: str) -> float:
-    rows = plan.cost[(plan.cost["component"] == component) & (plan.cost["item"] == item)]
-    assert len(rows) == 1, f"{component}/{item} not in {list(plan.cost['item'])}"
+def cost_of(plan: capkit.Plan, component: str, key: str) -> float:
+    """The monthly cost of one cost item, found by its stable key (``put_requests``)."""
+    rows = plan.cost[(plan.cost["component"] == component) & (plan.cost["key"] == key)]
+    assert len(rows) == 1, f"{component}/{key} not in {list(plan.cost['key'])}"
     return float(rows.iloc[0]["cost_usd"])
 
 

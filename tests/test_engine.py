@@ -105,7 +105,7 @@ def test_seed_000_lambda_cost_in_thousands():
     # The issue's acceptance: 1M users, 10 calls, 2 s, 512 MB -> GB-seconds billed in the thousands.
     s = capkit.load_stack("aws-serverless")
     p = capkit.evaluate(s, s.workload(users=1_000_000, calls_per_user=10, duration_ms=2000, memory_mb=512))
-    compute = p.cost[(p.cost["component"] == "lambda") & (p.cost["item"] == "compute")]["cost_usd"].iloc[0]
+    compute = p.cost[(p.cost["component"] == "lambda") & (p.cost["key"] == "compute")]["cost_usd"].iloc[0]
     # 1,000,000 users x 10 calls x 30.4 days = 304,000,000 invocations x 2 s x 0.5 GB
     # = 304,000,000 GB-s; less the 400,000 free = 303,600,000 GB-s, all in the first tier
     # (6 billion GB-s) at x86's $0.0000166667 per GB-s = $5,060.01.

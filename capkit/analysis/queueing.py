@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from capkit.components.base import QueueSpec
 from capkit.stack import Stack
 from capkit.units import MS_PER_S
 from capkit.workload import Workload
@@ -95,6 +96,11 @@ def arrival_rate_at_quantile(q: float, target_s: float, servers: int, service_ra
     return lo
 
 
+def _first(spec: QueueSpec) -> tuple[int, float, float]:
+    """Servers, service rate (per s per server) and arrival rate (per s) at the first workload value."""
+    return int(spec.servers[0]), float(spec.service_rate_per_s[0]), float(spec.arrival_rate_per_s[0])
+
+
 def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: float = 0.95) -> pd.DataFrame:
     """Response time of every fixed-capacity pool in ``stack`` at the first workload value.
 
@@ -105,11 +111,10 @@ def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: floa
     rows = []
     users = float(wl.users[0])
     for comp in stack.components:
-        queue = getattr(comp, "queue", None)
-        if queue is None:
+        spec = comp.queue(wl)
+        if spec is None:
             continue
-        servers, service_rate, arrivals = queue(wl)
-        lam = float(np.asarray(arrivals)[0])
+        servers, service_rate, lam = _first(spec)
         at_target = arrival_rate_at_quantile(quantile, target_ms / MS_PER_S, servers, service_rate)
         rows.append(
             {
@@ -135,11 +140,11 @@ def latency_curve(stack: Stack, wl: Workload, users: np.ndarray) -> pd.DataFrame
     base = float(wl.users[0])
     frames = []
     for comp in stack.components:
-        queue = getattr(comp, "queue", None)
-        if queue is None:
+        spec = comp.queue(wl)
+        if spec is None:
             continue
-        servers, service_rate, arrivals = queue(wl)
-        lam = float(np.asarray(arrivals)[0]) * users / base if base > 0 else users * 0.0
+        servers, service_rate, lam0 = _first(spec)
+        lam = lam0 * users / base if base > 0 else users * 0.0
         for name, q in (("median", 0.5), ("p95", 0.95)):
             ms = response_quantile_s(q, servers, lam, service_rate) * MS_PER_S
             frames.append(pd.DataFrame({"users": users, "component": comp.id, "quantile": name, "ms": ms}))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -105,8 +106,8 @@ class AwsLambda(Component):
         billable_gb_s = np.maximum(gb_s - self.free_gb_s, 0.0)
         compute = tiered(billable_gb_s, self.tier_bounds, self.tier_prices)
         return [
-            cost_item("requests", inv, "requests", self.free_requests, self.request_price),
-            CostItem("compute", gb_s, "GB-s", self.free_gb_s, self.tier_prices[0], compute),
+            cost_item("requests", "requests", inv, "requests", self.free_requests, self.request_price),
+            CostItem("compute", "compute", gb_s, "GB-s", self.free_gb_s, self.tier_prices[0], compute),
         ]
 
 
@@ -130,6 +131,23 @@ def _largest(values) -> np.ndarray:
 def _total(values) -> np.ndarray:
     """Elementwise sum over tables."""
     return functools.reduce(np.add, values)
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    """One DynamoDB table's load, arrays over the workload: request units per API call (4 KB
+    read units, 1 KB write units; GSI writes apart, as DynamoDB bills them to the index) and
+    stored GB with its indexes."""
+
+    table: str
+    item_kb: np.ndarray | float
+    #: Read units one read of an item costs (ceil(item / 4 KB), halved when eventually consistent).
+    read_units_per_read: np.ndarray
+    hot_reads_per_call: np.ndarray | float
+    read_units_per_call: np.ndarray
+    write_units_per_call: np.ndarray
+    gsi_write_units_per_call: np.ndarray | float
+    storage_gb: np.ndarray
 
 
 class GsiParams(Params):
@@ -209,8 +227,8 @@ class AwsDynamoDB(Component):
     def _val(self, wl: Workload, v: float | str) -> np.ndarray | float:
         return wl[v] if isinstance(v, str) else float(v)
 
-    def _table_units(self, wl: Workload, t: TableParams):
-        """Per table: read units/s and write units/s at peak, and per-call units for billing."""
+    def _table_load(self, wl: Workload, t: TableParams) -> TableLoad:
+        """One table's request units per API call and its stored GB."""
         item_kb = self._val(wl, t.item_kb)
         strong = wl.get("strong_read_share", 0.0)
         transact = wl.get("transact_write_share", 0.0)
@@ -227,10 +245,16 @@ class AwsDynamoDB(Component):
         reads_call = wl.reads_per_call * t.read_share
         writes_call = wl.writes_per_call * t.write_share
         hot_call = self._val(wl, t.hot_reads_per_call)
-        base_read_per_call = reads_call * rru + hot_call * rru
-        base_write_per_call = writes_call * wru
-        gsi_write_per_call = writes_call * gsi_wru
-        return item_kb, rru, hot_call, base_read_per_call, base_write_per_call, gsi_write_per_call
+        return TableLoad(
+            table=t.name,
+            item_kb=item_kb,
+            read_units_per_read=rru,
+            hot_reads_per_call=hot_call,
+            read_units_per_call=reads_call * rru + hot_call * rru,
+            write_units_per_call=writes_call * wru,
+            gsi_write_units_per_call=writes_call * gsi_wru,
+            storage_gb=self._storage_gb(wl, t, item_kb),
+        )
 
     def _storage_gb(self, wl: Workload, t: TableParams, item_kb: np.ndarray) -> np.ndarray:
         """Table plus index storage: items x (size + 100 B overhead), per index too."""
@@ -240,32 +264,32 @@ class AwsDynamoDB(Component):
             per_item = per_item + (item_kb if g.projection == "ALL" else g.projected_kb) + self.overhead_kb
         return items * per_item / KB_PER_GB
 
-    def _load(self, wl: Workload):
-        peak_calls = wl.peak_rps()
-        rows = []
-        for t in self.params.tables:
-            item_kb, rru, hot_call, r, w, gw = self._table_units(wl, t)
-            rows.append((t, item_kb, rru, hot_call, r, w, gw, self._storage_gb(wl, t, item_kb)))
-        return peak_calls, rows
+    def table_loads(self, wl: Workload) -> list[TableLoad]:
+        """Every table's request units per call and stored GB, in stack order."""
+        return [self._table_load(wl, t) for t in self.params.tables]
 
     def table_usage(self, wl: Workload) -> list[dict[str, object]]:
         """Per table, for a month: read and write request units (GSI writes included, as DynamoDB
         bills them to the table's indexes) and stored GB including indexes."""
         calls = wl.requests_per_month()
-        _peak, rows = self._load(wl)
         return [
-            {"table": t.name, "read_units": calls * r, "write_units": calls * (w + gw), "storage_gb": storage}
-            for t, _k, _rru, _h, r, w, gw, storage in rows
+            {
+                "table": t.table,
+                "read_units": calls * t.read_units_per_call,
+                "write_units": calls * (t.write_units_per_call + t.gsi_write_units_per_call),
+                "storage_gb": t.storage_gb,
+            }
+            for t in self.table_loads(wl)
         ]
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
-        peak, rows = self._load(wl)
+        peak, tables = wl.peak_rps(), self.table_loads(wl)
         # Table quota applies per table: report the busiest table.
-        read_ps = peak * _largest(r for *_, r, _w, _gw, _s in rows)
-        write_ps = peak * _largest(w for *_, _r, w, _gw, _s in rows)
-        hot_ps = peak * _largest(h * rru for _t, _k, rru, h, *_ in rows)
-        item_kb = _largest(k for _t, k, *_ in rows)
-        storage = _total(s for *_, s in rows)
+        read_ps = peak * _largest(t.read_units_per_call for t in tables)
+        write_ps = peak * _largest(t.write_units_per_call for t in tables)
+        hot_ps = peak * _largest(t.hot_reads_per_call * t.read_units_per_read for t in tables)
+        item_kb = _largest(t.item_kb for t in tables)
+        storage = _total(t.storage_gb for t in tables)
         return [
             Metric("read_units_per_s", read_ps, self.table_read_limit, "read units/s"),
             Metric("write_units_per_s", write_ps, self.table_write_limit, "write units/s"),
@@ -276,28 +300,42 @@ class AwsDynamoDB(Component):
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
-        peak, rows = self._load(wl)
+        tables = self.table_loads(wl)
         calls = wl.requests_per_month()
-        reads = calls * _total(r for *_, r, _w, _gw, _s in rows)
-        writes_base = calls * _total(w for *_, w, _gw, _s in rows)
-        writes_gsi = calls * _total(gw for *_, gw, _s in rows)
-        storage = _total(s for *_, s in rows)
+        reads = calls * _total(t.read_units_per_call for t in tables)
+        writes_base = calls * _total(t.write_units_per_call for t in tables)
+        writes_gsi = calls * _total(t.gsi_write_units_per_call for t in tables)
+        storage = _total(t.storage_gb for t in tables)
         items: list[CostItem] = []
         if self.params.mode == "on_demand":
             items += [
-                cost_item("read request units", reads, "RRU", 0.0, self.rru_price),
-                cost_item("write request units (tables)", writes_base, "WRU", 0.0, self.wru_price),
-                cost_item("write request units (GSIs)", writes_gsi, "WRU", 0.0, self.wru_price),
+                cost_item("read_request_units", "read request units", reads, "RRU", 0.0, self.rru_price),
+                cost_item(
+                    "write_request_units_tables",
+                    "write request units (tables)",
+                    writes_base,
+                    "WRU",
+                    0.0,
+                    self.wru_price,
+                ),
+                cost_item(
+                    "write_request_units_gsis", "write request units (GSIs)", writes_gsi, "WRU", 0.0, self.wru_price
+                ),
             ]
         else:
             # Auto scaling keeps provisioned capacity at demand / target utilization as traffic
             # moves through the day, so the month's average is the average rate over the target.
             hours = wl.hours_per_month()
             avg = wl.average_rps()
-            rcu = np.ceil(avg * _total(r for *_, r, _w, _gw, _s in rows) / self.params.target_utilization)
-            wcu = np.ceil(avg * _total(w + gw for *_, w, gw, _s in rows) / self.params.target_utilization)
+            rcu = np.ceil(avg * _total(t.read_units_per_call for t in tables) / self.params.target_utilization)
+            wcu = np.ceil(
+                avg
+                * _total(t.write_units_per_call + t.gsi_write_units_per_call for t in tables)
+                / self.params.target_utilization
+            )
             items += [
                 CostItem(
+                    "provisioned_rcu",
                     "provisioned RCU",
                     rcu,
                     "RCU",
@@ -306,6 +344,7 @@ class AwsDynamoDB(Component):
                     np.maximum(rcu - self.free_rcu, 0) * self.rcu_hour * hours,
                 ),
                 CostItem(
+                    "provisioned_wcu",
                     "provisioned WCU",
                     wcu,
                     "WCU",
@@ -314,9 +353,9 @@ class AwsDynamoDB(Component):
                     np.maximum(wcu - self.free_wcu, 0) * self.wcu_hour * hours,
                 ),
             ]
-        items.append(cost_item("storage", storage, "GB-month", self.free_storage, self.storage_price))
+        items.append(cost_item("storage", "storage", storage, "GB-month", self.free_storage, self.storage_price))
         if self.params.pitr:
-            items.append(cost_item("point-in-time recovery", storage, "GB-month", 0.0, self.pitr_price))
+            items.append(cost_item("pitr_storage", "point-in-time recovery", storage, "GB-month", 0.0, self.pitr_price))
         return items
 
 
@@ -353,10 +392,10 @@ class AwsS3(Component):
         puts = wl.monthly_active_users() * wl.s3_puts_per_user_month
         out_gb = gets * wl.s3_object_kb / KB_PER_GB
         return [
-            cost_item("storage", storage_gb, "GB-month", 0.0, self.storage_price),
-            cost_item("GET requests", gets, "requests", 0.0, self.get_price),
-            cost_item("PUT requests", puts, "requests", 0.0, self.put_price),
-            cost_item("data transfer out", out_gb, "GB", self.free_out, self.out_price),
+            cost_item("storage", "storage", storage_gb, "GB-month", 0.0, self.storage_price),
+            cost_item("get_requests", "GET requests", gets, "requests", 0.0, self.get_price),
+            cost_item("put_requests", "PUT requests", puts, "requests", 0.0, self.put_price),
+            cost_item("transfer_out", "data transfer out", out_gb, "GB", self.free_out, self.out_price),
         ]
 
 
@@ -387,7 +426,7 @@ class AwsAmplify(Component):
         minutes = wl.deploys_per_month * self.params.build_minutes_per_deploy
         stored = np.full(wl.n, self.params.app_mb / MB_PER_GB)
         return [
-            cost_item("data served", served_gb, "GB", 0.0, self.served_price),
-            cost_item("build minutes", minutes, "minutes", 0.0, self.build_price),
-            cost_item("hosting storage", stored, "GB-month", 0.0, self.stored_price),
+            cost_item("data_served", "data served", served_gb, "GB", 0.0, self.served_price),
+            cost_item("build_minutes", "build minutes", minutes, "minutes", 0.0, self.build_price),
+            cost_item("hosting_storage", "hosting storage", stored, "GB-month", 0.0, self.stored_price),
         ]

@@ -30,7 +30,10 @@ LimitKind = Literal["quota", "plan", "free_tier"]
 
 @dataclass(frozen=True)
 class Metric:
-    """One load figure: demand against a limit, both arrays (or scalars) in ``unit``."""
+    """One load figure: demand against a limit, both arrays (or scalars) in ``unit``.
+
+    ``metric`` is its stable key (``read_units_per_s``), unique within the component: JSON,
+    CSV, the labels file and tests name it by that key; data/labels.yaml gives its words."""
 
     metric: str
     demand: np.ndarray
@@ -41,14 +44,29 @@ class Metric:
 
 @dataclass(frozen=True)
 class CostItem:
-    """One billed item for a month: cost = max(quantity - free, 0) x unit_price unless tiered."""
+    """One billed item for a month: cost = max(quantity - free, 0) x unit_price unless tiered.
 
+    ``key`` is stable and unique within the component (``put_requests``): exports, JSON and
+    tests find an item by it. ``item`` is the words shown to people (``PUT requests``)."""
+
+    key: str
     item: str
     quantity: np.ndarray | float
     unit: str
     free: np.ndarray | float
     unit_price: np.ndarray | float
     cost_usd: np.ndarray | float
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """An M/M/c view of a fixed-capacity pool, arrays over the workload: ``servers`` (count),
+    ``service_rate_per_s`` (requests one server completes per second) and
+    ``arrival_rate_per_s`` (peak arrivals per second)."""
+
+    servers: np.ndarray
+    service_rate_per_s: np.ndarray
+    arrival_rate_per_s: np.ndarray
 
 
 class Params(BaseModel):
@@ -154,8 +172,24 @@ class Component:
         """Database connections this component opens (clients of a database override this)."""
         return np.zeros(wl.n)
 
+    # --- optional capabilities (a component that has one overrides it) ----------------------
+    @property
+    def assumption_refs(self) -> list[str]:
+        """Assumptions named inside params (a table's ``item_kb: event_kb``), read besides ``requires``."""
+        return []
+
+    def queue(self, wl: Workload) -> QueueSpec | None:
+        """The pool's M/M/c view for latency, or None for a component with no fixed pool."""
+        return None
+
 
 # --- shared formula helpers -------------------------------------------------------------------
+def full(values: np.ndarray | float, n: int) -> np.ndarray:
+    """``values`` as a float array of length ``n`` (broadcast only when it is not one already)."""
+    array = np.asarray(values, dtype=float)
+    return array if array.shape == (n,) else np.broadcast_to(array, (n,))
+
+
 def billed(quantity: np.ndarray, free: np.ndarray | float, unit_price: float) -> np.ndarray:
     """Pay-as-you-go with a free allowance: max(quantity - free, 0) x unit price."""
     return np.maximum(quantity - free, 0.0) * unit_price
@@ -174,12 +208,14 @@ def tiered(quantity: np.ndarray, bounds: Sequence[float], prices: Sequence[float
     return total
 
 
-def cost_item(item: str, quantity: np.ndarray, unit: str, free: np.ndarray | float, unit_price: float) -> CostItem:
+def cost_item(
+    key: str, item: str, quantity: np.ndarray, unit: str, free: np.ndarray | float, unit_price: float
+) -> CostItem:
     """A pay-as-you-go item billed by :func:`billed`."""
-    return CostItem(item, quantity, unit, free, unit_price, billed(quantity, free, unit_price))
+    return CostItem(key, item, quantity, unit, free, unit_price, billed(quantity, free, unit_price))
 
 
-def fixed_fee(item: str, count: float | np.ndarray, unit: str, price: float, n: int) -> CostItem:
+def fixed_fee(key: str, item: str, count: float | np.ndarray, unit: str, price: float, n: int) -> CostItem:
     """A flat monthly fee (plan, instance): count x price."""
     count = np.broadcast_to(np.asarray(count, dtype=float), (n,))
-    return CostItem(item, count, unit, 0.0, price, count * price)
+    return CostItem(key, item, count, unit, 0.0, price, count * price)

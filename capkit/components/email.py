@@ -52,7 +52,16 @@ class Email(Component):
         return rows
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
-        items = [fixed_fee(f"{self.params.plan} plan", 1, "plan", self.plan_price, wl.n)]
+        items = [fixed_fee("plan", f"{self.params.plan} plan", 1, "plan", self.plan_price, wl.n)]
         if self.overage:
-            items.append(cost_item("emails over the plan", emails_per_month(wl), "emails", self.included, self.overage))
+            items.append(
+                cost_item(
+                    "emails_over_plan",
+                    "emails over the plan",
+                    emails_per_month(wl),
+                    "emails",
+                    self.included,
+                    self.overage,
+                )
+            )
         return items

@@ -66,6 +66,7 @@ class Firestore(Component):
         days = wl.days_per_month
         return [
             CostItem(
+                "reads",
                 "document reads",
                 reads * days,
                 "reads",
@@ -74,6 +75,7 @@ class Firestore(Component):
                 daily_quota_billed(reads, self.free_reads, days) * self.read_price,
             ),
             CostItem(
+                "writes",
                 "document writes",
                 writes * days,
                 "writes",
@@ -82,6 +84,7 @@ class Firestore(Component):
                 daily_quota_billed(writes, self.free_writes, days) * self.write_price,
             ),
             CostItem(
+                "deletes",
                 "document deletes",
                 deletes * days,
                 "deletes",
@@ -89,7 +92,9 @@ class Firestore(Component):
                 self.delete_price,
                 daily_quota_billed(deletes, self.free_deletes, days) * self.delete_price,
             ),
-            cost_item("stored data", self.storage_gib(wl), "GiB-month", self.free_storage, self.storage_price),
+            cost_item(
+                "stored_data", "stored data", self.storage_gib(wl), "GiB-month", self.free_storage, self.storage_price
+            ),
         ]
 
 
@@ -129,9 +134,16 @@ class FirebaseAuth(Component):
         return [
             # Graduated MAU bands: 0-49,999 free, then 0.0055, 0.0046, 0.0032, 0.0025 USD.
             CostItem(
-                "monthly active users", mau, "MAU", self.free_mau, self.prices[1], tiered(mau, self.bounds, self.prices)
+                "monthly_active_users",
+                "monthly active users",
+                mau,
+                "MAU",
+                self.free_mau,
+                self.prices[1],
+                tiered(mau, self.bounds, self.prices),
             ),
             CostItem(
+                "phone_sms",
                 "phone verification SMS",
                 sms_day * days,
                 "SMS",
@@ -168,6 +180,6 @@ class FirebaseStorage(Component):
         stored = wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB
         egress = wl.users * wl.download_mb_per_user_day * wl.days_per_month / MB_PER_GB
         return [
-            cost_item("stored files", stored, "GB-month", self.free_gb, self.storage_price),
-            cost_item("downloads", egress, "GB", self.free_egress, self.egress_price),
+            cost_item("stored_files", "stored files", stored, "GB-month", self.free_gb, self.storage_price),
+            cost_item("downloads", "downloads", egress, "GB", self.free_egress, self.egress_price),
         ]

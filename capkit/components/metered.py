@@ -139,7 +139,7 @@ class Metered(Component):
         days = wl.days_per_month
         free = p.free_units_per_month + p.free_units_per_day * days
         cost = billed_units(monthly, days, p.free_units_per_month, p.free_units_per_day) * self.unit_price
-        items = [CostItem(p.unit, monthly, p.unit, free, self.unit_price, cost)]
+        items = [CostItem("usage", p.unit, monthly, p.unit, free, self.unit_price, cost)]
         if self.monthly_fee:
-            items.append(fixed_fee("monthly fee", 1, "month", self.monthly_fee, wl.n))
+            items.append(fixed_fee("monthly_fee", "monthly fee", 1, "month", self.monthly_fee, wl.n))
         return items

@@ -19,8 +19,10 @@ from capkit.components.base import (
     CostItem,
     Metric,
     Params,
+    QueueSpec,
     cost_item,
     fixed_fee,
+    full,
     register,
 )
 from capkit.errors import StackError
@@ -48,14 +50,18 @@ def database_gb(wl: Workload) -> np.ndarray:
     return wl.monthly_active_users() * wl.rows_per_user * wl.row_kb / KB_PER_GB
 
 
-def database_queue(cores: float, wl: Workload) -> tuple[int, float, np.ndarray]:
-    """M/M/c view of a database for latency: (servers, queries/s each, peak queries/s).
+def database_queue(cores: float, wl: Workload) -> QueueSpec:
+    """M/M/c view of a database for latency: servers, queries/s each, peak queries/s.
 
     Whole cores are servers; a fractional share (0.1 CPU) is one server at that share of the
     speed, so total capacity stays cores / query time.
     """
     servers = max(1, int(cores))
-    return servers, cores / servers * MS_PER_S / float(wl.query_ms[0]), database_queries_per_s(wl)
+    return QueueSpec(
+        np.full(wl.n, float(servers)),
+        full(query_capacity_per_s(cores, wl.query_ms) / servers, wl.n),
+        full(database_queries_per_s(wl), wl.n),
+    )
 
 
 class ClientsMixin(Component):
@@ -114,7 +120,7 @@ class RenderPostgres(ClientsMixin):
             Metric("storage_gb", database_gb(wl), self.disk_gb, "GB", "plan"),
         ]
 
-    def queue(self, wl: Workload) -> tuple[int, float, np.ndarray]:
+    def queue(self, wl: Workload) -> QueueSpec:
         return database_queue(self.cores, wl)
 
     def notes(self, wl: Workload) -> list[str]:
@@ -124,8 +130,8 @@ class RenderPostgres(ClientsMixin):
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         return [
-            fixed_fee(f"{self.params.plan} plan", 1, "instance", self.plan_price, wl.n),
-            fixed_fee("disk", self.disk_gb, "GB-month", self.disk_price, wl.n),
+            fixed_fee("plan", f"{self.params.plan} plan", 1, "instance", self.plan_price, wl.n),
+            fixed_fee("disk", "disk", self.disk_gb, "GB-month", self.disk_price, wl.n),
         ]
 
 
@@ -167,7 +173,7 @@ class Supabase(ClientsMixin):
         # On the free plan the allowances are hard limits; on paid plans usage beyond is billed.
         self.allowance_kind = "quota" if p.plan == "free" else "free_tier"
 
-    def queue(self, wl: Workload) -> tuple[int, float, np.ndarray]:
+    def queue(self, wl: Workload) -> QueueSpec:
         return database_queue(self.cores, wl)
 
     def _egress_gb(self, wl: Workload) -> np.ndarray:
@@ -200,8 +206,9 @@ class Supabase(ClientsMixin):
         hours = wl.hours_per_month()
         compute = self.compute_hour * hours
         return [
-            fixed_fee(f"{self.params.plan} plan", 1, "organisation", self.plan_price, wl.n),
+            fixed_fee("plan", f"{self.params.plan} plan", 1, "organisation", self.plan_price, wl.n),
             CostItem(
+                "compute",
                 f"{self.params.compute} compute (after credit)",
                 hours,
                 "hours",
@@ -209,7 +216,14 @@ class Supabase(ClientsMixin):
                 self.compute_hour,
                 np.maximum(compute - self.credit, 0.0),
             ),
-            cost_item("disk", database_gb(wl), "GB-month", self.disk_included, self.disk_price),
-            cost_item("egress", self._egress_gb(wl), "GB", self.egress_included, self.egress_price),
-            cost_item("monthly active users", wl.monthly_active_users(), "MAU", self.mau_included, self.mau_price),
+            cost_item("disk", "disk", database_gb(wl), "GB-month", self.disk_included, self.disk_price),
+            cost_item("egress", "egress", self._egress_gb(wl), "GB", self.egress_included, self.egress_price),
+            cost_item(
+                "monthly_active_users",
+                "monthly active users",
+                wl.monthly_active_users(),
+                "MAU",
+                self.mau_included,
+                self.mau_price,
+            ),
         ]

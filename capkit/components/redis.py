@@ -73,12 +73,17 @@ class Redis(ClientsMixin):
         return [m for m in rows if np.all(np.isfinite(m.limit))]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
-        items = [fixed_fee(f"{self.params.plan} plan", 1, "database", self.plan_price, wl.n)]
+        items = [fixed_fee("plan", f"{self.params.plan} plan", 1, "database", self.plan_price, wl.n)]
         if self.payg:
             items += [
-                cost_item("commands", self.commands_per_month(wl), "commands", 0.0, self.cmd_price),
+                cost_item("commands", "commands", self.commands_per_month(wl), "commands", 0.0, self.cmd_price),
                 cost_item(
-                    "storage", cache_memory_mb(wl) / MB_PER_GB, "GB-month", self.free_storage_gb, self.storage_price
+                    "storage",
+                    "storage",
+                    cache_memory_mb(wl) / MB_PER_GB,
+                    "GB-month",
+                    self.free_storage_gb,
+                    self.storage_price,
                 ),
             ]
         return items

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from capkit.components.base import Component, CostItem, Metric, Params, cost_item, fixed_fee, register
+from capkit.components.base import Component, CostItem, Metric, Params, QueueSpec, cost_item, fixed_fee, full, register
 from capkit.units import KB_PER_GB, MS_PER_S, S_PER_MIN
 from capkit.workload import Workload
 
@@ -97,15 +97,17 @@ class RenderWeb(Component):
         p = self.params
         out_gb = wl.requests_per_month() * wl.response_kb / KB_PER_GB
         return [
-            fixed_fee(f"{p.plan} instances", p.instances, "instances", self.instance_price, wl.n),
-            cost_item("outbound bandwidth", out_gb, "GB", self.included_gb, self.bandwidth_price),
+            fixed_fee("instances", f"{p.plan} instances", p.instances, "instances", self.instance_price, wl.n),
+            cost_item("bandwidth", "outbound bandwidth", out_gb, "GB", self.included_gb, self.bandwidth_price),
         ]
 
-    def queue(self, wl: Workload) -> tuple[int, float, np.ndarray]:
-        """M/M/c view for latency: (request slots, requests/s one slot serves, peak arrivals/s)."""
+    def queue(self, wl: Workload) -> QueueSpec:
+        """M/M/c view for latency: request slots, requests/s one slot serves, peak arrivals/s."""
         p = self.params
         slots = p.instances * p.processes_per_instance * p.concurrency_per_process
-        return slots, MS_PER_S / float(wl.service_time_ms[0]), wl.peak_rps()
+        return QueueSpec(
+            np.full(wl.n, float(slots)), full(MS_PER_S / wl.service_time_ms, wl.n), full(wl.peak_rps(), wl.n)
+        )
 
     def db_connections(self, wl: Workload) -> np.ndarray:
         p = self.params

@@ -46,12 +46,16 @@ class Sentry(Component):
         return [Metric("errors_per_month", errors_per_month(wl), self.included, "errors/month", kind)]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
-        items = [fixed_fee(f"{self.params.plan} plan", 1, "plan", self.plan_price, wl.n)]
+        items = [fixed_fee("plan", f"{self.params.plan} plan", 1, "plan", self.plan_price, wl.n)]
         if not self.capped:
             errors = errors_per_month(wl)
             # Graduated overage from the included volume: tiers start at 50K, 100K, 500K errors.
             over = tiered(errors, self.bounds, self.prices) - tiered(
                 np.minimum(errors, self.included), self.bounds, self.prices
             )
-            items.append(CostItem("errors over the plan", errors, "errors", self.included, self.prices[0], over))
+            items.append(
+                CostItem(
+                    "errors_over_plan", "errors over the plan", errors, "errors", self.included, self.prices[0], over
+                )
+            )
         return items

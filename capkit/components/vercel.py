@@ -90,22 +90,22 @@ class Vercel(Component):
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         use = self.usage(wl)
-        labels = {
-            "invocations": ("function invocations", "invocations"),
-            "cpu_h": ("active CPU", "CPU-hours"),
-            "mem_gb_h": ("provisioned memory", "GB-hours"),
-            "transfer_gb": ("fast data transfer", "GB"),
-            "edge": ("edge requests", "requests"),
+        labels = {  # usage -> (key, words, unit)
+            "invocations": ("invocations", "function invocations", "invocations"),
+            "cpu_h": ("active_cpu_hours", "active CPU", "CPU-hours"),
+            "mem_gb_h": ("memory_gb_hours", "provisioned memory", "GB-hours"),
+            "transfer_gb": ("transfer_gb", "fast data transfer", "GB"),
+            "edge": ("edge_requests", "edge requests", "requests"),
         }
-        items = [fixed_fee(f"{self.params.plan} seats", self.params.seats, "seats", self.seat_price, wl.n)]
+        items = [fixed_fee("seats", f"{self.params.plan} seats", self.params.seats, "seats", self.seat_price, wl.n)]
         if self.params.plan == "hobby":
             return items  # Hobby cannot buy usage: its allowances are limits, shown in metrics
-        usage_items = [cost_item(labels[k][0], use[k], labels[k][1], self.included[k], self.prices[k]) for k in use]
+        usage_items = [cost_item(*labels[k][:2], use[k], labels[k][2], self.included[k], self.prices[k]) for k in use]
         usage_total = sum((i.cost_usd for i in usage_items), start=np.zeros(wl.n))
         # The Pro plan's monthly usage credit pays usage first.
         credit = np.minimum(usage_total, self.credit)
         items += usage_items
-        items.append(CostItem("usage credit", credit, "USD", 0.0, -1.0, -credit))
+        items.append(CostItem("usage_credit", "usage credit", credit, "USD", 0.0, -1.0, -credit))
         return items
 
     def db_connections(self, wl: Workload) -> np.ndarray:

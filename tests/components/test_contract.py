@@ -1,0 +1,51 @@
+"""The component contract, checked over every component of every preset: stable keys, arrays of
+the workload's length, and the optional capabilities declared on the base class."""
+
+import re
+
+import numpy as np
+import pytest
+
+import capkit
+from capkit.components.base import REGISTRY, Component, QueueSpec
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def test_every_cost_item_and_metric_has_a_unique_snake_case_key(preset):
+    wl = preset.workload(users=np.array([1_000.0, 100_000.0, 1_000_000.0]))
+    for comp in preset.components:
+        metrics = [m.metric for m in comp.metrics(wl)]
+        items = [c.key for c in comp.costs(wl)]
+        for key in metrics + items:
+            assert KEY.match(key), (comp.id, key)
+        assert len(set(metrics)) == len(metrics), (comp.id, metrics)
+        assert len(set(items)) == len(items), (comp.id, items)
+
+
+def test_queue_specs_are_arrays_of_the_workload_length(preset):
+    # Three user levels: a queue built from the first value alone would have length 1.
+    wl = preset.workload(users=np.array([1_000.0, 100_000.0, 1_000_000.0]))
+    for comp in preset.components:
+        spec = comp.queue(wl)
+        if spec is None:
+            continue
+        assert isinstance(spec, QueueSpec)
+        for values in (spec.servers, spec.service_rate_per_s, spec.arrival_rate_per_s):
+            assert np.shape(values) == (3,), comp.id
+        # Peak arrivals grow with users: 100x and 1000x the first level.
+        assert spec.arrival_rate_per_s[2] > spec.arrival_rate_per_s[1] > spec.arrival_rate_per_s[0]
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_optional_capabilities_are_declared_on_the_base(kind):
+    cls = REGISTRY[kind]
+    for name in ("queue", "assumption_refs", "options", "notes", "db_connections", "configuration"):
+        assert hasattr(Component, name) and hasattr(cls, name), (kind, name)
+
+
+def test_plan_json_names_items_and_metrics_by_key():
+    plan = capkit.evaluate(capkit.load_stack("aws-serverless"))
+    s3 = next(c for c in plan.to_json()["components"] if c["id"] == "s3")
+    assert {i["key"]: i["item"] for i in s3["cost_items"]}["put_requests"] == "PUT requests"
+    assert all(m["key"] == m["metric"] for c in plan.to_json()["components"] for m in c["metrics"])
