@@ -160,6 +160,41 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
     return Stack(spec, components, specs, path)
 
 
+def component_reads(comp: Component, wl: Workload) -> set[str]:
+    """The assumptions ``comp`` reads on ``wl``, found by running every one of its functions
+    on a workload that records each field read (universal fields aside)."""
+    recorder = wl.recording()
+    comp.metrics(recorder)
+    comp.costs(recorder)
+    comp.queue(recorder)
+    comp.notes(recorder)
+    comp.db_connections(recorder)
+    return recorder.reads - set(UNIVERSAL)
+
+
+def undeclared_reads(stack: Stack) -> list[str]:
+    """One line per assumption a component reads without declaring it in ``requires`` (or in
+    its params). A database also reads through its clients what they declare."""
+    wl = stack.workload()
+    problems = []
+    by_id = {c.id: c for c in stack.components}
+    for comp in stack.components:
+        allowed = {*comp.requires, *comp.assumption_refs}
+        for cid in comp.client_ids():
+            allowed |= {*by_id[cid].requires, *by_id[cid].assumption_refs}
+        problems += [
+            f"component {comp.id} ({comp.type}) reads assumption {key!r} without declaring it"
+            for key in sorted(component_reads(comp, wl) - allowed)
+        ]
+    return problems
+
+
+def unread_assumptions(stack: Stack) -> list[str]:
+    """Assumptions the stack declares that no component reads (harmless; often a leftover)."""
+    read = {k for c in stack.components for k in (*c.requires, *c.assumption_refs)}
+    return [k for k in stack.specs if k not in read and k not in UNIVERSAL]
+
+
 #: Stack file names a page may give: a path of printable characters, at most this long.
 MAX_NAME_CHARS = 1024
 #: The suffixes of a stack file; nothing else is read.

@@ -19,8 +19,17 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from capkit.components import REGISTRY
-from capkit.errors import InputError, models_in
-from capkit.stack import ComponentSpec, Stack, StackFile, load_stack, preset_names, presets_dir
+from capkit.errors import InputError, StackError, models_in
+from capkit.stack import (
+    ComponentSpec,
+    Stack,
+    StackFile,
+    load_stack,
+    preset_names,
+    presets_dir,
+    undeclared_reads,
+    unread_assumptions,
+)
 from capkit.workload import UNIVERSAL
 
 SCHEMA_ID = "https://capkit.invalid/stack-file.schema.json"  # an identifier, never fetched
@@ -99,11 +108,17 @@ def assumptions_table(stack: Stack) -> pd.DataFrame:
 def check_text(path: str) -> str:
     """``capkit stack check FILE``: validate a stack file and list what it declares."""
     stack = load_stack(path)
+    problems = undeclared_reads(stack)
+    if problems:
+        raise StackError(f"{stack.path}: " + "; ".join(problems))
     comps = ", ".join(f"{c.id} ({c.type})" for c in stack.components)
     table = assumptions_table(stack).drop(columns=["source"])
+    unread = unread_assumptions(stack)
+    note = f"\nnot read by any component: {', '.join(unread)}" if unread else ""
     return (
         f"ok: {stack.path} is stack {stack.name!r} ({stack.title})\n"
-        f"components: {comps}\n\nassumptions\n{table.to_string(index=False)}"
+        f"components: {comps}\nevery assumption a component reads is declared{note}\n\n"
+        f"assumptions\n{table.to_string(index=False)}"
     )
 
 
@@ -148,7 +163,8 @@ def component_reference() -> str:
         doc = (inspect.getdoc(cls) or "").splitlines()
         parts.append(f"### `{type_name}`\n\n{doc[0] if doc else ''}\n")
         if cls.requires:
-            parts.append("Reads the assumptions " + ", ".join(f"`{r}`" for r in cls.requires) + ".\n")
+            rows = [f"| `{name}` | {unit} |" for name, unit in cls.requires.items()]
+            parts.extend(["| assumption it reads | in |", "|---|---|", *rows, ""])
         if not cls.Params.model_fields:
             parts.append("No params.\n")
             continue

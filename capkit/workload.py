@@ -161,13 +161,13 @@ class Workload:
     def __contains__(self, name: str) -> bool:
         return name in self._values
 
-    def get(self, name: str, default: float) -> np.ndarray:
-        """A field's values, or ``default`` when the stack does not declare it."""
-        return self._values.get(name, np.array([float(default)]))
-
     def scalars(self) -> dict[str, float]:
         """The first value of every field, for reports of a single plan."""
         return {k: float(v[0]) for k, v in self._values.items()}
+
+    def recording(self) -> ReadRecorder:
+        """The same values, noting every field read (to check what a component reads)."""
+        return ReadRecorder(self._values, self.specs, self.n)
 
     # Derived traffic. Every component reads these instead of recomputing them.
     def requests_per_day(self) -> np.ndarray:
@@ -260,3 +260,24 @@ def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, tu
 def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     """Parse CLI ``key=value`` strings (a ``low:likely:high`` range gives its likely value)."""
     return parse_settings(items)[0]
+
+
+class ReadRecorder(Workload):
+    """A workload that notes in ``reads`` the name of every field read, directly or through a
+    derived figure (``peak_rps`` reads users, calls_per_user and peak_factor)."""
+
+    __slots__ = ("reads",)
+
+    def __init__(self, values: Mapping[str, np.ndarray], specs: Mapping[str, AssumptionSpec], n: int | None = None):
+        super().__init__(values, specs, n)
+        self.reads: set[str] = set()
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        value = Workload.__getattr__(self, name)
+        self.reads.add(name)
+        return value
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        value = Workload.__getitem__(self, name)
+        self.reads.add(name)
+        return value

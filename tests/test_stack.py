@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 import capkit
+from capkit import stackfiles
 
 MINIMAL = {
     "name": "mine",
@@ -78,3 +79,49 @@ def test_not_yaml(tmp_path):
 def test_unknown_stack():
     with pytest.raises(capkit.InputError, match="unknown stack 'nope': not a preset \\(aws-serverless"):
         capkit.load_stack("nope")
+
+
+def test_every_component_reads_exactly_what_it_declares(preset):
+    # Run on a workload that records each field read: nothing undeclared, nothing declared unread.
+    wl = preset.workload()
+    assert capkit.stack.undeclared_reads(preset) == []
+    by_id = {c.id: c for c in preset.components}
+    for comp in preset.components:
+        declared = {*comp.requires, *comp.assumption_refs}
+        # A database also reads, through its clients' connection counts, what they declare.
+        through_clients = {k for cid in comp.client_ids() for k in by_id[cid].requires}
+        reads = capkit.stack.component_reads(comp, wl)
+        assert declared <= reads <= declared | through_clients, comp.id
+
+
+def test_a_read_the_component_does_not_declare_is_reported(monkeypatch):
+    # Firestore stops declaring deletes_per_call but still reads it: the check names it.
+    from capkit.components.firebase import Firestore
+
+    reads = {k: v for k, v in Firestore.requires.items() if k != "deletes_per_call"}
+    monkeypatch.setattr(Firestore, "requires", reads)
+    stack = capkit.load_stack("render-firestore")
+    assert capkit.stack.undeclared_reads(stack) == [
+        "component firestore (firestore) reads assumption 'deletes_per_call' without declaring it"
+    ]
+    with pytest.raises(capkit.StackError, match="reads assumption 'deletes_per_call' without declaring it"):
+        stackfiles.check_text("render-firestore")
+
+
+def test_a_stack_that_omits_a_read_is_refused_naming_it(tmp_path):
+    raw = yaml.safe_load(stackfiles.show_text("aws-serverless"))
+    del raw["assumptions"]["strong_read_share"]
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(capkit.StackError, match=r"\(dynamodb\): needs assumption 'strong_read_share'"):
+        capkit.load_stack(str(path))
+
+
+def test_stack_check_names_assumptions_no_component_reads(tmp_path):
+    raw = yaml.safe_load(stackfiles.show_text("aws-serverless"))
+    raw["assumptions"]["leftover"] = {"default": 1, "unit": "u", "min": 0, "max": 2, "meaning": "m", "source": "s"}
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    text = stackfiles.check_text(str(path))
+    assert "every assumption a component reads is declared" in text
+    assert "not read by any component: leftover" in text

@@ -172,7 +172,7 @@ def choose(stack: Stack, wl: Workload, levels: np.ndarray) -> dict[str, Choice]:
     for comp in stack.components:
         options, families = _variants(stack, comp, n)
         peers: dict[str, Any] = {c.id: c for c in stack.components}
-        for cid in getattr(comp.params, "clients", []):
+        for cid in comp.client_ids():
             if cid in choices:
                 a, b = choices[cid].connections
                 peers[cid] = _ChosenClient(choices[cid].chosen(a), choices[cid].chosen(b))

@@ -61,7 +61,10 @@ class AwsLambda(Component):
 
     type = "aws_lambda"
     Params = LambdaParams
-    requires = ("duration_ms", "memory_mb")
+    requires = {
+        "duration_ms": "ms per invocation (billed per 1 ms)",
+        "memory_mb": "MB allocated (GB-seconds count 1,024 MB as 1 GB)",
+    }
 
     #: Concurrency quotas the roadmap may ask AWS for (a quota request costs nothing).
     QUOTA_STEPS = (1000, 3000, 5000, 10_000, 20_000, 50_000, 100_000)
@@ -185,7 +188,12 @@ class AwsDynamoDB(Component):
 
     type = "aws_dynamodb"
     Params = DynamoParams
-    requires = ("reads_per_call", "writes_per_call")
+    requires = {
+        "reads_per_call": "item reads per API call",
+        "writes_per_call": "item writes per API call",
+        "strong_read_share": "fraction of reads strongly consistent (1 unit per 4 KB, not 0.5)",
+        "transact_write_share": "fraction of writes in transactions (2 units per 1 KB)",
+    }
 
     def options(self) -> list[dict[str, Any]]:
         return [{"mode": "on_demand"}, {"mode": "provisioned"}]
@@ -230,8 +238,8 @@ class AwsDynamoDB(Component):
     def _table_load(self, wl: Workload, t: TableParams) -> TableLoad:
         """One table's request units per API call and its stored GB."""
         item_kb = self._val(wl, t.item_kb)
-        strong = wl.get("strong_read_share", 0.0)
-        transact = wl.get("transact_write_share", 0.0)
+        strong = wl.strong_read_share
+        transact = wl.transact_write_share
         rru = read_units(item_kb, strong, self.rkb)
         wru = write_units(item_kb, transact, self.wkb)
         # Each GSI write is sized by its projection; GSI writes are not doubled by transactions.
@@ -370,7 +378,12 @@ class AwsS3(Component):
 
     type = "aws_s3"
     Params = S3Params
-    requires = ("storage_mb_per_user", "s3_gets_per_user_day", "s3_object_kb", "s3_puts_per_user_month")
+    requires = {
+        "storage_mb_per_user": "MB stored per monthly active user (decimal: 1,000 MB = 1 GB)",
+        "s3_gets_per_user_day": "GET requests per daily user per day",
+        "s3_object_kb": "KB per downloaded object (decimal)",
+        "s3_puts_per_user_month": "PUT requests per monthly active user per month",
+    }
 
     def setup(self) -> None:
         self.storage_price = self.price("aws.s3.storage_usd_per_gb_month")
@@ -411,7 +424,11 @@ class AwsAmplify(Component):
 
     type = "aws_amplify"
     Params = AmplifyParams
-    requires = ("page_kb", "page_loads_per_user_day", "deploys_per_month")
+    requires = {
+        "page_kb": "KB served per page load (decimal)",
+        "page_loads_per_user_day": "page loads per daily user per day",
+        "deploys_per_month": "builds per month",
+    }
 
     def setup(self) -> None:
         self.served_price = self.price("aws.amplify.served_usd_per_gb")

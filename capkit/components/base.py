@@ -98,8 +98,10 @@ class Component:
 
     type: ClassVar[str] = ""
     Params: ClassVar[type[Params]] = Params
-    #: Assumptions (stack workload fields) the component reads.
-    requires: ClassVar[tuple[str, ...]] = ()
+    #: Every assumption (stack workload field, universal ones aside) the component reads, with
+    #: the unit it reads it in. A stack must declare each; ``capkit stack check`` verifies that
+    #: the component reads nothing else (:func:`capkit.stack.undeclared_reads`).
+    requires: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, id: str, params: Mapping[str, Any], catalog: Catalog, where: str = ""):
         self.id = id
@@ -176,6 +178,10 @@ class Component:
     @property
     def assumption_refs(self) -> list[str]:
         """Assumptions named inside params (a table's ``item_kb: event_kb``), read besides ``requires``."""
+        return []
+
+    def client_ids(self) -> list[str]:
+        """Ids of the components whose connections this one receives (a database's clients)."""
         return []
 
     def queue(self, wl: Workload) -> QueueSpec | None:

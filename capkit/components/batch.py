@@ -28,7 +28,10 @@ class BatchJob(Component):
 
     type = "batch_job"
     Params = BatchParams
-    requires = ("batch_s_per_user", "batch_parallelism")
+    requires = {
+        "batch_s_per_user": "seconds of job time per monthly active user",
+        "batch_parallelism": "users the job processes at once",
+    }
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         minutes = batch_duration_min(wl.monthly_active_users(), wl.batch_s_per_user, wl.batch_parallelism)

@@ -30,7 +30,7 @@ class Email(Component):
 
     type = "email"
     Params = EmailParams
-    requires = ("emails_per_user_month",)
+    requires = {"emails_per_user_month": "emails per monthly active user per month"}
 
     def options(self) -> list[dict[str, Any]]:
         return [{"plan": p} for p in self.catalog.plans("email") if "trial" not in p]  # a trial ends

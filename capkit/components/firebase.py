@@ -29,7 +29,15 @@ class Firestore(Component):
 
     type = "firestore"
     Params = FirestoreParams
-    requires = ("reads_per_call", "writes_per_call", "docs_per_user", "doc_kb", "sequential_write_share")
+    requires = {
+        "reads_per_call": "document reads per API call",
+        "writes_per_call": "document writes per API call",
+        "deletes_per_call": "document deletes per API call",
+        "cache_hit_rate": "fraction of reads served by a cache (never reach Firestore)",
+        "docs_per_user": "documents stored per monthly active user",
+        "doc_kb": "KiB per document (Firestore bills binary GiB)",
+        "sequential_write_share": "fraction of writes to sequential keys (500/s hotspot limit)",
+    }
 
     def setup(self) -> None:
         loc = self.params.location
@@ -46,8 +54,8 @@ class Firestore(Component):
     def per_day(self, wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document reads, writes and deletes a day; cache hits (if any) save reads."""
         calls = wl.requests_per_day()
-        reads = calls * wl.reads_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
-        return reads, calls * wl.writes_per_call, calls * wl.get("deletes_per_call", 0.0)
+        reads = calls * wl.reads_per_call * (1.0 - wl.cache_hit_rate)  # cache hits never reach Firestore
+        return reads, calls * wl.writes_per_call, calls * wl.deletes_per_call
 
     def storage_gib(self, wl: Workload) -> np.ndarray:
         return wl.monthly_active_users() * wl.docs_per_user * wl.doc_kb / KIB_PER_GIB
@@ -108,7 +116,7 @@ class FirebaseAuth(Component):
 
     type = "firebase_auth"
     Params = FirebaseAuthParams
-    requires = ("sms_per_user_month",)
+    requires = {"sms_per_user_month": "verification SMS per monthly active user per month"}
 
     def setup(self) -> None:
         self.free_mau = self.price("firebase.auth.mau_free")
@@ -164,7 +172,10 @@ class FirebaseStorage(Component):
 
     type = "firebase_storage"
     Params = FirebaseStorageParams
-    requires = ("storage_mb_per_user", "download_mb_per_user_day")
+    requires = {
+        "storage_mb_per_user": "MB of files per monthly active user (decimal: 1,000 MB = 1 GB)",
+        "download_mb_per_user_day": "MB downloaded per daily user per day (decimal)",
+    }
 
     def setup(self) -> None:
         self.storage_price = self.price("firebase.storage.usd_per_gb_month")

@@ -29,6 +29,15 @@ from capkit.errors import StackError
 from capkit.units import KB_PER_GB, MS_PER_S
 from capkit.workload import Workload
 
+#: What a Postgres database reads, with the unit it reads each in.
+DATABASE_READS = {
+    "db_queries_per_call": "queries per API call",
+    "cache_hit_rate": "fraction of queries answered by a cache (never reach the database)",
+    "query_ms": "ms of one core per query",
+    "rows_per_user": "rows per monthly active user",
+    "row_kb": "KB per row (decimal: 10^6 KB = 1 GB)",
+}
+
 
 def query_capacity_per_s(cores: float, query_ms: np.ndarray) -> np.ndarray:
     """Queries/s a database can run: cores / seconds per query (one query per core at a time)."""
@@ -37,7 +46,7 @@ def query_capacity_per_s(cores: float, query_ms: np.ndarray) -> np.ndarray:
 
 def database_queries_per_call(wl: Workload) -> np.ndarray:
     """Queries per API call that reach the database: queries per call x the cache's miss share."""
-    return wl.db_queries_per_call * (1.0 - wl.get("cache_hit_rate", 0.0))
+    return wl.db_queries_per_call * (1.0 - wl.cache_hit_rate)
 
 
 def database_queries_per_s(wl: Workload) -> np.ndarray:
@@ -67,9 +76,12 @@ def database_queue(cores: float, wl: Workload) -> QueueSpec:
 class ClientsMixin(Component):
     """A database or cache whose connection count is the sum over its client components."""
 
+    def client_ids(self) -> list[str]:
+        return list(self.params.clients)
+
     def client_connections(self, wl: Workload) -> np.ndarray:
         total = np.zeros(wl.n)
-        for cid in self.params.clients:
+        for cid in self.client_ids():
             if cid not in self.peers:
                 raise StackError(f"{self.where}: clients: no component {cid!r} in the stack")
             total = total + self.peers[cid].db_connections(wl)
@@ -88,7 +100,7 @@ class RenderPostgres(ClientsMixin):
 
     type = "render_postgres"
     Params = RenderPostgresParams
-    requires = ("db_queries_per_call", "query_ms", "rows_per_user", "row_kb")
+    requires = DATABASE_READS
 
     #: Disk sizes the roadmap tries (Render grows disks in 5 GB steps and never shrinks them).
     DISK_STEPS_GB = (5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000)
@@ -149,7 +161,7 @@ class Supabase(ClientsMixin):
 
     type = "supabase"
     Params = SupabaseParams
-    requires = ("db_queries_per_call", "query_ms", "rows_per_user", "row_kb", "db_response_kb")
+    requires = {**DATABASE_READS, "db_response_kb": "KB sent back per query (decimal), billed as egress"}
 
     def options(self) -> list[dict[str, Any]]:
         sizes = self.catalog.plans("supabase.compute", "usd_per_hour")

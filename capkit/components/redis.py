@@ -23,7 +23,7 @@ PLAN_PREFIX = {"upstash": "upstash", "render_keyvalue": "render.keyvalue", "redi
 
 def cache_memory_mb(wl: Workload) -> np.ndarray:
     """Cache memory: monthly active users x cached share x KB per cached user."""
-    return wl.monthly_active_users() * wl.get("cached_user_share", 1.0) * wl.cached_kb_per_user / KB_PER_MB
+    return wl.monthly_active_users() * wl.cached_user_share * wl.cached_kb_per_user / KB_PER_MB
 
 
 class RedisParams(Params):
@@ -38,7 +38,11 @@ class Redis(ClientsMixin):
 
     type = "redis"
     Params = RedisParams
-    requires = ("cache_ops_per_call", "cached_kb_per_user", "cache_hit_rate")
+    requires = {
+        "cache_ops_per_call": "cache commands per API call",
+        "cached_kb_per_user": "KB held per cached user (decimal)",
+        "cached_user_share": "fraction of monthly active users the cache holds",
+    }
 
     def options(self) -> list[dict[str, Any]]:
         return [{"plan": p} for p in self.catalog.plans(PLAN_PREFIX[self.params.provider])]

@@ -55,7 +55,12 @@ class RenderWeb(Component):
 
     type = "render_web"
     Params = RenderWebParams
-    requires = ("service_time_ms", "cpu_ms_per_call", "response_kb", "mb_per_worker")
+    requires = {
+        "service_time_ms": "ms a request holds a worker slot (wall time)",
+        "cpu_ms_per_call": "ms of CPU per API call",
+        "response_kb": "KB sent per response (decimal), billed as bandwidth",
+        "mb_per_worker": "MB of memory per worker process",
+    }
 
     #: Instance counts and worker processes the roadmap tries for every paid instance type
     #: (the memory limit rules out more processes than an instance holds).

@@ -27,7 +27,7 @@ class Sentry(Component):
 
     type = "sentry"
     Params = SentryParams
-    requires = ("error_rate",)
+    requires = {"error_rate": "errors reported per API call"}
 
     def options(self) -> list[dict[str, Any]]:
         return [{"plan": p} for p in self.catalog.plans("sentry")]

@@ -25,7 +25,13 @@ class Vercel(Component):
 
     type = "vercel"
     Params = VercelParams
-    requires = ("duration_ms", "cpu_ms_per_call", "memory_mb", "response_kb", "edge_requests_per_call")
+    requires = {
+        "duration_ms": "ms per invocation (memory is billed for all of it)",
+        "cpu_ms_per_call": "ms of active CPU per call",
+        "memory_mb": "MB provisioned (GB-hours count 1,024 MB as 1 GB)",
+        "response_kb": "KB sent per response (decimal), billed as transfer",
+        "edge_requests_per_call": "edge requests per API call",
+    }
 
     def options(self) -> list[dict[str, Any]]:
         return [{"plan": "hobby"}, {"plan": "pro"}]

@@ -80,6 +80,8 @@ def dynamo(mode="on_demand", **table):
         [{"id": "ddb", "type": "aws_dynamodb", "params": {"mode": mode, "tables": [t]}}],
         reads_per_call=2,
         writes_per_call=1,
+        strong_read_share=0,  # eventually consistent reads: half a unit per 4 KB
+        transact_write_share=0,
     )
 
 
@@ -120,6 +122,8 @@ def test_dynamodb_hot_item_partition_limit():
         ],
         reads_per_call=0,
         writes_per_call=0,
+        strong_read_share=0,
+        transact_write_share=0,
         cfg_reads=1,
     )
     p = plan_of(s, users=1000, calls_per_user=10, peak_factor=3)

@@ -8,7 +8,7 @@ from tests.conftest import cost_of, load_row, plan_of, stack_of
 
 WEB = {"id": "web", "type": "render_web", "params": {"plan": "standard", "instances": 4, "processes_per_instance": 4}}
 WEB_ASSUME = dict(service_time_ms=100, cpu_ms_per_call=10, response_kb=1, mb_per_worker=100)
-DB_ASSUME = dict(db_queries_per_call=5, query_ms=5, rows_per_user=105.5, row_kb=0.5)
+DB_ASSUME = dict(db_queries_per_call=5, cache_hit_rate=0, query_ms=5, rows_per_user=105.5, row_kb=0.5)
 
 
 def test_query_capacity_one_query_per_core():
@@ -41,8 +41,7 @@ def test_cache_hits_cut_database_queries():
     s = stack_of(
         [WEB, {"id": "pg", "type": "render_postgres", "params": {"plan": "basic_1gb", "clients": ["web"]}}],
         **WEB_ASSUME,
-        **DB_ASSUME,
-        cache_hit_rate=0.5,
+        **{**DB_ASSUME, "cache_hit_rate": 0.5},
     )
     p = plan_of(s, users=20_000, calls_per_user=50, peak_factor=3)
     assert load_row(p, "pg", "queries_per_s")["demand"] == pytest.approx(86.806, rel=1e-4)
@@ -50,6 +49,7 @@ def test_cache_hits_cut_database_queries():
 
 SUPA = dict(
     db_queries_per_call=1,
+    cache_hit_rate=0,
     query_ms=25,
     rows_per_user=1,
     row_kb=2,

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import cost_of, load_row, plan_of, stack_of
 
-CACHE = dict(cache_ops_per_call=1.3, cached_kb_per_user=2, cache_hit_rate=0.5)
+CACHE = dict(cache_ops_per_call=1.3, cached_kb_per_user=2, cached_user_share=1, cache_hit_rate=0.5)
 
 
 def redis(provider, plan):

@@ -30,7 +30,15 @@ def test_vercel_hobby_allowances_are_limits():
     assert row["kind"] == "quota" and row["max_users"] == pytest.approx(1e6 / 304)
 
 
-FIRESTORE = dict(reads_per_call=5, writes_per_call=1, docs_per_user=200, doc_kb=1, sequential_write_share=0.5)
+FIRESTORE = dict(
+    reads_per_call=5,
+    writes_per_call=1,
+    deletes_per_call=0,
+    cache_hit_rate=0,
+    docs_per_user=200,
+    doc_kb=1,
+    sequential_write_share=0.5,
+)
 
 
 def test_firestore_daily_free_quota():
