@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlencode
 
 if TYPE_CHECKING:
     import altair as alt
@@ -33,7 +32,6 @@ if os.environ.get(FAST_START_ENV) == "1":
     skip_iri_grammar()
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -42,41 +40,45 @@ from capkit.analysis.uncertainty import simulate_curve
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
 from capkit.growth import assumed_growth
+from capkit.inputs import SLIDER_SPECS, SLIDERS, Assumption, Inputs, parse_query
+from capkit.plan import Plan
 from capkit.scenario import USER_LEVELS, Scenario, business_values, compare_row, compare_scenarios, compare_table
-from capkit.sizing import SIZINGS
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_html, load_html, notes_html
 from capkit.widgets import Download, SessionWatch, VegaChart
-from capkit.workload import UNIVERSAL, AssumptionSpec, check_range, parse_value
-
-#: The users slider spans the charts' user levels.
-USERS_MIN, USERS_MAX = float(USER_LEVELS[0]), float(USER_LEVELS[-1])
-#: The universal fields that get their own slider; the rest go to the assumptions panel.
-SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
+from capkit.workload import UNIVERSAL
 
 
 class ChartView:
     """An altair chart in the page: drawn by vega in the browser from its spec (VegaChart), so
     the kernel only builds the spec; an input change sends the new spec. Where the page cannot
     load capkit's chart library (a server without capkit's route), the chart becomes an SVG
-    image drawn in the kernel by vl-convert, imported only then. Setting ``chart`` redraws."""
+    image drawn in the kernel by vl-convert, imported only then. Setting ``chart`` redraws.
 
-    def __init__(self, chart: alt.TopLevelMixin, css_class: str):
-        self._chart = chart
-        self._vega = VegaChart(_spec(chart), vega.bundle_name(), on_missing=self._as_image)
+    Made before its first chart (``chart`` None): the page keeps its place, empty until then.
+    """
+
+    def __init__(self, css_class: str, chart: alt.TopLevelMixin | charts.Spec | None = None):
+        self._chart = None
+        self._vega: VegaChart | None = None
         self._image: w.HTML | None = None
-        self.widget = w.Box([self._vega], layout=w.Layout(min_height="120px"))
+        self.widget = w.Box([], layout=w.Layout(min_height="120px"))
         self.widget.add_class(css_class)
+        if chart is not None:
+            self.chart = chart
 
     @property
-    def chart(self) -> alt.TopLevelMixin:
+    def chart(self) -> alt.TopLevelMixin | charts.Spec | None:
         return self._chart
 
     @chart.setter
-    def chart(self, chart: alt.TopLevelMixin) -> None:
+    def chart(self, chart: alt.TopLevelMixin | charts.Spec) -> None:
         self._chart = chart
         if self._image is not None:
             self._image.value = charts.to_img_html(chart)
+        elif self._vega is None:
+            self._vega = VegaChart(_spec(chart), vega.bundle_name(), on_missing=self._as_image)
+            self.widget.children = [self._vega]
         else:
             self._vega.spec = _spec(chart)
 
@@ -137,90 +139,56 @@ def _sizing_toggle() -> w.ToggleButtons:
 
 
 # --- the planner ----------------------------------------------------------------------------
-def _slider(kind: type[w.Widget], description: str, **kwargs: object) -> w.Widget:
-    """A slider in the planner's style: updates on release, labels and widths aligned."""
-    return kind(
-        description=description,
-        continuous_update=False,
-        style={"description_width": "110px"},
-        layout=w.Layout(width="520px"),
-        **kwargs,
-    )
-
-
-def users_slider(value: float, description: str = "Users (DAU)") -> w.FloatLogSlider:
-    """Daily active users on a log scale over the charts' levels."""
-    slider = _slider(
-        w.FloatLogSlider,
-        description,
-        base=10,
-        min=math.log10(USERS_MIN),
-        max=math.log10(USERS_MAX),
-        step=0.01,
-        readout_format=",.0f",
-        value=value,
-    )
-    slider.add_class("capkit-users")
-    return slider
-
-
-def business_sliders(values: Mapping[str, float]) -> dict[str, w.Widget]:
-    """The sliders of the universal business inputs, keyed by workload field (see SLIDERS)."""
-    return {
-        "users": users_slider(values["users"]),
-        "calls_per_user": _slider(
-            w.FloatLogSlider,
-            "Calls/user/day",
-            base=10,
-            min=-1,
-            max=4,
-            step=0.01,
-            readout_format=",.4g",
-            value=values["calls_per_user"],
-        ),
-        "conversion_rate": _slider(
-            w.FloatSlider,
-            "Conversion",
-            min=0,
-            max=1,
-            step=0.005,
-            readout_format=".1%",
-            value=values["conversion_rate"],
-        ),
-        "price_usd": _slider(
-            w.FloatSlider,
-            "Price USD/mo",
-            min=0,
-            max=max(100.0, 2 * values["price_usd"]),
-            step=0.01,
-            value=values["price_usd"],
-        ),
+def slider(key: str, value: float, label: str | None = None) -> w.Widget:
+    """The slider of one of SLIDERS, as :data:`capkit.inputs.SLIDER_SPECS` describes it: updates
+    on release, labels and widths aligned."""
+    spec = SLIDER_SPECS[key]
+    low, high = spec.ends(value)
+    common = {
+        "description": label or spec.label,
+        "continuous_update": False,
+        "style": {"description_width": "110px"},
+        "layout": w.Layout(width="520px"),
+        "step": spec.step,
+        "readout_format": spec.readout,
+        "value": value,
     }
+    if spec.log:
+        widget = w.FloatLogSlider(base=10, min=math.log10(low), max=math.log10(high), **common)
+    else:
+        widget = w.FloatSlider(min=low, max=high, **common)
+    widget.add_class(f"capkit-{key.replace('_', '-')}")
+    return widget
+
+
+def show_value(widget: w.Widget, key: str, value: float) -> None:
+    """Move a slider to ``value``, stretching a growing slider's top end to hold it."""
+    if not SLIDER_SPECS[key].log:
+        widget.max = max(widget.max, SLIDER_SPECS[key].ends(value)[1])
+    widget.value = value
 
 
 class AssumptionInput:
-    """One assumption: a box for a number or a range low:likely:high, with its unit, allowed
-    values and meaning, and its own error message.
+    """The view of one assumption (:class:`capkit.inputs.Assumption`): a box for a number or a
+    range low:likely:high, with its unit, allowed values and meaning, and its own error message.
 
     The widgets are made on first use (``row``): a closed assumptions panel costs the page no
-    widget models, which is most of what a page has to render. Until then the value is held
-    and checked here.
+    widget models, which is most of what a page has to render. Until then the state alone holds
+    and checks the value.
     """
 
-    def __init__(self, key: str, spec: AssumptionSpec, value: float, on_valid: Callable[[], None]):
-        self.key, self.spec, self.valid_value = key, spec, float(value)
-        self.valid_range: tuple[float, float, float] | None = None
-        self.text, self.message = f"{value:g}", ""
+    def __init__(self, state: Assumption, on_valid: Callable[[], None]):
+        self.state = state
         self._on_valid = on_valid
         self._row: w.Widget | None = None
 
     @property
     def row(self) -> w.Widget:
         if self._row is None:
-            spec = self.spec
+            spec = self.state.spec
             self._box = w.Text(
-                value=self.text,
-                description=self.key,
+                value=self.state.text,
+                description=self.state.key,
                 tooltip=f"{spec.meaning} A number, or a range low:likely:high.",
                 continuous_update=False,
                 style={"description_width": "170px"},
@@ -245,33 +213,32 @@ class AssumptionInput:
         return self.row.children[1]
 
     def _error_html(self) -> str:
-        return f"<span class='capkit-error'>{html.escape(self.message)}</span>" if self.message else ""
+        message = self.state.message
+        return f"<span class='capkit-error'>{html.escape(message)}</span>" if message else ""
 
     def set_text(self, text: str) -> None:
-        """Check ``text`` (a number or low:likely:high, within the assumption's range); keep it if
-        valid, else show why next to the box."""
-        self.text = text
-        if self._row is not None and self._box.value != text:
-            self._box.value = text  # comes back here through the observer
-            return
-        try:
-            value, spread = parse_value(self.key, text)
-            for number in spread or (value,):
-                check_range(self.key, np.atleast_1d(number), self.spec)
-        except CapkitError as exc:
-            self.message = str(exc)
-        else:
-            self.message = ""
-            self.valid_value = value
-            self.valid_range = spread
-        if self._row is not None:
-            self._error.value = self._error_html()
-        if not self.message:
+        """Typed text: checked by the state; kept if valid, else the message shows by the box."""
+        valid = self.state.set_text(text)
+        self.show()
+        if valid:
             self._on_valid()
+
+    def show(self) -> None:
+        """Show the state's text and message (after the state was set from elsewhere, a link)."""
+        if self._row is not None:
+            if self._box.value != self.state.text:
+                self._box.unobserve_all("value")
+                self._box.value = self.state.text
+                self._box.observe(lambda change: self.set_text(change["new"]), "value")
+            self._error.value = self._error_html()
 
 
 class Planner:
-    """The planner: stack picker, sliders, assumptions panel, headline, tables and charts."""
+    """The planner: stack picker, sliders, assumptions panel, headline, tables and charts.
+
+    Its inputs are an :class:`capkit.inputs.Inputs` (``state``); the widgets show that state and
+    write to it, and ``refresh`` computes from it alone.
+    """
 
     def __init__(
         self, stack: str = "aws-serverless", query: str = "", root: Path | str | None = None, **values: float | None
@@ -282,8 +249,7 @@ class Planner:
         self.path_box = w.Text(placeholder="or a stack YAML path", layout=w.Layout(width="260px"))
         self.path_button = w.Button(description="Load file", layout=w.Layout(width="90px"))
         self.stack_error = w.HTML("")
-        sliders = business_sliders({k: UNIVERSAL[k].default for k in SLIDERS})
-        self.users, self.calls, self.conversion, self.price = (sliders[k] for k in SLIDERS)
+        self.sliders = {k: slider(k, UNIVERSAL[k].default) for k in SLIDERS}
         self.sizing = _sizing_toggle()
         self.assumptions_box = w.VBox()
         self.assumptions = w.Accordion(children=[self.assumptions_box], titles=("Assumptions",))
@@ -294,18 +260,24 @@ class Planner:
         self.load_table = w.HTML()
         self.components = w.HTML()
         self.notes = w.HTML()
-        self.chart_cost = self.chart_curve = self.chart_util = None
-        self.chart_column = w.VBox([], layout=w.Layout(overflow="auto"))  # filled by the first refresh
+        # Made up front: a failed first refresh leaves them empty and says why in ``status``.
+        self.chart_cost, self.chart_curve, self.chart_util = (
+            ChartView(f"capkit-chart-{name}") for name in ("cost", "curve", "util")
+        )
+        self.chart_column = w.VBox(
+            [c.widget for c in (self.chart_cost, self.chart_curve, self.chart_util)], layout=w.Layout(overflow="auto")
+        )
+        self.state: Inputs | None = None
         self.scenario: Scenario | None = None
+        self.plan: Plan | None = None
         self.inputs: dict[str, AssumptionInput] = {}
-        self.stack: Stack | None = None
-        self.stack_name = ""
         self.link = w.HTML(layout=w.Layout(margin="0 0 0 12px"))
         self.downloads = w.HBox([Download(label, *spec) for label, spec in self._download_specs().items()])
         self.downloads.add_class("capkit-downloads")
         self.session = SessionWatch()
-        for slider in (self.users, self.calls, self.conversion, self.price, self.sizing):
-            slider.observe(lambda _c: self.refresh(), "value")
+        for key, widget in self.sliders.items():
+            widget.observe(lambda c, key=key: self._set_slider(key, c["new"]), "value")
+        self.sizing.observe(lambda c: self._set_sizing(c["new"]), "value")
         self.stack_picker.observe(lambda c: self.set_stack(c["new"]), "value")
         self.path_button.on_click(lambda _b: self.set_stack(self.path_box.value.strip()))
         if stack in preset_names():
@@ -315,6 +287,37 @@ class Planner:
         self.set_stack(stack, values)
         if query:
             self.apply_query(query)
+
+    @property
+    def stack(self) -> Stack | None:
+        return self.state.stack if self.state else None
+
+    @property
+    def stack_name(self) -> str:
+        return self.state.stack_name if self.state else ""
+
+    # -- state <-> widgets -----------------------------------------------------------------
+    def _set_slider(self, key: str, value: float) -> None:
+        if self.state is not None and not self._muted:
+            self.state.sliders[key] = float(value)
+            self.refresh()
+
+    def _set_sizing(self, sizing: str) -> None:
+        if self.state is not None and not self._muted:
+            self.state.sizing = sizing
+            self.refresh()
+
+    def _show_state(self) -> None:
+        """Move every widget to the state's values, without refreshing once per widget."""
+        self._muted = True
+        try:
+            for key, value in self.state.sliders.items():
+                show_value(self.sliders[key], key, value)
+            self.sizing.value = self.state.sizing
+            for box in self.inputs.values():
+                box.show()
+        finally:
+            self._muted = False
 
     # -- building --------------------------------------------------------------------------
     def set_stack(self, name: str, values: Mapping[str, float | None] | None = None) -> None:
@@ -327,76 +330,29 @@ class Planner:
             self.stack_error.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
         self.stack_error.value = ""
-        self.stack, self.stack_name = stack, name
-        values = {k: v for k, v in (values or {}).items() if v is not None}
-        specs = stack.specs
-        self._muted = True
-        try:
-            for slider, key in (
-                (self.users, "users"),
-                (self.calls, "calls_per_user"),
-                (self.conversion, "conversion_rate"),
-                (self.price, "price_usd"),
-            ):
-                value = float(values.get(key, specs[key].default))
-                if isinstance(slider, w.FloatSlider):
-                    slider.max = max(slider.max, value * 2, 1.0)
-                slider.value = value
-            self.inputs = {
-                key: AssumptionInput(key, spec, float(values.get(key, spec.default)), self.refresh)
-                for key, spec in specs.items()
-                if key not in SLIDERS
-            }
-            self.assumptions_box.children = []
-            self._fill_assumptions()
-        finally:
-            self._muted = False
+        self.state = Inputs.of(stack, name, values, self.sizing.value)
+        self.inputs = {k: AssumptionInput(a, self.refresh) for k, a in self.state.assumptions.items()}
+        self.assumptions_box.children = []
+        self._fill_assumptions()
+        self._show_state()
         self.refresh()
 
     def apply_query(self, query: str) -> None:
-        """Set the inputs from a URL query string: ``stack`` and any workload field.
+        """Set the inputs from a URL query string: ``stack``, ``sizing`` and any workload field.
 
         Each value is checked like a typed one; what is refused is said on the page, and the
         rest still applies.
         """
-        params = {k: v[-1].strip() for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
-        name = params.pop("stack", "")
-        sizing = params.pop("sizing", None)
+        name, fields = parse_query(query)
         if name and name != self.stack_name:
             if name in preset_names():
                 self.stack_picker.value = name  # switches the stack through the picker
             else:
                 self.set_stack(name)
-        errors = []
-        sliders = self._sliders()
-        self._muted = True
-        try:
-            for key, text in params.items():
-                if key in sliders:
-                    try:
-                        value = float(text)
-                        check_range(key, np.atleast_1d(value), self.stack.specs[key])
-                        slider = sliders[key]
-                        low, high = _slider_range(slider)
-                        if not low <= value <= high:
-                            raise CapkitError(f"{key} = {text} is outside the slider's {low:,.6g} to {high:,.6g}")
-                        slider.value = value
-                    except (ValueError, CapkitError) as exc:
-                        errors.append(str(exc) if isinstance(exc, CapkitError) else f"{key} = {text!r} is not a number")
-                elif key in self.inputs:
-                    box = self.inputs[key]
-                    box.set_text(text)  # checked there; a refusal shows next to its box and here
-                    if box.message:
-                        errors.append(box.message)
-                else:
-                    errors.append(f"{key!r} is not a field of stack {self.stack.name}")
-            if sizing is not None:
-                if sizing in SIZINGS:
-                    self.sizing.value = sizing
-                else:
-                    errors.append(f"sizing = {sizing!r} is not one of: {', '.join(SIZINGS)}")
-        finally:
-            self._muted = False
+        if self.state is None:
+            return
+        errors = self.state.apply(fields)
+        self._show_state()
         self.refresh()
         if errors:
             message = "In the link: " + "; ".join(errors)
@@ -406,9 +362,6 @@ class Planner:
         """Make the assumption rows when the panel is first opened (or is open on a new stack)."""
         if self.assumptions.selected_index is not None and not self.assumptions_box.children:
             self.assumptions_box.children = [i.row for i in self.inputs.values()]
-
-    def _sliders(self) -> dict[str, w.Widget]:
-        return dict(zip(SLIDERS, (self.users, self.calls, self.conversion, self.price), strict=True))
 
     def _download_specs(self) -> dict[str, tuple]:
         """Button label: (file name, MIME type, content), each made when the button is clicked."""
@@ -425,16 +378,7 @@ class Planner:
 
     def scenario_query(self) -> str:
         """The query string that reproduces the current inputs (fields at their default left out)."""
-        pairs = [("stack", self.stack_name), ("sizing", self.sizing.value)]
-        for key, slider in self._sliders().items():
-            pairs.append((key, f"{slider.value:.10g}"))
-        for key, box in self.inputs.items():
-            lo_mid_hi = box.valid_range
-            if lo_mid_hi:
-                pairs.append((key, ":".join(f"{v:.10g}" for v in lo_mid_hi)))
-            elif box.valid_value != box.spec.default:
-                pairs.append((key, f"{box.valid_value:.10g}"))
-        return urlencode(pairs, safe=":/")
+        return self.state.query() if self.state else ""
 
     def charts_zip(self, fmt: str) -> bytes:
         """The three charts as they are now, as SVG or PNG files in a zip."""
@@ -443,26 +387,19 @@ class Planner:
             "cost-and-revenue": self.chart_curve,
             "utilization": self.chart_util,
         }
-        return _charts_zip({k: v.chart for k, v in named.items() if v is not None}, fmt)
+        return _charts_zip({k: v.chart for k, v in named.items() if v.chart is not None}, fmt)
 
     def values(self) -> dict[str, float]:
         """The current inputs (each assumption at its last valid value)."""
-        out = {
-            "users": self.users.value,
-            "calls_per_user": self.calls.value,
-            "conversion_rate": self.conversion.value,
-            "price_usd": self.price.value,
-        }
-        out.update({k: i.valid_value for k, i in self.inputs.items()})
-        return out
+        return self.state.values() if self.state else {}
 
     def refresh(self) -> None:
         """Recompute and update every output in place: headline first, then tables and charts."""
-        if self._muted or self.stack is None:
+        if self._muted or self.state is None:
             return
         try:
             wl = self.stack.workload(**self.values())
-            scenario = Scenario(self.stack, wl, self.sizing.value)
+            scenario = Scenario(self.stack, wl, self.state.sizing)
             scenario.adopt_sweeps(self.scenario)
             plan = scenario.plan
         except CapkitError as exc:
@@ -478,27 +415,19 @@ class Planner:
             f"<a class='capkit-scenario-link' href='?{html.escape(self.scenario_query())}' target='_blank'>"
             "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"
         )
-        ranges = {k: i.valid_range for k, i in self.inputs.items() if i.valid_range}
+        ranges = self.state.ranges()
         band = simulate_curve(self.stack, wl, USER_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
         self.table = scenario.table
-        new = list(scenario.charts(band).values())
-        if self.chart_cost is None:
-            self.chart_cost, self.chart_curve, self.chart_util = (
-                ChartView(c, f"capkit-chart-{name}") for c, name in zip(new, ("cost", "curve", "util"), strict=True)
-            )
-            self.chart_column.children = [c.widget for c in (self.chart_cost, self.chart_curve, self.chart_util)]
-        else:
-            self.chart_cost.chart, self.chart_curve.chart, self.chart_util.chart = new
+        self.chart_cost.chart, self.chart_curve.chart, self.chart_util.chart = scenario.charts(band).values()
 
     @property
     def widget(self) -> w.Widget:
         """The whole app: picker and headline on top, inputs left, charts right, tables below."""
         picker = w.HBox([self.stack_picker, self.path_box, self.path_button])
         inputs = w.VBox(
-            [self.users, self.calls, self.conversion, self.price, self.assumptions],
+            [*self.sliders.values(), self.assumptions],
             layout=w.Layout(width="560px", min_width="560px"),
         )
-        chart_column = self.chart_column
         root = w.VBox(
             [
                 w.HTML(CSS),
@@ -508,7 +437,7 @@ class Planner:
                 self.sizing,
                 self.headline,
                 w.HBox([self.downloads, self.link], layout=w.Layout(align_items="center")),
-                w.HBox([inputs, chart_column]),
+                w.HBox([inputs, self.chart_column]),
                 w.HTML("<h4>Load against every limit</h4>"),
                 self.load_table,
                 w.HTML("<h4>Cost by component</h4>"),
@@ -521,14 +450,6 @@ class Planner:
         return root
 
 
-def _slider_range(slider: w.Widget) -> tuple[float, float]:
-    """The values a slider can show (a log slider's min and max are exponents)."""
-    if isinstance(slider, w.FloatLogSlider):
-        return slider.base**slider.min, slider.base**slider.max
-    return slider.min, slider.max
-
-
-# --- compare --------------------------------------------------------------------------------
 class Compare:
     """Two to four stacks on one business workload: a row per stack and their cost curves.
 
@@ -563,26 +484,19 @@ class Compare:
             description="Stacks",
             tooltip="choose two to four",
         )
-        sliders = business_sliders({**business, "users": users})
-        self.users, self.calls, self.conversion, self.price = (sliders[k] for k in SLIDERS)
+        self.sliders = {k: slider(k, {**business, "users": users}[k]) for k in SLIDERS}
         self.sizing = _sizing_toggle()
         self.table = w.HTML()
         self.status = w.HTML()
-        self.chart: ChartView | None = None
-        self.chart_box = w.VBox([])
+        self.chart = ChartView("capkit-chart-compare")
         self._stacks: dict[str, Stack] = {}
-        for widget in (self.picker, self.users, self.calls, self.conversion, self.price, self.sizing):
+        for widget in (self.picker, *self.sliders.values(), self.sizing):
             widget.observe(lambda _c: self.refresh(), "value")
         self.refresh()
 
     def values(self) -> dict[str, float]:
         """The business inputs as set."""
-        return {
-            "users": self.users.value,
-            "calls_per_user": self.calls.value,
-            "conversion_rate": self.conversion.value,
-            "price_usd": self.price.value,
-        }
+        return {k: s.value for k, s in self.sliders.items()}
 
     def _stack(self, name: str) -> Stack:
         if name not in self._stacks:
@@ -599,17 +513,14 @@ class Compare:
         self.status.value = ""
         frame = pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
         self.table.value = compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)
-        chart = charts.compare_costs({n: sc.table for n, sc in scenarios.items()}, self.users.value)
-        if self.chart is None:
-            self.chart = ChartView(chart, "capkit-chart-compare")
-            self.chart_box.children = [self.chart.widget]
-        else:
-            self.chart.chart = chart
+        self.chart.chart = charts.compare_costs(
+            {n: sc.table for n, sc in scenarios.items()}, self.sliders["users"].value
+        )
 
     @property
     def widget(self) -> w.Widget:
-        sliders = w.VBox([self.users, self.calls, self.conversion, self.price, self.sizing])
-        root = w.VBox([w.HTML(CSS), w.HBox([self.picker, sliders]), self.status, self.table, self.chart_box])
+        sliders = w.VBox([*self.sliders.values(), self.sizing])
+        root = w.VBox([w.HTML(CSS), w.HBox([self.picker, sliders]), self.status, self.table, self.chart.widget])
         root.add_class("capkit-compare-app")
         return root
 
@@ -647,26 +558,9 @@ class Analysis:
             style={"description_width": "110px"},
         )
         first = load_stack(stack, root=root)
-        self.users = users_slider(float(users if users is not None else first.specs["users"].default), "Users today")
-        self.growth = _slider(
-            w.FloatSlider,
-            "Growth/month",
-            min=-0.5,
-            max=1.0,
-            step=0.005,
-            readout_format=".1%",
-            value=growth_rate_monthly,
-        )
-        self.target = _slider(
-            w.FloatLogSlider,
-            "Latency target ms",
-            base=10,
-            min=1,
-            max=4,
-            step=0.01,
-            readout_format=",.0f",
-            value=latency_target_ms,
-        )
+        self.users = slider("users", float(users if users is not None else first.specs["users"].default), "Users today")
+        self.growth = slider("growth_rate_monthly", growth_rate_monthly)
+        self.target = slider("latency_target_ms", latency_target_ms)
         self.draws = w.Dropdown(
             options=[100, 300, 1000, 3000, 10000],
             value=draws,

@@ -71,10 +71,34 @@ def test_a_bad_sizing_in_the_link_is_said_on_the_page():
 
 
 def test_a_failed_first_refresh_still_gives_a_page():
-    """A first value the engine refuses leaves no charts yet; the page still builds and says why."""
+    """A first value the engine refuses: the charts are there but empty, the page says why, and
+    the next valid input draws them."""
     p = Planner("aws-serverless", item_kb=1e9)
-    assert p.chart_cost is None and "capkit-error" in p.status.value
-    assert p.widget is not None
+    assert "capkit-error" in p.status.value and "item_kb" in p.status.value
+    assert p.chart_cost.chart is None and p.chart_cost.widget.children == ()
+    assert p.widget is not None and p.charts_zip("svg")  # an empty zip, not an AttributeError
+    p.inputs["item_kb"].set_text("2")
+    assert p.status.value == "" and p.chart_cost.chart is not None and len(p.chart_cost.widget.children) == 1
+
+
+def test_inputs_round_trip_through_a_link_without_widgets():
+    """The input state alone: a link's fields are checked, the refused ones named, the rest kept."""
+    from capkit.inputs import Inputs, parse_query
+
+    stack = capkit.load_stack("aws-serverless")
+    state = Inputs.of(stack, "aws-serverless")
+    name, fields = parse_query("?stack=aws-serverless&users=5000&price_usd=150&duration_ms=500:800:2000&x=1&sizing=big")
+    errors = state.apply(fields)
+    assert name == "aws-serverless"
+    assert errors == [
+        "'x' is not a field of stack aws-serverless",
+        "sizing = 'big' is not one of: right-sized, as-configured",
+    ]
+    # A price above the slider's $100 stretches it (to twice the price) rather than being refused.
+    assert state.sliders["users"] == 5000 and state.sliders["price_usd"] == 150
+    assert state.ranges() == {"duration_ms": (500.0, 800.0, 2000.0)} and state.values()["duration_ms"] == 800
+    again = Inputs.of(stack, "aws-serverless")
+    assert again.apply(parse_query(state.query())[1]) == [] and again.values() == state.values()
 
 
 def test_compare_holds_one_business_workload():

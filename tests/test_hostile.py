@@ -288,7 +288,7 @@ def test_refused_link_values_are_said_at_once():
     planner = Planner("aws-serverless", query="duration_ms=-5&users=5000")
     assert planner.assumptions.selected_index is None  # the assumptions panel is closed
     assert "In the link:" in planner.status.value and "duration_ms" in planner.status.value
-    assert planner.users.value == 5000  # the rest of the link applies
+    assert planner.sliders["users"].value == 5000  # the rest of the link applies
 
 
 # --- 3 and 5. the server: Host header, bounded sessions ---------------------------------------

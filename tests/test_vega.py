@@ -29,7 +29,7 @@ def test_an_app_kernel_imports_neither_altair_nor_vl_convert(tmp_path):
     warm = "from capkit import charts; charts.warm_skeletons()"
     subprocess.run([sys.executable, "-c", warm], env=env, check=True, timeout=120)
     kernel = (
-        "import sys, capkit.app as a; p = a.Planner('render-postgres'); p.users.value = 120000; "
+        "import sys, capkit.app as a; p = a.Planner('render-postgres'); p.sliders['users'].value = 120000; "
         "p.sizing.value = 'as-configured'; print(sorted(m for m in ('altair', 'vl_convert') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", kernel], env=env, capture_output=True, text=True, timeout=120)
