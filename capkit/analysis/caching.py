@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from capkit.components.base import cache_misses
 from capkit.components.postgres import database_queries_per_s
 from capkit.workload import Workload
 
@@ -53,7 +54,7 @@ def cache_latency(wl: Workload) -> dict[str, object] | None:
     if "db_queries_per_call" in wl:
         misses_per_s = float(database_queries_per_s(wl)[0])
     else:
-        misses_per_s = float(wl.peak_rps()[0] * (1.0 - v["cache_hit_rate"]))
+        misses_per_s = float(cache_misses(wl.peak_rps(), wl.cache_hit_rate)[0])
     return {
         "tiers": table,
         "mean_ms": float((table["share"] * table["latency_ms"]).sum()),

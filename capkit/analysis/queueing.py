@@ -39,7 +39,10 @@ def erlang_c(servers: int, offered_load: np.ndarray) -> np.ndarray:
 
 
 def mean_wait_s(servers: int, arrival_rate: np.ndarray, service_rate: float) -> np.ndarray:
-    """Mean time in the queue, Wq = C / (c mu - lambda) seconds (inf when saturated)."""
+    """Mean time in the queue, Wq = C / (c mu - lambda) seconds (inf when saturated).
+
+    ``servers`` c (count), ``arrival_rate`` lambda (arrivals/s), ``service_rate`` mu
+    (completions/s of one server)."""
     lam = np.asarray(arrival_rate, dtype=float)
     theta = servers * service_rate - lam
     with np.errstate(divide="ignore"):
@@ -47,7 +50,9 @@ def mean_wait_s(servers: int, arrival_rate: np.ndarray, service_rate: float) -> 
 
 
 def response_tail(t_s: np.ndarray, servers: int, arrival_rate: np.ndarray, service_rate: float) -> np.ndarray:
-    """P(response time > t) for M/M/c (service plus wait), see the module docstring."""
+    """P(response time > t) for M/M/c (service plus wait), see the module docstring.
+
+    ``t_s`` in seconds; rates per second (``service_rate`` per server)."""
     lam = np.asarray(arrival_rate, dtype=float)
     return _tail(
         np.asarray(t_s, dtype=float), erlang_c(servers, lam / service_rate), servers * service_rate - lam, service_rate
@@ -66,7 +71,9 @@ def _tail(t: np.ndarray, c: np.ndarray, theta: np.ndarray, mu: float) -> np.ndar
 
 
 def response_quantile_s(q: float, servers: int, arrival_rate: np.ndarray, service_rate: float) -> np.ndarray:
-    """The q-quantile of the response time in seconds (inf when saturated), by bisection."""
+    """The q-quantile (0 to 1) of the response time in seconds (inf when saturated), by
+    bisection on :func:`response_tail`; ``arrival_rate`` in arrivals/s, ``service_rate`` in
+    completions/s of one of ``servers``."""
     lam = np.atleast_1d(np.asarray(arrival_rate, dtype=float))
     theta = servers * service_rate - lam
     stable = theta > 0
@@ -83,7 +90,8 @@ def response_quantile_s(q: float, servers: int, arrival_rate: np.ndarray, servic
 
 
 def arrival_rate_at_quantile(q: float, target_s: float, servers: int, service_rate: float) -> float:
-    """The arrival rate at which the q-quantile response time reaches ``target_s`` (0 if never met)."""
+    """The arrival rate (per s) at which the q-quantile response time reaches ``target_s``
+    seconds (0 if never met); ``service_rate`` per s per server."""
     if response_quantile_s(q, servers, np.array([0.0]), service_rate)[0] >= target_s:
         return 0.0
     lo, hi = 0.0, servers * service_rate

@@ -116,13 +116,19 @@ class AwsLambda(Component):
 
 # --- DynamoDB ---------------------------------------------------------------------------------
 def read_units(item_kb: np.ndarray, strong_share: np.ndarray, unit_kb: float) -> np.ndarray:
-    """Read units per read: ceil(size / 4 KB), x 0.5 for eventually consistent reads."""
+    """Read units per read: ceil(size / 4 KB), x 0.5 for eventually consistent reads.
+
+    ``item_kb`` and ``unit_kb`` (4) in KB; ``strong_share`` the fraction (0 to 1) read
+    strongly consistent."""
     units = np.ceil(item_kb / unit_kb)
     return units * (strong_share + 0.5 * (1.0 - strong_share))
 
 
 def write_units(item_kb: np.ndarray, transact_share: np.ndarray, unit_kb: float) -> np.ndarray:
-    """Write units per base-table write: ceil(size / 1 KB), x 2 inside a transaction."""
+    """Write units per base-table write: ceil(size / 1 KB), x 2 inside a transaction.
+
+    ``item_kb`` and ``unit_kb`` (1) in KB; ``transact_share`` the fraction (0 to 1) of writes
+    made in transactions."""
     return np.ceil(item_kb / unit_kb) * (1.0 + transact_share)
 
 

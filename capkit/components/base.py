@@ -196,15 +196,25 @@ def full(values: np.ndarray | float, n: int) -> np.ndarray:
     return array if array.shape == (n,) else np.broadcast_to(array, (n,))
 
 
+def cache_misses(requests: np.ndarray | float, cache_hit_rate: np.ndarray | float) -> np.ndarray:
+    """Requests (any count or rate) that get past a cache to the store behind it: the cache
+    answers ``cache_hit_rate`` of them (a fraction, 0 to 1)."""
+    return requests * (1.0 - cache_hit_rate)
+
+
 def billed(quantity: np.ndarray, free: np.ndarray | float, unit_price: float) -> np.ndarray:
-    """Pay-as-you-go with a free allowance: max(quantity - free, 0) x unit price."""
+    """Pay-as-you-go with a free allowance: max(quantity - free, 0) x unit price, in USD.
+
+    ``quantity`` and ``free`` in the item's billing unit (requests, GB-month...), ``unit_price``
+    in USD per that unit."""
     return np.maximum(quantity - free, 0.0) * unit_price
 
 
 def tiered(quantity: np.ndarray, bounds: Sequence[float], prices: Sequence[float]) -> np.ndarray:
-    """Graduated pricing: each slice of ``quantity`` pays its own tier's price.
+    """Graduated pricing in USD: each slice of ``quantity`` pays its own tier's price.
 
-    ``bounds`` are the cumulative upper ends of all tiers but the last (which is open).
+    ``bounds`` are the cumulative upper ends of all tiers but the last (which is open), in the
+    quantity's unit; ``prices`` are USD per unit, one per tier.
     Example: Lambda x86 duration, 6B GB-s at tier 1, the next 9B at tier 2, the rest at tier 3.
     """
     edges = [0.0, *bounds, np.inf]

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from capkit.components.base import Component, CostItem, Metric, Params, cost_item, register, tiered
+from capkit.components.base import Component, CostItem, Metric, Params, cache_misses, cost_item, register, tiered
 from capkit.units import KIB_PER_GIB, MB_PER_GB, PER_100K
 from capkit.workload import Workload
 
@@ -54,7 +54,7 @@ class Firestore(Component):
     def per_day(self, wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document reads, writes and deletes a day; cache hits (if any) save reads."""
         calls = wl.requests_per_day()
-        reads = calls * wl.reads_per_call * (1.0 - wl.cache_hit_rate)  # cache hits never reach Firestore
+        reads = cache_misses(calls * wl.reads_per_call, wl.cache_hit_rate)  # hits never reach Firestore
         return reads, calls * wl.writes_per_call, calls * wl.deletes_per_call
 
     def storage_gib(self, wl: Workload) -> np.ndarray:

@@ -20,6 +20,7 @@ from capkit.components.base import (
     Metric,
     Params,
     QueueSpec,
+    cache_misses,
     cost_item,
     fixed_fee,
     full,
@@ -45,8 +46,8 @@ def query_capacity_per_s(cores: float, query_ms: np.ndarray) -> np.ndarray:
 
 
 def database_queries_per_call(wl: Workload) -> np.ndarray:
-    """Queries per API call that reach the database: queries per call x the cache's miss share."""
-    return wl.db_queries_per_call * (1.0 - wl.cache_hit_rate)
+    """Queries per API call that reach the database (queries/call) after the cache."""
+    return cache_misses(wl.db_queries_per_call, wl.cache_hit_rate)
 
 
 def database_queries_per_s(wl: Workload) -> np.ndarray:
@@ -88,10 +89,15 @@ class ClientsMixin(Component):
         return total
 
 
-class RenderPostgresParams(Params):
+class DatabaseParams(Params):
+    """Params every database has: the components that connect to it."""
+
+    clients: list[str] = Field([], description="ids of the components that open database connections")
+
+
+class RenderPostgresParams(DatabaseParams):
     plan: str = Field("basic_1gb", description="a render.postgres plan in the catalog: free, basic_256mb, pro_4gb...")
     disk_gb: float = Field(5, gt=0, description="provisioned disk (paid plans)")
-    clients: list[str] = Field([], description="ids of the components that open database connections")
 
 
 @register
@@ -147,12 +153,11 @@ class RenderPostgres(ClientsMixin):
         ]
 
 
-class SupabaseParams(Params):
+class SupabaseParams(DatabaseParams):
     plan: str = Field("pro", description="organisation plan: free, pro, team")
     compute: str = Field("micro", description="compute size in the catalog: nano, micro, small, medium, large, xl...")
     pooler: bool = Field(True, description="clients connect through Supavisor (transaction mode)")
     pool_size: float = Field(15, gt=0, description="server connections the pooler keeps open")
-    clients: list[str] = Field([], description="ids of the components that open database connections")
 
 
 @register
