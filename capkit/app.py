@@ -664,18 +664,12 @@ def compare(stacks: list[str] | None = None, interactive: bool = True, **values:
     return None
 
 
-def analysis(
-    stack: str = "render-postgres",
-    interactive: bool = True,
-    users: float | None = None,
-    growth_rate_monthly: float = 0.1,
-    latency_target_ms: float = 500.0,
-    draws: int = 1000,
-    seed: int = 0,
-    assumptions: Mapping[str, float] | None = None,
-) -> w.Widget | None:
-    """The analysis page for a notebook cell: widgets, or its sections as static HTML."""
-    page = Analysis(stack, users, growth_rate_monthly, latency_target_ms, draws, seed, assumptions, stack_root())
+def analysis(stack: str = "render-postgres", interactive: bool = True, **inputs: object) -> w.Widget | None:
+    """The analysis page for a notebook cell: widgets, or its sections as static HTML.
+
+    ``inputs`` are :class:`Analysis`'s (users, growth_rate_monthly, latency_target_ms, draws,
+    seed, assumptions); stack files come from the folder ``capkit app`` serves."""
+    page = Analysis(stack, root=stack_root(), **inputs)
     if interactive:
         return page.widget
     page.wait()

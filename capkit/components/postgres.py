@@ -89,6 +89,22 @@ class ClientsMixin(Component):
         return total
 
 
+class PostgresDatabase(ClientsMixin):
+    """A Postgres database: its clients' connections, and queries against its ``cores``."""
+
+    cores: float
+
+    def query_load(self, wl: Workload) -> Metric:
+        """Peak queries/s that reach the database against what its ``cores`` can run."""
+        return Metric(
+            "queries_per_s",
+            database_queries_per_s(wl),
+            query_capacity_per_s(self.cores, wl.query_ms),
+            "queries/s",
+            "plan",
+        )
+
+
 class DatabaseParams(Params):
     """Params every database has: the components that connect to it."""
 
@@ -101,7 +117,7 @@ class RenderPostgresParams(DatabaseParams):
 
 
 @register
-class RenderPostgres(ClientsMixin):
+class RenderPostgres(PostgresDatabase):
     """Render Postgres: connections against the plan limit, queries against cores, disk."""
 
     type = "render_postgres"
@@ -128,13 +144,7 @@ class RenderPostgres(ClientsMixin):
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         return [
             Metric("connections", self.client_connections(wl), self.max_connections, "connections", "plan"),
-            Metric(
-                "queries_per_s",
-                database_queries_per_s(wl),
-                query_capacity_per_s(self.cores, wl.query_ms),
-                "queries/s",
-                "plan",
-            ),
+            self.query_load(wl),
             Metric("storage_gb", database_gb(wl), self.disk_gb, "GB", "plan"),
         ]
 
@@ -161,7 +171,7 @@ class SupabaseParams(DatabaseParams):
 
 
 @register
-class Supabase(ClientsMixin):
+class Supabase(PostgresDatabase):
     """Supabase: plan fee, compute size billed hourly, Supavisor pooler, disk, egress, MAU."""
 
     type = "supabase"
@@ -206,13 +216,7 @@ class Supabase(ClientsMixin):
         mau = wl.monthly_active_users()
         db_gb = database_gb(wl)
         return rows + [
-            Metric(
-                "queries_per_s",
-                database_queries_per_s(wl),
-                query_capacity_per_s(self.cores, wl.query_ms),
-                "queries/s",
-                "plan",
-            ),
+            self.query_load(wl),
             Metric("database_gb", db_gb, self.max_db_gb, "GB", "plan"),
             Metric("disk_gb", db_gb, self.disk_included, "GB", self.allowance_kind),
             Metric("monthly_active_users", mau, self.mau_included, "MAU", self.allowance_kind),
