@@ -2,9 +2,11 @@
 
 Public API (stable): load_stack, evaluate, right_size, sweep, roadmap, compare, Scenario,
 latency, simulate, sensitivity, Plan, Stack, Workload,
-load_catalog, default_catalog, preset_names and the error types.
+load_catalog, default_catalog, preset_names, the error types, and the queueing module
+(capkit.queueing: mmc, servers_for and the M/M/c array functions).
 """
 
+from capkit import queueing
 from capkit.analysis.queueing import latency
 from capkit.analysis.roadmap import roadmap
 from capkit.analysis.uncertainty import sensitivity, simulate
@@ -37,6 +39,7 @@ __all__ = [
     "load_catalog",
     "load_stack",
     "preset_names",
+    "queueing",
     "right_size",
     "roadmap",
     "sensitivity",

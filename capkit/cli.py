@@ -13,7 +13,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -24,6 +24,7 @@ from capkit.errors import CapkitError, InputError, shown
 from capkit.files import write_atomically
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
+from capkit.queueing import mmc, servers_for
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
@@ -274,6 +275,84 @@ def compare_formatted(
     return head + "\n\n" + compare_table(frame).to_string(index=False) + "\n"
 
 
+def server_counts(spec: str) -> np.ndarray:
+    """``N`` or ``LOW:HIGH`` as whole server counts."""
+    try:
+        low, _, high = spec.partition(":")
+        counts = np.arange(int(low), int(high or low) + 1, dtype=float)
+    except ValueError:
+        raise InputError(f"--servers {spec!r}: expected a whole number or LOW:HIGH, e.g. 2:8") from None
+    if counts.size == 0:
+        raise InputError(f"--servers {spec!r}: LOW must not be above HIGH")
+    return counts
+
+
+def queue_table(
+    arrival_rate: float, service_rate: float, servers: str = "1:8", within: float | None = None
+) -> pd.DataFrame:
+    """``capkit queue``: an M/M/c queue at each server count (``N`` or ``LOW:HIGH``).
+
+    Rates per one time unit of your choice (waits come out in it). A row per count: servers,
+    utilization, stable, P0, P(wait), Lq, L, Wq, W, the p50, p95 and p99 response times and,
+    with ``within``, the share waiting at most that long. An unstable count (utilization at
+    least 1) has its steady-state columns empty; asking for a single unstable count is an error.
+    """
+    counts = server_counts(servers)
+    whole = mmc(arrival_rate, service_rate, counts)
+    if not whole.stable.any():
+        whole.require_stable(f"--servers {servers}")
+    rows = []
+    for c, stable in zip(counts, whole.stable, strict=True):
+        q = mmc(arrival_rate, service_rate, c)
+        row: dict[str, object] = {"servers": int(c), "utilization": float(q.utilization[0]), "stable": bool(stable)}
+        if stable:
+            row.update({k: float(getattr(q, k)[0]) for k in ("p0", "p_wait", "lq", "l", "wq", "w")})
+            row.update({f"p{p}": float(q.response_percentile(p)[0]) for p in (50, 95, 99)})
+            if within is not None:
+                row[f"within_{within:g}"] = float(q.service_level(within)[0])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def queue_formatted(
+    arrival_rate: float,
+    service_rate: float,
+    servers: str = "1:8",
+    fmt: str = "table",
+    within: float | None = None,
+    targets: Mapping[str, object] | None = None,
+) -> str:
+    """``capkit queue`` as a table or JSON; with ``targets`` (servers_for's), the fewest servers
+    meeting them on a line of their own."""
+    import json
+
+    table = queue_table(arrival_rate, service_rate, servers, within)
+    fewest = servers_for(arrival_rate, service_rate, **targets) if targets else None
+    if fmt == "json":
+        rows = [{k: _json_value(v) for k, v in row.items() if not _missing(v)} for row in table.to_dict("records")]
+        out: dict[str, object] = {"arrival_rate": arrival_rate, "service_rate": service_rate, "rows": rows}
+        if fewest is not None:
+            out["servers_for_targets"] = fewest
+        return json.dumps(out, indent=2) + "\n"
+    shown_table = table.drop(columns="stable").astype(object).where(table.notna(), "unstable")
+    shown_table["utilization"] = table["utilization"].map(lambda u: f"{u:.1%}")
+    for col in shown_table.columns:
+        if col not in ("servers", "utilization"):
+            shown_table[col] = shown_table[col].map(lambda v: v if isinstance(v, str) else f"{v:.4g}")
+    head = (
+        f"M/M/c: arrivals {arrival_rate:g} and service {service_rate:g} per server, per time unit; "
+        "waits and times in that unit"
+    )
+    text = head + "\n\n" + shown_table.to_string(index=False) + "\n"
+    if fewest is not None:
+        text += f"\nfewest servers meeting every target: {fewest}\n"
+    return text
+
+
+def _missing(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
 def _json_value(value: object) -> object:
     """JSON has no NaN or infinity: an undefined or unbounded figure is null."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -374,6 +453,23 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
     sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
+    qu = sub.add_parser("queue", help="an M/M/c queue: waits, percentiles and the servers a target needs")
+    qu.add_argument("--arrival-rate", required=True, type=_number_in(float, 0, 1e12), help="arrivals per time unit")
+    qu.add_argument(
+        "--service-rate", required=True, type=_number_in(float, 1e-12, 1e12), help="completions per server per unit"
+    )
+    qu.add_argument("--servers", default="1:8", help="a count or LOW:HIGH (default 1:8)")
+    qu.add_argument("--within", type=_number_in(float, 0, 1e12), help="also show P(wait <= WITHIN)")
+    qu.add_argument("--max-wait", type=_number_in(float, 0, 1e12), help="target: mean wait at most this")
+    qu.add_argument(
+        "--service-level",
+        nargs=2,
+        type=float,
+        metavar=("SHARE", "T"),
+        help="target: at least SHARE (0 to 1) of arrivals wait at most T",
+    )
+    qu.add_argument("--max-utilization", type=_number_in(float, 0, 1), help="target: utilization at most this")
+    qu.add_argument("--format", choices=["table", "json"], default="table")
     st = sub.add_parser("stack", help="your own stack file: start from a preset, check it, list component types")
     stack_sub = st.add_subparsers(dest="stack_verb", required=True)
     show = stack_sub.add_parser("show", help="print a preset's YAML, commented, to start your own stack file")
@@ -443,6 +539,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
         _print(pricing_text())
+    elif args.verb == "queue":
+        targets = {
+            k: v
+            for k, v in {
+                "max_wait": args.max_wait,
+                "service_level": tuple(args.service_level) if args.service_level else None,
+                "max_utilization": args.max_utilization,
+            }.items()
+            if v is not None
+        }
+        text = queue_formatted(args.arrival_rate, args.service_rate, args.servers, args.format, args.within, targets)
+        _print(text, end="")
     elif args.verb == "stack":
         from capkit import stackfiles
 

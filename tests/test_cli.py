@@ -193,3 +193,39 @@ def test_compare_holds_one_business_workload(capsys):
     out = capsys.readouterr().out
     assert out.startswith("4 stacks at 100,000 daily active users, one business workload, right-sized")
     assert "no option fits: Batch job run time against its window" in out
+
+
+def test_queue_prints_the_mm1_figures_and_the_servers_a_target_needs(capsys):
+    # M/M/1 at lambda = 10, mu = 12: rho 83.3 %, Wq = 25/60 = 0.4167, W = 0.5 (see test_queueing).
+    assert (
+        cli.main(["queue", "--arrival-rate", "10", "--service-rate", "12", "--servers", "1:4", "--max-wait", "0.05"]) == 0
+    )
+    out = capsys.readouterr().out
+    first = out.splitlines()[3].split()
+    assert first[:2] == ["1", "83.3%"] and first[6:8] == ["0.4167", "0.5"]
+    # Wq with 2 servers: C = 0.2451, Wq = C / (24 - 10) = 0.0175 <= 0.05, so 2.
+    assert out.rstrip().endswith("fewest servers meeting every target: 2")
+
+
+def test_queue_json_leaves_unstable_counts_without_steady_state_figures(capsys):
+    assert (
+        cli.main(["queue", "--arrival-rate", "20", "--service-rate", "12", "--servers", "1:2", "--format", "json"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0] == {"servers": 1, "utilization": pytest.approx(20 / 12), "stable": False}
+    assert rows[1]["stable"] and rows[1]["wq"] > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--servers", "1"], "--servers 1: with 1 server utilization is 1.67"),
+        (["--servers", "5:2"], "LOW must not be above HIGH"),
+        (["--servers", "two"], "expected a whole number or LOW:HIGH"),
+        (["--service-level", "1.5", "2"], "service level share = 1.5 is not allowed"),
+    ],
+)
+def test_queue_refuses_in_one_line(capsys, argv, message):
+    assert cli.main(["queue", "--arrival-rate", "20", "--service-rate", "12", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,277 @@
+"""Queueing for fixed-capacity pools (M/M/c), over arrays: the public toolkit.
+
+An M/M/c queue has Poisson arrivals at rate lambda, c servers and exponential service at rate
+mu per server, both rates per the same unit of time (per second, per minute: any, as long as
+it is one; waits and times come out in that unit). With a = lambda / mu (offered load, erlangs)
+and rho = a / c (utilization), for rho < 1 (Kleinrock, Queueing Systems vol. 1, sec. 3.5;
+Gross and Harris, Fundamentals of Queueing Theory, sec. 2.3):
+
+- C = P(wait), Erlang C, from the Erlang B recursion B(k) = a B(k-1) / (k + a B(k-1)) and
+  C = c B / (c - a (1 - B)), which stays finite for thousands of servers;
+- P0 = 1 / [sum_{k<c} a^k / k! + a^c / (c! (1 - rho))], computed in logs;
+- Lq = C rho / (1 - rho), L = Lq + a, Wq = C / (c mu - lambda), W = Wq + 1 / mu (Little's law);
+- P(Wq <= t) = 1 - C e^(-(c mu - lambda) t), the service level within t;
+- the response time T = Wq + S has the tail
+  P(T > t) = (1 - C) e^(-mu t) + C (theta e^(-mu t) - mu e^(-theta t)) / (theta - mu),
+  theta = c mu - lambda (for c = 1, e^(-(mu - lambda) t)); its percentiles are found by
+  scipy's bracketing root finder (``scipy.optimize.elementwise.find_root``).
+
+At rho >= 1 the queue grows without bound and has no steady state: :class:`MMC` refuses to
+give a wait or a percentile for it (a one-line :class:`~capkit.errors.InputError`), while the
+array functions below, which the planner's latency chart uses, return inf there.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from capkit.errors import InputError
+
+#: The most servers a pool may have (the Erlang B recursion runs once per server).
+MAX_SERVERS = 100_000
+
+
+# --- array functions (inf where the queue is saturated) ---------------------------------------
+def erlang_c(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.ndarray:
+    """P(wait) in an M/M/c queue (Erlang C) for ``servers`` c (count) and ``offered_load``
+    a = lambda / mu (erlangs); 1 where a >= c (every arrival waits)."""
+    c, a = np.broadcast_arrays(np.asarray(servers, dtype=float), np.asarray(offered_load, dtype=float))
+    b_at_c = np.ones_like(a)
+    b = np.ones_like(a)  # Erlang B with 0 servers
+    for k in range(1, int(c.max(initial=0)) + 1):
+        b = a * b / (k + a * b)
+        b_at_c = np.where(c == k, b, b_at_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wait = c * b_at_c / (c - a * (1.0 - b_at_c))
+    return np.where(a < c, wait, 1.0)
+
+
+def mean_wait(servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float) -> np.ndarray:
+    """Mean time in the queue Wq = C / (c mu - lambda), in the rates' time unit (inf when saturated)."""
+    lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
+    theta = servers * mu - lam
+    with np.errstate(divide="ignore"):
+        return np.where(theta > 0, erlang_c(servers, lam / mu) / theta, np.inf)
+
+
+def _tail(t: np.ndarray, wait: np.ndarray, theta: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """P(T > t) given Erlang C ``wait`` and the drain rate ``theta`` = c mu - lambda (module docstring)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mixed = np.where(
+            np.isclose(theta, mu),
+            (1.0 + mu * t) * np.exp(-mu * t),  # the limit theta -> mu
+            (theta * np.exp(-mu * t) - mu * np.exp(-theta * t)) / (theta - mu),
+        )
+        tail = (1.0 - wait) * np.exp(-mu * t) + wait * mixed
+    return np.where(theta > 0, tail, 1.0)
+
+
+def response_tail(
+    t: np.ndarray | float, servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float
+) -> np.ndarray:
+    """P(response time > t), service plus wait, with ``t`` in the rates' time unit."""
+    lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
+    return _tail(np.asarray(t, dtype=float), erlang_c(servers, lam / mu), servers * mu - lam, mu)
+
+
+def response_quantile(
+    q: float, servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float
+) -> np.ndarray:
+    """The q-quantile (0 < q < 1) of the response time, in the rates' time unit (inf when
+    saturated), solving P(T > t) = 1 - q with scipy's bracketing root finder."""
+    from scipy.optimize.elementwise import find_root
+
+    lam = np.atleast_1d(np.asarray(arrival_rate, dtype=float))
+    c, lam, mu = np.broadcast_arrays(np.asarray(servers, dtype=float), lam, np.asarray(service_rate, dtype=float))
+    theta = c * mu - lam
+    stable = theta > 0
+    wait = erlang_c(c, lam / mu)  # independent of t: once, not per step
+    # A bracket: T is at most as slow as Gamma(2, r), r = min(mu, theta), whose tail
+    # (1 + r t) e^(-r t) <= 2 e^(-r t / 2); that is below 1 - q from t = 2 ln(2 / (1 - q)) / r.
+    rate = np.where(stable, np.minimum(mu, np.where(stable, theta, 1.0)), 1.0)
+    hi = 2.0 * np.log(2.0 / (1.0 - q)) / rate
+    theta_ok = np.where(stable, theta, mu + 1.0)  # any stable value where saturated: masked below
+    found = find_root(
+        lambda t, w, th, m: _tail(t, w, th, m) - (1.0 - q),
+        (np.zeros_like(hi), hi),
+        args=(wait, theta_ok, mu),
+        tolerances={"xrtol": 1e-12, "xatol": 0.0},
+    )
+    return np.where(stable, found.x, np.inf)
+
+
+def service_level(
+    t: np.ndarray | float, servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float
+) -> np.ndarray:
+    """P(wait <= t) = 1 - C e^(-(c mu - lambda) t), ``t`` in the rates' time unit (0 when saturated)."""
+    lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
+    theta = servers * mu - lam
+    with np.errstate(over="ignore"):
+        level = 1.0 - erlang_c(servers, lam / mu) * np.exp(-np.maximum(theta, 0.0) * np.asarray(t, dtype=float))
+    return np.where(theta > 0, level, 0.0)
+
+
+def arrival_rate_at_quantile(q: float, target: float, servers: int, service_rate: float) -> float:
+    """The arrival rate at which the q-quantile response time reaches ``target`` (0 if the
+    service alone misses it); rates per the target's time unit, ``service_rate`` per server."""
+    from scipy.optimize import brentq
+
+    if response_quantile(q, servers, 0.0, service_rate)[0] >= target:
+        return 0.0
+    capacity = servers * service_rate  # the quantile grows without bound as arrivals reach it
+    return float(
+        brentq(lambda lam: response_quantile(q, servers, lam, service_rate)[0] - target, 0.0, capacity * (1 - 1e-12))
+    )
+
+
+# --- the public queue ------------------------------------------------------------------------
+def _checked(name: str, values: np.ndarray | float, low: float, strict: bool) -> np.ndarray:
+    array = np.atleast_1d(np.asarray(values, dtype=float))
+    bad = ~np.isfinite(array) | ((array <= low) if strict else (array < low))
+    if bad.any():
+        allowed = f"above {low:g}" if strict else f"at least {low:g}"
+        raise InputError(f"{name} = {array[np.argmax(bad)]:g} is not allowed: it must be a finite number {allowed}")
+    return array
+
+
+@dataclass(frozen=True)
+class MMC:
+    """An M/M/c queue (or one per element of its arrays). Make it with :func:`mmc`."""
+
+    arrival_rate: np.ndarray
+    service_rate: np.ndarray
+    servers: np.ndarray
+
+    @property
+    def offered_load(self) -> np.ndarray:
+        """a = lambda / mu, in erlangs (busy servers on average)."""
+        return self.arrival_rate / self.service_rate
+
+    @property
+    def utilization(self) -> np.ndarray:
+        """rho = a / c, the share of time each server is busy."""
+        return self.offered_load / self.servers
+
+    @property
+    def stable(self) -> np.ndarray:
+        """True where rho < 1 (a steady state exists)."""
+        return self.utilization < 1.0
+
+    def require_stable(self, what: str) -> None:
+        """Raise a one-line InputError naming ``what`` was asked if any element is unstable."""
+        if not self.stable.all():
+            i = int(np.argmin(self.stable))
+            c, rho = int(self.servers[i]), float(self.utilization[i])
+            need = math.floor(float(self.offered_load[i])) + 1
+            raise InputError(
+                f"{what}: with {c} server{'' if c == 1 else 's'} utilization is {rho:.3g} (at least 1), "
+                f"so the queue grows without bound; use at least {need} servers or a lower arrival rate"
+            )
+
+    @property
+    def p_wait(self) -> np.ndarray:
+        """P(an arrival waits), Erlang C (1 where unstable)."""
+        return erlang_c(self.servers, self.offered_load)
+
+    @property
+    def p0(self) -> np.ndarray:
+        """P(the system is empty)."""
+        self.require_stable("P0")
+        a, c = self.offered_load, self.servers
+        from scipy.special import gammaln
+
+        # sum_{k<=c} a^k/k! = (a^c/c!) / B, so the bracket is (a^c/c!) (1/B - 1 + 1/(1 - rho)),
+        # with B = Erlang B = C (c - a) / (c - a C); in logs so that large pools do not overflow.
+        wait = self.p_wait
+        b = wait * (c - a) / (c - a * wait)
+        with np.errstate(divide="ignore"):
+            log_term = c * np.log(a) - gammaln(c + 1.0)
+            log_p0 = -(log_term + np.log(1.0 / b - 1.0 + 1.0 / (1.0 - self.utilization)))
+        return np.where(a > 0, np.exp(log_p0), 1.0)
+
+    @property
+    def lq(self) -> np.ndarray:
+        """Mean number waiting, Lq = C rho / (1 - rho)."""
+        self.require_stable("Lq")
+        rho = self.utilization
+        return self.p_wait * rho / (1.0 - rho)
+
+    @property
+    def l(self) -> np.ndarray:  # noqa: E743 (L is the queueing literature's name)
+        """Mean number in the system, L = Lq + a."""
+        return self.lq + self.offered_load
+
+    @property
+    def wq(self) -> np.ndarray:
+        """Mean wait in the queue, Wq = Lq / lambda = C / (c mu - lambda), in the rates' time unit."""
+        self.require_stable("Wq")
+        return mean_wait(self.servers, self.arrival_rate, self.service_rate)
+
+    @property
+    def w(self) -> np.ndarray:
+        """Mean time in the system, W = Wq + 1 / mu."""
+        return self.wq + 1.0 / self.service_rate
+
+    def service_level(self, t: float) -> np.ndarray:
+        """P(wait <= t), ``t`` in the rates' time unit."""
+        self.require_stable("service level")
+        _checked("t", t, 0.0, strict=False)
+        return service_level(t, self.servers, self.arrival_rate, self.service_rate)
+
+    def response_percentile(self, percent: float) -> np.ndarray:
+        """The response time (wait plus service) that ``percent`` % of arrivals stay within."""
+        if not 0 < percent < 100:
+            raise InputError(f"percentile = {percent:g} is not allowed: it must be above 0 and below 100")
+        self.require_stable(f"p{percent:g} response time")
+        return response_quantile(percent / 100.0, self.servers, self.arrival_rate, self.service_rate)
+
+
+def mmc(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float, servers: np.ndarray | int) -> MMC:
+    """An M/M/c queue: ``arrival_rate`` lambda (at least 0) and ``service_rate`` mu of one server
+    (above 0), per the same time unit, and ``servers`` c (whole, 1 to 100,000). Arrays broadcast."""
+    lam = _checked("arrival_rate", arrival_rate, 0.0, strict=False)
+    mu = _checked("service_rate", service_rate, 0.0, strict=True)
+    c = _checked("servers", servers, 1.0, strict=False)
+    if (c != np.round(c)).any() or c.max() > MAX_SERVERS:
+        bad = c[np.argmax((c != np.round(c)) | (c > MAX_SERVERS))]
+        raise InputError(f"servers = {bad:g} is not allowed: it must be a whole number from 1 to {MAX_SERVERS:,}")
+    lam, mu, c = np.broadcast_arrays(lam, mu, c)
+    return MMC(lam.astype(float), mu.astype(float), c.astype(float))
+
+
+def servers_for(
+    arrival_rate: float,
+    service_rate: float,
+    *,
+    max_wait: float | None = None,
+    service_level: tuple[float, float] | None = None,
+    max_utilization: float | None = None,
+) -> int:
+    """The fewest servers that meet every target given: mean wait Wq at most ``max_wait`` (the
+    rates' time unit); ``service_level`` = (share, t), at least that share waiting at most t;
+    utilization at most ``max_utilization`` (0 to 1). With no target, the fewest that are stable."""
+    queue = mmc(arrival_rate, service_rate, 1)
+    if max_utilization is not None and not 0 < max_utilization <= 1:
+        raise InputError(f"max_utilization = {max_utilization:g} is not allowed: it must be above 0 and at most 1")
+    if max_wait is not None:
+        _checked("max_wait", max_wait, 0.0, strict=False)
+    if service_level is not None:
+        share, t = service_level
+        if not 0 < share < 1:
+            raise InputError(f"service level share = {share:g} is not allowed: it must be above 0 and below 1")
+        _checked("service level time", t, 0.0, strict=False)
+    a = float(queue.offered_load[0])
+    c = math.floor(a) + 1  # the fewest stable servers
+    if max_utilization is not None:
+        c = max(c, math.ceil(a / max_utilization - 1e-12))
+    while c <= MAX_SERVERS:
+        q = mmc(arrival_rate, service_rate, c)
+        ok = max_wait is None or float(q.wq[0]) <= max_wait
+        ok = ok and (service_level is None or float(q.service_level(service_level[1])[0]) >= service_level[0])
+        if ok:
+            return c
+        c += 1
+    raise InputError(f"no pool of up to {MAX_SERVERS:,} servers meets the targets")
