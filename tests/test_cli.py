@@ -198,7 +198,8 @@ def test_compare_holds_one_business_workload(capsys):
 def test_queue_prints_the_mm1_figures_and_the_servers_a_target_needs(capsys):
     # M/M/1 at lambda = 10, mu = 12: rho 83.3 %, Wq = 25/60 = 0.4167, W = 0.5 (see test_queueing).
     assert (
-        cli.main(["queue", "--arrival-rate", "10", "--service-rate", "12", "--servers", "1:4", "--max-wait", "0.05"]) == 0
+        cli.main(["queue", "--arrival-rate", "10", "--service-rate", "12", "--servers", "1:4", "--max-wait", "0.05"])
+        == 0
     )
     out = capsys.readouterr().out
     first = out.splitlines()[3].split()

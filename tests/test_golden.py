@@ -3,7 +3,9 @@ and 1M users, in both sizings, as recorded in tests/golden/plan-json.json at com
 
 A regression guard, not a check of the numbers (the hand-worked tests do that): a change that
 means to move a figure rewrites the golden file in the same commit and says why. Keys may be
-added; none may go, and every recorded value must stay (numbers to 1e-9 relative).
+added, and so may records in a list of records (a new billing line, a new metric, a new lever):
+records are matched by their name (id, metric, item or assumption), and none may go. Every
+recorded value must stay (numbers to 1e-9 relative).
 
 Rewritten once since: four metric units lost their commentary (issue 14), "GB (recommended max
 for the compute size)" and "KB (largest item)" now "GB" and "KB", "read units/s (busiest
@@ -34,12 +36,32 @@ def same(recorded, now, where: str = "") -> list[str]:
             for d in (same(v, now[k], f"{where}.{k}") if k in now else [f"{where}.{k} gone"])
         ]
     if isinstance(recorded, list):
-        if not isinstance(now, list) or len(now) != len(recorded):
+        if not isinstance(now, list):
+            return [f"{where}: {now!r:.80} is no longer a list"]
+        names = _identity(recorded)
+        if names:  # records (components, metrics, cost items, limits): matched by name, new ones allowed
+            by_name = {tuple(r.get(n) for n in names): r for r in now if isinstance(r, dict)}
+            out = []
+            for r in recorded:
+                name = tuple(r[n] for n in names)
+                found = by_name.get(name)
+                out += same(r, found, f"{where}[{name}]") if found is not None else [f"{where}[{name}] gone"]
+            return out
+        if len(now) != len(recorded):
             return [f"{where}: {len(recorded)} items, now {now!r:.80}"]
         return [d for i, (a, b) in enumerate(zip(recorded, now, strict=True)) for d in same(a, b, f"{where}[{i}]")]
     if isinstance(recorded, float) and isinstance(now, int | float) and not isinstance(now, bool):
         return [] if math.isclose(recorded, now, rel_tol=1e-9, abs_tol=1e-12) else [f"{where}: {recorded!r} -> {now!r}"]
     return [] if recorded == now else [f"{where}: {recorded!r} -> {now!r}"]
+
+
+def _identity(records: list) -> tuple[str, ...]:
+    """The fields that name each record of a list ((component, metric) for a limit; id, metric,
+    item or assumption otherwise), or () for a plain list."""
+    for names in (("component", "metric"), ("id",), ("metric",), ("item",), ("assumption",)):
+        if records and all(isinstance(r, dict) and all(n in r for n in names) for r in records):
+            return names
+    return ()
 
 
 @pytest.mark.parametrize("case", sorted(GOLDEN))

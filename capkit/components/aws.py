@@ -24,11 +24,13 @@ from capkit.components.base import (
     NonNegativeOrAssumption,
     Params,
     PositiveOrAssumption,
+    Quantity,
     cost_item,
+    known_or,
     register,
     tiered,
 )
-from capkit.errors import StackError
+from capkit.errors import InputError, StackError
 from capkit.units import BYTES_PER_KB, KB_PER_GB, MB_PER_GB, MIB_PER_GIB, MS_PER_S, PER_MILLION, PER_THOUSAND, S_PER_DAY
 from capkit.workload import Workload
 
@@ -115,13 +117,18 @@ class AwsLambda(Component):
 
 
 # --- DynamoDB ---------------------------------------------------------------------------------
-def read_units(item_kb: np.ndarray, strong_share: np.ndarray, unit_kb: float) -> np.ndarray:
-    """Read units per read: ceil(size / 4 KB), x 0.5 for eventually consistent reads.
+def read_units(
+    item_kb: np.ndarray, strong_share: np.ndarray, unit_kb: float, transact_share: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Read units per read: ceil(size / 4 KB) for a strongly consistent read, half that for an
+    eventually consistent one, twice that inside a transaction (TransactGetItems).
 
-    ``item_kb`` and ``unit_kb`` (4) in KB; ``strong_share`` the fraction (0 to 1) read
-    strongly consistent."""
+    ``item_kb`` and ``unit_kb`` (4) in KB; ``strong_share`` and ``transact_share`` the
+    fractions (0 to 1, summing to at most 1) read strongly consistent and in transactions; the
+    rest is eventually consistent."""
     units = np.ceil(item_kb / unit_kb)
-    return units * (strong_share + 0.5 * (1.0 - strong_share))
+    eventual = 1.0 - strong_share - transact_share
+    return units * (0.5 * eventual + strong_share + 2.0 * transact_share)
 
 
 def write_units(item_kb: np.ndarray, transact_share: np.ndarray, unit_kb: float) -> np.ndarray:
@@ -176,6 +183,7 @@ class TableParams(Params):
     read_share: float = Field(0.0, ge=0, le=1, description="share of reads_per_call on this table")
     write_share: float = Field(0.0, ge=0, le=1, description="share of writes_per_call on this table")
     hot_reads_per_call: NonNegativeOrAssumption = Field(0.0, description="reads of one hot item per call")
+    stored_gb: Quantity | None = Field(None, description="table and index GB if known (replaces items x size)")
     gsis: list[GsiParams] = Field([], description="global secondary indexes (GsiParams)")
 
 
@@ -199,6 +207,7 @@ class AwsDynamoDB(Component):
         "writes_per_call": "item writes per API call",
         "strong_read_share": "fraction of reads strongly consistent (1 unit per 4 KB, not 0.5)",
         "transact_write_share": "fraction of writes in transactions (2 units per 1 KB)",
+        "transact_read_share": "fraction of reads in transactions (TransactGetItems: 2 units per 4 KB)",
     }
 
     def options(self) -> list[dict[str, Any]]:
@@ -236,7 +245,8 @@ class AwsDynamoDB(Component):
     @property
     def assumption_refs(self) -> list[str]:
         """Assumption names used inside table params (checked by the stack loader)."""
-        return [v for t in self.params.tables for v in (t.item_kb, t.hot_reads_per_call) if isinstance(v, str)]
+        named = [v for t in self.params.tables for v in (t.item_kb, t.hot_reads_per_call) if isinstance(v, str)]
+        return named + [r for t in self.params.tables if t.stored_gb is not None for r in t.stored_gb.refs()]
 
     def _val(self, wl: Workload, v: float | str) -> np.ndarray | float:
         return wl[v] if isinstance(v, str) else float(v)
@@ -246,7 +256,14 @@ class AwsDynamoDB(Component):
         item_kb = self._val(wl, t.item_kb)
         strong = wl.strong_read_share
         transact = wl.transact_write_share
-        rru = read_units(item_kb, strong, self.rkb)
+        transact_read = wl.transact_read_share
+        both = np.asarray(strong + transact_read)
+        if (both > 1.0).any():
+            raise InputError(
+                f"strong_read_share + transact_read_share = {both.max():g} is not allowed: "
+                "they are shares of the same reads, so together at most 1"
+            )
+        rru = read_units(item_kb, strong, self.rkb, transact_read)
         wru = write_units(item_kb, transact, self.wkb)
         # Each GSI write is sized by its projection; GSI writes are not doubled by transactions.
         gsi_wru = sum(
@@ -271,7 +288,10 @@ class AwsDynamoDB(Component):
         )
 
     def _storage_gb(self, wl: Workload, t: TableParams, item_kb: np.ndarray) -> np.ndarray:
-        """Table plus index storage: items x (size + 100 B overhead), per index too."""
+        """Table plus index storage: items x (size + 100 B overhead), per index too; or the
+        stack's known total for the table."""
+        if t.stored_gb is not None:
+            return t.stored_gb.monthly(wl)
         items = wl.monthly_active_users() * t.items_per_user + t.items_fixed
         per_item = item_kb + self.overhead_kb
         for g in t.gsis:
@@ -375,12 +395,20 @@ class AwsDynamoDB(Component):
 
 # --- S3 ---------------------------------------------------------------------------------------
 class S3Params(Params):
+    """Each storage class has its storage and request prices; the infrequent ones add a per-GB
+    retrieval fee, a minimum billable object size (128 KB) and a minimum duration."""
+
     prefixes: int = Field(1, ge=1, description="key prefixes the GET traffic spreads over")
+    storage_class: Literal["standard", "standard_ia", "one_zone_ia", "glacier_ir"] = Field(
+        "standard", description="S3 Standard, Standard-IA, One Zone-IA or Glacier Instant Retrieval"
+    )
+    stored_gb: Quantity | None = Field(None, description="GB stored if known (replaces storage_mb_per_user)")
+    downloaded_gb: Quantity | None = Field(None, description="GB downloaded a month if known (replaces GETs x size)")
 
 
 @register
 class AwsS3(Component):
-    """S3 Standard: storage per user, GETs that each download one object, PUTs."""
+    """S3: storage in one storage class, GETs that each download one object, PUTs."""
 
     type = "aws_s3"
     Params = S3Params
@@ -392,9 +420,17 @@ class AwsS3(Component):
     }
 
     def setup(self) -> None:
-        self.storage_price = self.price("aws.s3.storage_usd_per_gb_month")
-        self.get_price = self.price("aws.s3.get_usd_per_1000") / PER_THOUSAND
-        self.put_price = self.price("aws.s3.put_usd_per_1000") / PER_THOUSAND
+        cls = self.params.storage_class
+        prefix = "aws.s3" if cls == "standard" else f"aws.s3.{cls}"
+        self.storage_price = self.price(f"{prefix}.storage_usd_per_gb_month")
+        self.get_price = self.price(f"{prefix}.get_usd_per_1000") / PER_THOUSAND
+        self.put_price = self.price(f"{prefix}.put_usd_per_1000") / PER_THOUSAND
+        if cls == "standard":
+            self.retrieval_price, self.min_object_kb, self.min_days = 0.0, 0.0, 0.0
+        else:
+            self.retrieval_price = self.price(f"aws.s3.{cls}.retrieval_usd_per_gb")
+            self.min_object_kb = self.price("aws.s3.infrequent.min_object_kb")
+            self.min_days = self.price(f"aws.s3.{cls}.min_days")
         self.out_price = self.price("aws.transfer.out_usd_per_gb")
         self.free_out = self.price("aws.transfer.free_out_gb_per_month")
         self.get_limit = self.price("aws.s3.prefix_get_per_s") * self.params.prefixes
@@ -404,18 +440,45 @@ class AwsS3(Component):
         gets_ps = wl.users * wl.s3_gets_per_user_day / S_PER_DAY * wl.peak_factor
         return [Metric("get_requests_per_s", gets_ps, self.get_limit, "GET/s")]
 
+    def stored_gb(self, wl: Workload) -> np.ndarray:
+        """GB stored: every monthly active user's files (not only today's), or the known total."""
+        return known_or(
+            self.params.stored_gb, wl, lambda: wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB
+        )
+
+    def downloaded_gb(self, wl: Workload) -> np.ndarray:
+        """GB downloaded a month: GETs x object size, or the known total."""
+        gets = lambda: wl.users * wl.s3_gets_per_user_day * wl.days_per_month * wl.s3_object_kb / KB_PER_GB  # noqa: E731
+        return known_or(self.params.downloaded_gb, wl, gets)
+
+    def billed_storage_gb(self, wl: Workload) -> np.ndarray:
+        """Stored GB as billed: the infrequent classes charge each object as at least 128 KB."""
+        if self.min_object_kb <= 0:
+            return self.stored_gb(wl)
+        return self.stored_gb(wl) * np.maximum(1.0, self.min_object_kb / wl.s3_object_kb)
+
+    def notes(self, wl: Workload) -> list[str]:
+        if self.min_days <= 0:
+            return []
+        return [
+            f"{self.id}: {self.params.storage_class} bills each object for at least {self.min_days:g} days and "
+            f"{self.min_object_kb:g} KB; objects deleted sooner are charged as if kept."
+        ]
+
     def costs(self, wl: Workload) -> Sequence[CostItem]:
-        # Storage is kept for every monthly active user, not only today's.
-        storage_gb = wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB
         gets = wl.users * wl.s3_gets_per_user_day * wl.days_per_month
         puts = wl.monthly_active_users() * wl.s3_puts_per_user_month
-        out_gb = gets * wl.s3_object_kb / KB_PER_GB
-        return [
-            cost_item("storage", "storage", storage_gb, "GB-month", 0.0, self.storage_price),
+        out_gb = self.downloaded_gb(wl)
+        items = [
+            cost_item("storage", "storage", self.billed_storage_gb(wl), "GB-month", 0.0, self.storage_price),
             cost_item("get_requests", "GET requests", gets, "requests", 0.0, self.get_price),
             cost_item("put_requests", "PUT requests", puts, "requests", 0.0, self.put_price),
             cost_item("transfer_out", "data transfer out", out_gb, "GB", self.free_out, self.out_price),
         ]
+        if self.retrieval_price:
+            # The infrequent classes bill every GB read back, on top of transfer out.
+            items.append(cost_item("retrieval", "data retrieval", out_gb, "GB", 0.0, self.retrieval_price))
+        return items
 
 
 # --- Amplify ----------------------------------------------------------------------------------

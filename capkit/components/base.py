@@ -12,12 +12,12 @@ the engine finds max_users by evaluating the same functions at two user levels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from capkit.errors import StackError, first_error
 from capkit.pricing import Catalog, PriceEntry
@@ -81,6 +81,42 @@ class Params(BaseModel):
 PositiveOrAssumption = Annotated[float, Field(gt=0)] | str
 #: The same, where 0 is allowed.
 NonNegativeOrAssumption = Annotated[float, Field(ge=0)] | str
+
+
+class Quantity(BaseModel):
+    """A total you know from your dashboard or invoice, given instead of the per-call figures
+    it would be derived from: ``{per_month: 300}`` (a fixed amount each month) or
+    ``{per_user: 0.002}`` (per monthly active user each month). Either may name an assumption,
+    which then becomes a slider with its own range."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    per_month: NonNegativeOrAssumption | None = Field(None, description="a fixed amount each month")
+    per_user: NonNegativeOrAssumption | None = Field(None, description="per monthly active user each month")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Quantity:
+        if (self.per_month is None) == (self.per_user is None):
+            raise ValueError("give exactly one of per_month or per_user")
+        return self
+
+    def refs(self) -> list[str]:
+        """The assumption it names, if any."""
+        return [v for v in (self.per_month, self.per_user) if isinstance(v, str)]
+
+    def monthly(self, wl: Workload) -> np.ndarray:
+        """The amount each month, as an array of the workload's length (affine in users)."""
+        if self.per_month is not None:
+            value = wl[self.per_month] if isinstance(self.per_month, str) else self.per_month
+            return full(value, wl.n)
+        value = wl[self.per_user] if isinstance(self.per_user, str) else self.per_user
+        return wl.monthly_active_users() * value
+
+
+def known_or(quantity: Quantity | None, wl: Workload, derived: Callable[[], np.ndarray]) -> np.ndarray:
+    """A stack's known total (``quantity``) if it gives one, else the figure derived from its
+    per-call assumptions (called only then, so the assumptions it reads are not read)."""
+    return quantity.monthly(wl) if quantity is not None else derived()
 
 
 REGISTRY: dict[str, type[Component]] = {}
@@ -177,8 +213,9 @@ class Component:
     # --- optional capabilities (a component that has one overrides it) ----------------------
     @property
     def assumption_refs(self) -> list[str]:
-        """Assumptions named inside params (a table's ``item_kb: event_kb``), read besides ``requires``."""
-        return []
+        """Assumptions named inside params (a table's ``item_kb: event_kb``, a known
+        quantity's ``per_month: egress_gb``), read besides ``requires``."""
+        return [r for v in dict(self.params).values() if isinstance(v, Quantity) for r in v.refs()]
 
     def client_ids(self) -> list[str]:
         """Ids of the components whose connections this one receives (a database's clients)."""

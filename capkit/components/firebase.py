@@ -9,7 +9,18 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from capkit.components.base import Component, CostItem, Metric, Params, cache_misses, cost_item, register, tiered
+from capkit.components.base import (
+    Component,
+    CostItem,
+    Metric,
+    Params,
+    Quantity,
+    cache_misses,
+    cost_item,
+    known_or,
+    register,
+    tiered,
+)
 from capkit.units import KIB_PER_GIB, MB_PER_GB, PER_100K
 from capkit.workload import Workload
 
@@ -21,6 +32,8 @@ def daily_quota_billed(per_day: np.ndarray, free_per_day: float, days: np.ndarra
 
 class FirestoreParams(Params):
     location: Literal["nam5", "regional"] = Field("nam5", description="multi-region nam5 or a regional location")
+    stored_gib: Quantity | None = Field(None, description="stored GiB if known (replaces docs_per_user x doc_kb)")
+    egress_gib: Quantity | None = Field(None, description="outbound GiB a month if known (replaces egress_kb_per_call)")
 
 
 @register
@@ -37,6 +50,7 @@ class Firestore(Component):
         "docs_per_user": "documents stored per monthly active user",
         "doc_kb": "KiB per document (Firestore bills binary GiB)",
         "sequential_write_share": "fraction of writes to sequential keys (500/s hotspot limit)",
+        "egress_kb_per_call": "KiB sent to clients per API call (network egress, billed per GiB)",
     }
 
     def setup(self) -> None:
@@ -50,6 +64,8 @@ class Firestore(Component):
         self.free_deletes = self.price("firebase.firestore.free_deletes_per_day")
         self.free_storage = self.price("firebase.firestore.free_storage_gib")
         self.seq_limit = self.price("firebase.firestore.sequential_index_writes_per_s")
+        self.egress_price = self.price("firebase.firestore.egress_usd_per_gib")
+        self.free_egress = self.price("firebase.firestore.free_egress_gib_per_month")
 
     def per_day(self, wl: Workload) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document reads, writes and deletes a day; cache hits (if any) save reads."""
@@ -58,7 +74,15 @@ class Firestore(Component):
         return reads, calls * wl.writes_per_call, calls * wl.deletes_per_call
 
     def storage_gib(self, wl: Workload) -> np.ndarray:
-        return wl.monthly_active_users() * wl.docs_per_user * wl.doc_kb / KIB_PER_GIB
+        """Stored GiB: monthly active users x documents each x KiB each (or the stack's known total)."""
+        derived = lambda: wl.monthly_active_users() * wl.docs_per_user * wl.doc_kb / KIB_PER_GIB  # noqa: E731
+        return known_or(self.params.stored_gib, wl, derived)
+
+    def egress_gib(self, wl: Workload) -> np.ndarray:
+        """Outbound GiB a month: API calls a month x KiB each (or the stack's known total)."""
+        return known_or(
+            self.params.egress_gib, wl, lambda: wl.requests_per_month() * wl.egress_kb_per_call / KIB_PER_GIB
+        )
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         reads, writes, _ = self.per_day(wl)
@@ -67,6 +91,7 @@ class Firestore(Component):
             Metric("sequential_index_writes_per_s", seq, self.seq_limit, "writes/s to one time-indexed collection"),
             Metric("reads_per_day", reads, self.free_reads, "document reads/day", "free_tier"),
             Metric("writes_per_day", writes, self.free_writes, "document writes/day", "free_tier"),
+            Metric("egress_gib", self.egress_gib(wl), self.free_egress, "GiB/month", "free_tier"),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -103,6 +128,8 @@ class Firestore(Component):
             cost_item(
                 "stored_data", "stored data", self.storage_gib(wl), "GiB-month", self.free_storage, self.storage_price
             ),
+            # Outbound data transfer, billed per GiB past the free 10 GiB a month.
+            cost_item("egress", "network egress", self.egress_gib(wl), "GiB", self.free_egress, self.egress_price),
         ]
 
 

@@ -19,11 +19,13 @@ from capkit.components.base import (
     CostItem,
     Metric,
     Params,
+    Quantity,
     QueueSpec,
     cache_misses,
     cost_item,
     fixed_fee,
     full,
+    known_or,
     register,
 )
 from capkit.errors import StackError
@@ -106,9 +108,14 @@ class PostgresDatabase(ClientsMixin):
 
 
 class DatabaseParams(Params):
-    """Params every database has: the components that connect to it."""
+    """Params every database has: the components that connect to it, and its size if known."""
 
     clients: list[str] = Field([], description="ids of the components that open database connections")
+    database_gb: Quantity | None = Field(None, description="database GB if known (replaces rows_per_user x row_kb)")
+
+    def size_gb(self, wl: Workload) -> np.ndarray:
+        """Database GB: the stack's known size, else monthly active users x rows x row size."""
+        return known_or(self.database_gb, wl, lambda: database_gb(wl))
 
 
 class RenderPostgresParams(DatabaseParams):
@@ -145,7 +152,7 @@ class RenderPostgres(PostgresDatabase):
         return [
             Metric("connections", self.client_connections(wl), self.max_connections, "connections", "plan"),
             self.query_load(wl),
-            Metric("storage_gb", database_gb(wl), self.disk_gb, "GB", "plan"),
+            Metric("storage_gb", self.params.size_gb(wl), self.disk_gb, "GB", "plan"),
         ]
 
     def queue(self, wl: Workload) -> QueueSpec:
@@ -168,6 +175,7 @@ class SupabaseParams(DatabaseParams):
     compute: str = Field("micro", description="compute size in the catalog: nano, micro, small, medium, large, xl...")
     pooler: bool = Field(True, description="clients connect through Supavisor (transaction mode)")
     pool_size: float = Field(15, gt=0, description="server connections the pooler keeps open")
+    egress_gb: Quantity | None = Field(None, description="egress GB a month if known (replaces db_response_kb)")
 
 
 @register
@@ -176,7 +184,11 @@ class Supabase(PostgresDatabase):
 
     type = "supabase"
     Params = SupabaseParams
-    requires = {**DATABASE_READS, "db_response_kb": "KB sent back per query (decimal), billed as egress"}
+    requires = {
+        **DATABASE_READS,
+        "db_response_kb": "KB sent back per query (decimal), billed as egress",
+        "cached_egress_share": "fraction of egress served from the CDN cache (its own quota and price)",
+    }
 
     def options(self) -> list[dict[str, Any]]:
         sizes = self.catalog.plans("supabase.compute", "usd_per_hour")
@@ -196,6 +208,8 @@ class Supabase(PostgresDatabase):
         self.max_db_gb = self.plan_value("supabase.compute", p.compute, "max_db_gb")
         self.disk_price = self.price("supabase.disk_usd_per_gb_month")
         self.egress_price = self.price("supabase.egress_usd_per_gb")
+        self.cached_included = self.plan_value("supabase.plan", p.plan, "cached_egress_included_gb")
+        self.cached_price = self.price("supabase.cached_egress_usd_per_gb")
         self.mau_price = self.price("supabase.mau_usd")
         # On the free plan the allowances are hard limits; on paid plans usage beyond is billed.
         self.allowance_kind = "quota" if p.plan == "free" else "free_tier"
@@ -203,9 +217,15 @@ class Supabase(PostgresDatabase):
     def queue(self, wl: Workload) -> QueueSpec:
         return database_queue(self.cores, wl)
 
-    def _egress_gb(self, wl: Workload) -> np.ndarray:
-        queries = wl.requests_per_month() * database_queries_per_call(wl)
-        return queries * wl.db_response_kb / KB_PER_GB
+    def _egress_gb(self, wl: Workload) -> tuple[np.ndarray, np.ndarray]:
+        """Uncached and cached egress GB a month: all of it (queries x KB sent back, or the
+        stack's known total) split by the share the CDN serves from cache."""
+
+        def derived() -> np.ndarray:
+            return wl.requests_per_month() * database_queries_per_call(wl) * wl.db_response_kb / KB_PER_GB
+
+        total = known_or(self.params.egress_gb, wl, derived)
+        return total * (1.0 - wl.cached_egress_share), total * wl.cached_egress_share
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         clients = self.client_connections(wl)
@@ -214,18 +234,21 @@ class Supabase(PostgresDatabase):
         if self.params.pooler:
             rows.append(Metric("pooler_clients", clients, self.pooler_max, "client connections", "plan"))
         mau = wl.monthly_active_users()
-        db_gb = database_gb(wl)
+        db_gb = self.params.size_gb(wl)
+        uncached, cached = self._egress_gb(wl)
         return rows + [
             self.query_load(wl),
             Metric("database_gb", db_gb, self.max_db_gb, "GB", "plan"),
             Metric("disk_gb", db_gb, self.disk_included, "GB", self.allowance_kind),
             Metric("monthly_active_users", mau, self.mau_included, "MAU", self.allowance_kind),
-            Metric("egress_gb", self._egress_gb(wl), self.egress_included, "GB per month", self.allowance_kind),
+            Metric("egress_gb", uncached, self.egress_included, "GB per month", self.allowance_kind),
+            Metric("cached_egress_gb", cached, self.cached_included, "GB per month", self.allowance_kind),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         hours = wl.hours_per_month()
         compute = self.compute_hour * hours
+        uncached, cached = self._egress_gb(wl)
         return [
             fixed_fee("plan", f"{self.params.plan} plan", 1, "organisation", self.plan_price, wl.n),
             CostItem(
@@ -237,8 +260,10 @@ class Supabase(PostgresDatabase):
                 self.compute_hour,
                 np.maximum(compute - self.credit, 0.0),
             ),
-            cost_item("disk", "disk", database_gb(wl), "GB-month", self.disk_included, self.disk_price),
-            cost_item("egress", "egress", self._egress_gb(wl), "GB", self.egress_included, self.egress_price),
+            cost_item("disk", "disk", self.params.size_gb(wl), "GB-month", self.disk_included, self.disk_price),
+            # Uncached and cached egress have independent quotas and prices (Supabase egress docs).
+            cost_item("egress", "egress", uncached, "GB", self.egress_included, self.egress_price),
+            cost_item("cached_egress", "cached egress", cached, "GB", self.cached_included, self.cached_price),
             cost_item(
                 "monthly_active_users",
                 "monthly active users",

@@ -82,6 +82,7 @@ def dynamo(mode="on_demand", **table):
         writes_per_call=1,
         strong_read_share=0,  # eventually consistent reads: half a unit per 4 KB
         transact_write_share=0,
+        transact_read_share=0,
     )
 
 
@@ -124,6 +125,7 @@ def test_dynamodb_hot_item_partition_limit():
         writes_per_call=0,
         strong_read_share=0,
         transact_write_share=0,
+        transact_read_share=0,
         cfg_reads=1,
     )
     p = plan_of(s, users=1000, calls_per_user=10, peak_factor=3)

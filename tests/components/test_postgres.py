@@ -50,6 +50,7 @@ def test_cache_hits_cut_database_queries():
 SUPA = dict(
     db_queries_per_call=1,
     cache_hit_rate=0,
+    cached_egress_share=0,
     query_ms=25,
     rows_per_user=1,
     row_kb=2,

@@ -38,6 +38,7 @@ FIRESTORE = dict(
     docs_per_user=200,
     doc_kb=1,
     sequential_write_share=0.5,
+    egress_kb_per_call=0,
 )
 
 
