@@ -23,7 +23,7 @@ import pandas as pd
 from capkit.errors import CapkitError, InputError, shown
 from capkit.files import write_atomically
 from capkit.plan import Plan
-from capkit.pricing import STALE_AFTER_DAYS, default_catalog
+from capkit.pricing import STALE_AFTER_DAYS
 from capkit.queueing import mmc, servers_for
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
@@ -115,38 +115,16 @@ def headline_lines(p: Plan) -> list[str]:
     ]
 
 
-def pricing_table(today: dt.date | None = None) -> pd.DataFrame:
-    """``capkit pricing``: every entry with its source, date, confidence and staleness."""
-    cat = default_catalog()
-    today = today or dt.date.today()
-    rows = []
-    for key in cat:
-        e = cat.entry(key)
-        rows.append(
-            {
-                "key": key,
-                "value": e.value,
-                "unit": e.unit,
-                "as_of": e.as_of.isoformat(),
-                "confidence": e.confidence,
-                "stale": cat.is_stale(key, today),
-                "source": str(e.source),
-            }
-        )
-    return pd.DataFrame(rows)
+def pricing_formatted(fmt: str = "table", low: bool = False, stale: bool = False, today: dt.date | None = None) -> str:
+    """``capkit pricing``: the catalog for people (see :mod:`capkit.catalog_report`)."""
+    from capkit.catalog_report import pricing_table, pricing_text
 
-
-def pricing_text(today: dt.date | None = None) -> str:
-    t = pricing_table(today)
-    flags = t["stale"].map({True: "STALE", False: ""})
-    out = t.assign(value=t["value"].map(lambda v: f"{v:.10g}"), stale=flags)
-    n_stale = int(t["stale"].sum())
-    n_low = int((t["confidence"] == "low").sum())
-    footer = (
-        f"{len(t)} entries; {n_stale} stale (read more than {STALE_AFTER_DAYS} days ago); "
-        f"{n_low} low confidence (check the provider's page before relying on them)"
-    )
-    return out.to_string(index=False) + "\n\n" + footer
+    table = pricing_table(today, low, stale)
+    if fmt == "json":
+        return table.to_json(orient="records", indent=2) + "\n"
+    if fmt == "csv":
+        return table.to_csv(index=False)
+    return pricing_text(table, pricing_table(today)) + "\n"
 
 
 def report(
@@ -452,7 +430,10 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--stack", required=True)
     o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
-    sub.add_parser("pricing", help="every price and limit with its source, date and confidence")
+    pr = sub.add_parser("pricing", help="every price and limit with its source, date, confidence and users")
+    pr.add_argument("--low", action="store_true", help="only low-confidence entries, with who uses them and why")
+    pr.add_argument("--stale", action="store_true", help=f"only entries read more than {STALE_AFTER_DAYS} days ago")
+    pr.add_argument("--format", choices=["table", "json", "csv"], default="table")
     qu = sub.add_parser("queue", help="an M/M/c queue: waits, percentiles and the servers a target needs")
     qu.add_argument("--arrival-rate", required=True, type=_number_in(float, 0, 1e12), help="arrivals per time unit")
     qu.add_argument(
@@ -538,7 +519,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.verb == "roadmap":
         _print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
-        _print(pricing_text())
+        _print(pricing_formatted(args.format, args.low, args.stale), end="")
     elif args.verb == "queue":
         targets = {
             k: v

@@ -1,6 +1,7 @@
 """The CLI: verbs, the JSON contract, and one-line errors with exit status 2."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -110,19 +111,42 @@ def test_unknown_stack_and_malformed_file(tmp_path):
     assert r.returncode == 2 and "bad.yaml" in r.stderr and "type 'nothing'" in r.stderr
 
 
-def test_pricing_lists_every_entry(capsys):
+def test_pricing_lists_every_entry_within_120_columns(capsys):
     assert cli.main(["pricing"]) == 0
     out = capsys.readouterr().out
+    lines = out.rstrip().splitlines()
     assert "aws.lambda.request_usd_per_million" in out and "https://" in out
-    assert "low confidence" in out.splitlines()[-1]
+    assert max(len(line) for line in lines) <= 120
+    # The count at the end: entries by confidence and the stale ones.
+    footer = " ".join(out.rstrip().split("\n\n")[-1].split())
+    assert re.search(r"Catalog: \d+ high, \d+ medium, \d+ low confidence .* \d+ stale", footer), footer
 
 
-def test_pricing_flags_stale_entries():
+def test_pricing_filters_and_formats(capsys):
     import datetime as dt
 
-    table = cli.pricing_table(today=dt.date(2030, 1, 1))
-    assert table["stale"].all()
-    assert not cli.pricing_table(today=dt.date(2026, 11, 23))["stale"].all()
+    from capkit.catalog_report import pricing_table
+
+    assert cli.main(["pricing", "--low", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and {r["confidence"] for r in rows} == {"low"}
+    assert {"key", "value", "unit", "as_of", "source", "used_by", "note", "stale"} <= set(rows[0])
+    assert cli.main(["pricing", "--stale", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("key,value,unit,as_of,confidence,stale,used_by,source,note")
+    # Every entry is stale 5 years on; none was read more than a year before it was written down.
+    assert pricing_table(today=dt.date(2031, 1, 1), stale=True).shape[0] == pricing_table().shape[0]
+    assert pricing_table(today=dt.date(2026, 11, 23), stale=True).shape[0] < pricing_table().shape[0]
+
+
+@pytest.mark.catalog
+def test_a_low_confidence_price_a_preset_uses_says_what_was_searched():
+    from capkit.catalog_report import pricing_table
+
+    low = pricing_table(low=True)
+    used = low[low["used_by"] != ""]
+    assert not used.empty
+    for row in used.itertuples():
+        assert "searched" in row.note or "no page states" in row.note, row.key
 
 
 def test_sweep_csv(capsys):
