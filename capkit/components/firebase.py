@@ -191,6 +191,8 @@ class FirebaseAuth(Component):
 
 class FirebaseStorageParams(Params):
     always_free: bool = Field(False, description="bucket in US-CENTRAL1, US-EAST1 or US-WEST1")
+    stored_gb: Quantity | None = Field(None, description="GB stored if known (replaces storage_mb_per_user)")
+    downloaded_gb: Quantity | None = Field(None, description="GB downloaded a month if known")
 
 
 @register
@@ -215,8 +217,11 @@ class FirebaseStorage(Component):
         return []
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
-        stored = wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB
-        egress = wl.users * wl.download_mb_per_user_day * wl.days_per_month / MB_PER_GB
+        p = self.params
+        stored = known_or(p.stored_gb, wl, lambda: wl.monthly_active_users() * wl.storage_mb_per_user / MB_PER_GB)
+        egress = known_or(
+            p.downloaded_gb, wl, lambda: wl.users * wl.download_mb_per_user_day * wl.days_per_month / MB_PER_GB
+        )
         return [
             cost_item("stored_files", "stored files", stored, "GB-month", self.free_gb, self.storage_price),
             cost_item("downloads", "downloads", egress, "GB", self.free_egress, self.egress_price),

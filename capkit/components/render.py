@@ -12,7 +12,19 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from capkit.components.base import Component, CostItem, Metric, Params, QueueSpec, cost_item, fixed_fee, full, register
+from capkit.components.base import (
+    Component,
+    CostItem,
+    Metric,
+    Params,
+    Quantity,
+    QueueSpec,
+    cost_item,
+    fixed_fee,
+    full,
+    known_or,
+    register,
+)
 from capkit.units import KB_PER_GB, MS_PER_S, S_PER_MIN
 from capkit.workload import Workload
 
@@ -41,6 +53,7 @@ class RenderWebParams(Params):
     processes_per_instance: int = Field(1, ge=1, description="worker processes (gunicorn workers, node processes)")
     concurrency_per_process: int = Field(1, ge=1, description="requests in flight per process (1 for sync workers)")
     db_connections_per_process: float = Field(1.0, ge=0, description="persistent DB connections per process")
+    bandwidth_gb: Quantity | None = Field(None, description="outbound GB a month if known (replaces response_kb)")
 
     @model_validator(mode="after")
     def _free_is_single(self) -> RenderWebParams:
@@ -100,7 +113,7 @@ class RenderWeb(Component):
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         p = self.params
-        out_gb = wl.requests_per_month() * wl.response_kb / KB_PER_GB
+        out_gb = known_or(p.bandwidth_gb, wl, lambda: wl.requests_per_month() * wl.response_kb / KB_PER_GB)
         return [
             fixed_fee("instances", f"{p.plan} instances", p.instances, "instances", self.instance_price, wl.n),
             cost_item("bandwidth", "outbound bandwidth", out_gb, "GB", self.included_gb, self.bandwidth_price),

@@ -160,3 +160,18 @@ def test_a_negative_share_is_refused_in_one_line(capsys):
     assert cli.main(["plan", "--stack", "aws-serverless", "--set", "transact_read_share=-0.1"]) == 2
     err = capsys.readouterr().err
     assert "transact_read_share" in err and len(err.strip().splitlines()) == 1 and "nan" not in err.lower()
+
+
+def test_known_totals_per_user_grow_with_monthly_active_users():
+    # Render bandwidth known as 0.05 GB per monthly active user: 20,000 users (dau_mau 0.5 gives
+    # 40,000 MAU) x 0.05 = 2,000 GB; the workspace includes 100 GB (Hobby), so 1,900 x $0.15 = $285.
+    params = {"plan": "starter", "bandwidth_gb": {"per_user": 0.05}}
+    s = stack_of(
+        [{"id": "web", "type": "render_web", "params": params}],
+        service_time_ms=100,
+        cpu_ms_per_call=10,
+        response_kb=5,
+        mb_per_worker=100,
+    )
+    p = plan_of(s, users=20_000, dau_mau=0.5)
+    assert cost_of(p, "web", "bandwidth") == pytest.approx(1_900 * 0.15)
