@@ -253,6 +253,29 @@ def compare_formatted(
     return head + "\n\n" + compare_table(frame).to_string(index=False) + "\n"
 
 
+def calibrate_formatted(
+    stack: str,
+    bills: Sequence[str],
+    users: str,
+    out: str | None = None,
+    fit: Sequence[str] = (),
+    hold: Sequence[str] = (),
+    settings: Sequence[str] = (),
+    fmt: str = "table",
+) -> str:
+    """``capkit calibrate``: the model against the bill; with ``out``, the calibrated stack file."""
+    import json
+
+    from capkit.calibrate import calibrate, calibration_json, calibration_text
+
+    result = calibrate(stack, bills, users, fit, hold, parse_assignments(settings))
+    if out:
+        write_atomically(Path(out), result.stack_yaml())
+    if fmt == "json":
+        return json.dumps(calibration_json(result), indent=2, default=float) + "\n"
+    return calibration_text(result) + (f"\nCalibrated stack written to {out}\n" if out else "")
+
+
 def server_counts(spec: str) -> np.ndarray:
     """``N`` or ``LOW:HIGH`` as whole server counts."""
     try:
@@ -434,6 +457,17 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--low", action="store_true", help="only low-confidence entries, with who uses them and why")
     pr.add_argument("--stale", action="store_true", help=f"only entries read more than {STALE_AFTER_DAYS} days ago")
     pr.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    cb = sub.add_parser("calibrate", help="fit a stack's assumptions to your bill; write the calibrated stack")
+    cb.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
+    cb.add_argument("--bill", action="append", required=True, help="AWS CUR, Google Cloud billing export or capkit CSV")
+    cb.add_argument("--users", required=True, help="CSV date,users: daily active users over the billed months")
+    cb.add_argument("--out", help="write the calibrated stack file here")
+    cb.add_argument(
+        "--fit", action="append", default=[], metavar="NAME", help="fit an assumption the bill cannot separate"
+    )
+    cb.add_argument("--hold", action="append", default=[], metavar="NAME", help="keep an assumption at its value")
+    cb.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="start from another value")
+    cb.add_argument("--format", choices=["table", "json"], default="table")
     qu = sub.add_parser("queue", help="an M/M/c queue: waits, percentiles and the servers a target needs")
     qu.add_argument("--arrival-rate", required=True, type=_number_in(float, 0, 1e12), help="arrivals per time unit")
     qu.add_argument(
@@ -520,6 +554,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print(roadmap_text(args.stack, args.set, args.users))
     elif args.verb == "pricing":
         _print(pricing_formatted(args.format, args.low, args.stale), end="")
+    elif args.verb == "calibrate":
+        _print(
+            calibrate_formatted(
+                args.stack, args.bill, args.users, args.out, args.fit, args.hold, args.set, args.format
+            ),
+            end="",
+        )
     elif args.verb == "queue":
         targets = {
             k: v

@@ -37,6 +37,7 @@ KIB_PER_MIB = 1024.0
 BYTES_PER_MIB = BYTES_PER_KIB * KIB_PER_MIB
 MIB_PER_GIB = 1024.0
 KIB_PER_GIB = KIB_PER_MIB * MIB_PER_GIB
+BYTES_PER_GIB = BYTES_PER_MIB * MIB_PER_GIB
 
 # --- the scales catalogs quote prices in (USD per 1,000 requests, per million...) ---------
 PER_THOUSAND = 1e3

@@ -1,0 +1,308 @@
+"""Bills in: AWS Cost and Usage Reports, Google Cloud billing exports and capkit's own CSV,
+read into one table of monthly lines, and mapped to a stack's cost items by data/bill-mapping.yaml.
+
+Column dictionaries followed:
+- AWS CUR (legacy): https://docs.aws.amazon.com/cur/latest/userguide/Lineitem-columns.html
+  (``lineItem/UsageStartDate``, ``lineItem/ProductCode``, ``lineItem/UsageType``,
+  ``lineItem/UsageAmount``, ``lineItem/UnblendedCost``, ``lineItem/CurrencyCode``);
+- AWS CUR 2.0: https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html
+  (``line_item_usage_start_date``, ``line_item_product_code``, ...);
+- Google Cloud standard usage cost export:
+  https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage
+  (``service.description``, ``sku.description``, ``usage.amount``, ``usage.unit``, ``cost``,
+  ``currency``, ``usage_start_time``), as a CSV with those column names;
+- capkit's CSV: ``month,component,item,quantity,cost_usd`` (an invoice copied by hand; ``item``
+  is a cost item key, see ``capkit plan --format json``).
+
+Every refusal names the file, the row (as a spreadsheet numbers it: the header is row 1) and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import fnmatch
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from capkit.errors import InputError, PricingDataError, first_error
+from capkit.pricing import data_path
+from capkit.stack import Stack
+from capkit.units import BYTES_PER_GIB, S_PER_DAY
+from capkit.yamlfile import read_yaml
+
+#: A bill's columns by format: what capkit reads, under each format's own names.
+FORMATS: dict[str, dict[str, str]] = {
+    "aws-cur": {
+        "start": "lineItem/UsageStartDate",
+        "end": "lineItem/UsageEndDate",
+        "service": "lineItem/ProductCode",
+        "usage": "lineItem/UsageType",
+        "quantity": "lineItem/UsageAmount",
+        "cost": "lineItem/UnblendedCost",
+        "currency": "lineItem/CurrencyCode",
+    },
+    "aws-cur2": {
+        "start": "line_item_usage_start_date",
+        "end": "line_item_usage_end_date",
+        "service": "line_item_product_code",
+        "usage": "line_item_usage_type",
+        "quantity": "line_item_usage_amount",
+        "cost": "line_item_unblended_cost",
+        "currency": "line_item_currency_code",
+    },
+    "gcp": {
+        "start": "usage_start_time",
+        "end": "usage_end_time",
+        "service": "service.description",
+        "usage": "sku.description",
+        "quantity": "usage.amount",
+        "unit": "usage.unit",
+        "cost": "cost",
+        "currency": "currency",
+    },
+    "capkit": {"month": "month", "component": "component", "usage": "item", "quantity": "quantity", "cost": "cost_usd"},
+}
+#: Columns a format cannot do without (the rest are read when present).
+REQUIRED = {"start", "service", "usage", "quantity", "cost", "month", "component"}
+
+
+@dataclass(frozen=True)
+class Bill:
+    """One bill file as monthly lines: file, row, month (YYYY-MM), service, usage (usage type,
+    SKU or item key), component (capkit CSV only), quantity, unit, cost_usd; and the months
+    it covers only in part (left out of a fit)."""
+
+    path: Path
+    format: str
+    lines: pd.DataFrame
+    partial_months: tuple[str, ...]
+
+
+def _format_of(path: Path, columns: list[str]) -> str:
+    for name, cols in FORMATS.items():
+        if all(cols[k] in columns for k in cols if k in REQUIRED):
+            return name
+    expected = "; ".join(
+        f"{name}: {', '.join(cols[k] for k in cols if k in REQUIRED)}" for name, cols in FORMATS.items()
+    )
+    raise InputError(f"--bill {path}: unknown columns {', '.join(columns[:6])}...; expected one of: {expected}")
+
+
+def _numbers(path: Path, frame: pd.DataFrame, column: str) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"--bill {path}: row {i + 2}: {column} {frame[column].iloc[i]!r} is not allowed: "
+            "amounts must be numbers of at least 0 (credits and refunds are not read; remove those rows)"
+        )
+    return values
+
+
+def _dates(path: Path, frame: pd.DataFrame, column: str) -> pd.Series:
+    dates = pd.to_datetime(frame[column], errors="coerce", utc=True, format="mixed")
+    if dates.isna().any():
+        i = int(np.argmax(dates.isna().to_numpy()))
+        raise InputError(f"--bill {path}: row {i + 2}: {column} {frame[column].iloc[i]!r} is not a date")
+    return dates.dt.tz_localize(None)
+
+
+def read_bill(path: Path | str) -> Bill:
+    """Read one bill (the format is told by its columns); refuse empty bills, unknown columns,
+    currencies other than USD, negative or non-numeric amounts and unreadable dates."""
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"--bill {path}: not UTF-8 text (byte {exc.start}); expected a CSV") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"--bill {path}: the file is empty; expected a CSV with a header and lines") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"--bill {path}: cannot read it as CSV ({type(exc).__name__})") from None
+    fmt = _format_of(path, list(raw.columns))
+    if raw.empty:
+        raise InputError(f"--bill {path}: no lines under the header; expected at least one month of usage")
+    cols = FORMATS[fmt]
+    currency = cols.get("currency")
+    if currency in raw.columns:
+        other = raw[currency].str.strip().str.upper().ne("USD") & raw[currency].str.strip().ne("")
+        if other.any():
+            i = int(np.argmax(other.to_numpy()))
+            raise InputError(
+                f"--bill {path}: row {i + 2}: currency {raw[currency].iloc[i]!r} is not allowed: "
+                "capkit's prices are in USD; export the bill in USD"
+            )
+    quantity = _numbers(path, raw, cols["quantity"])
+    cost = _numbers(path, raw, cols["cost"])
+    lines = pd.DataFrame(
+        {
+            "file": str(path),
+            "row": np.arange(2, len(raw) + 2),
+            "service": raw[cols["service"]].str.strip() if "service" in cols else "",
+            "usage": raw[cols["usage"]].str.strip(),
+            "component": raw[cols["component"]].str.strip() if "component" in cols else "",
+            "quantity": quantity,
+            "unit": raw[cols["unit"]].str.strip() if cols.get("unit") in raw.columns else "",
+            "cost_usd": cost,
+        }
+    )
+    partial: list[str] = []
+    if fmt == "capkit":
+        months = pd.to_datetime(raw["month"].str.strip(), format="%Y-%m", errors="coerce")
+        if months.isna().any():
+            i = int(np.argmax(months.isna().to_numpy()))
+            raise InputError(f"--bill {path}: row {i + 2}: month {raw['month'].iloc[i]!r} is not YYYY-MM")
+        lines["month"] = months.dt.strftime("%Y-%m").to_numpy()
+    else:
+        start = _dates(path, raw, cols["start"])
+        end = _dates(path, raw, cols["end"]) if cols["end"] in raw.columns else None
+        lines["month"] = start.dt.strftime("%Y-%m").to_numpy()
+        partial = _partial_months(start, end)
+        if fmt == "gcp":
+            lines["quantity"] = _gcp_quantities(path, lines, start)
+    return Bill(path, fmt, lines, tuple(partial))
+
+
+def _partial_months(start: pd.Series, end: pd.Series | None) -> list[str]:
+    """Months the lines cover only in part: usage starting after the 1st or ending before the
+    month's last day. Monthly line items (every line starting on the 1st, with no end or an end
+    on the next 1st) cover the whole month."""
+    partial = []
+    month = start.dt.to_period("M")
+    for period in sorted(month.unique()):
+        s = start[month == period]
+        first, last_day = period.start_time, period.days_in_month
+        if end is not None:
+            e = end[month == period]
+            covered_to = e.max()
+            whole = s.min() <= first + pd.Timedelta(days=1) and covered_to >= period.end_time.normalize()
+        else:
+            days = s.dt.day
+            whole = (days == 1).all() or (days.min() == 1 and days.max() == last_day)
+        if not whole:
+            partial.append(str(period))
+    return partial
+
+
+def _gcp_quantities(path: Path, lines: pd.DataFrame, start: pd.Series) -> np.ndarray:
+    """Google Cloud usage in capkit's units: storage byte-seconds as GiB-months (over the
+    month's own length), the other units by data/bill-mapping.yaml's factors."""
+    factors = mapping().gcp_units
+    out = lines["quantity"].to_numpy(dtype=float).copy()
+    for i, unit in enumerate(lines["unit"].str.lower()):
+        if unit == "byte-seconds":
+            days = calendar.monthrange(start.iloc[i].year, start.iloc[i].month)[1]
+            out[i] = out[i] / BYTES_PER_GIB / (days * S_PER_DAY)  # byte-seconds to GiB-months
+        elif unit in factors:
+            out[i] = out[i] * factors[unit]
+        else:
+            allowed = ", ".join(["byte-seconds", *factors])
+            raise InputError(f"--bill {path}: row {i + 2}: usage.unit {unit!r} is not one of: {allowed}")
+    return out
+
+
+# --- mapping --------------------------------------------------------------------------------
+class Rule(BaseModel):
+    """A bill line pattern and the cost items it bills."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: str | None = None
+    usage_type: str | None = None
+    service: str | None = None
+    sku: str | None = None
+    type: str = Field(min_length=1)
+    items: list[str] = Field(min_length=1)
+    scale: float = Field(1.0, gt=0, allow_inf_nan=False)
+
+    def matches(self, service: str, usage: str) -> bool:
+        svc, use = (self.product, self.usage_type) if self.product is not None else (self.service, self.sku)
+        return fnmatch.fnmatch(service.lower(), (svc or "*").lower()) and fnmatch.fnmatch(
+            usage.lower(), (use or "*").lower()
+        )
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aws: list[Rule]
+    gcp: list[Rule]
+    gcp_units: dict[str, float]
+
+
+@functools.cache
+def mapping() -> Mapping:
+    """data/bill-mapping.yaml, validated."""
+    path = data_path("bill-mapping.yaml")
+    try:
+        return Mapping.model_validate(read_yaml(path, str(path), PricingDataError))
+    except ValidationError as exc:
+        raise PricingDataError(f"{path}: {first_error(exc, Mapping)}") from None
+
+
+def map_lines(stack: Stack, bills: list[Bill]) -> pd.DataFrame:
+    """Every bill line with the component id and item keys it bills in ``stack`` (empty where
+    none: listed, never dropped). A line goes to the first component of the rule's type;
+    capkit's CSV names its component and item key itself."""
+    by_type: dict[str, str] = {}
+    for c in stack.components:
+        by_type.setdefault(c.type, c.id)
+    keys_of = {c.id: {i.key for i in c.costs(stack.workload())} for c in stack.components}
+    frames = []
+    for bill in bills:
+        lines = bill.lines.copy()
+        rules = mapping().aws if bill.format.startswith("aws") else mapping().gcp
+        targets, items, scales = [], [], []
+        for r in lines.itertuples():
+            if bill.format == "capkit":
+                ok = r.component in keys_of and r.usage in keys_of[r.component]
+                targets.append(r.component if ok else "")
+                items.append((r.usage,) if ok else ())
+                scales.append(1.0)
+                continue
+            rule = next((rule for rule in rules if rule.matches(r.service, r.usage)), None)
+            cid = by_type.get(rule.type, "") if rule else ""
+            keys = tuple(k for k in rule.items if k in keys_of.get(cid, ())) if rule and cid else ()
+            targets.append(cid if keys else "")
+            items.append(keys)
+            scales.append(rule.scale if rule and keys else 1.0)
+        lines["target"] = targets
+        lines["items"] = items
+        lines["quantity"] = lines["quantity"] * np.asarray(scales)
+        lines["partial"] = lines["month"].isin(bill.partial_months)
+        frames.append(lines)
+    return pd.concat(frames, ignore_index=True)
+
+
+def line_name(target: str, items: tuple[str, ...]) -> str:
+    """How a mapped line is named in tables: ``lambda: compute``, ``dynamodb: write_request_units_tables+...``."""
+    return f"{target}: {'+'.join(items)}"
+
+
+def users_by_month(path: Path | str, months: list[str]) -> dict[str, float]:
+    """Mean daily active users in each month of ``months`` from a date,users CSV (the reports'
+    actuals file); a month without a row is refused naming it."""
+    from capkit.growth import read_actuals
+
+    actuals = read_actuals(path)
+    period = pd.to_datetime(actuals["date"]).dt.strftime("%Y-%m")
+    means = actuals.groupby(period)["users"].mean()
+    missing = [m for m in months if m not in means.index]
+    if missing:
+        raise InputError(
+            f"--users {path}: no daily active users for {', '.join(missing)}; add date,users rows in those months"
+        )
+    return {m: float(means[m]) for m in months}
+
+
+def days_in(month: str) -> int:
+    """Days in a YYYY-MM month (the billing month's length)."""
+    year, mon = (int(x) for x in month.split("-"))
+    return calendar.monthrange(year, mon)[1]

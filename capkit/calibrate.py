@@ -1,0 +1,455 @@
+"""Your bill in, your numbers out: fit a stack's assumptions to the usage a bill shows.
+
+Each bill line maps to cost items of the stack (:mod:`capkit.bills`). For every full month the
+engine predicts those items' quantities from the month's daily active users and the
+assumptions, in one evaluation over arrays (a row per month). The fit is a bounded least
+squares on log quantities (``scipy.optimize.least_squares``, trust-region reflective), over
+the logs of the assumptions, each within its declared [min, max]; its Jacobian is one more
+engine evaluation, a block of months per nudged assumption.
+
+Which assumptions: those the billed components read, with a nonzero value. An assumption no
+bill line depends on is held ("no bill line depends on it"); one whose effect on the lines is
+(nearly) a combination of assumptions already taken is held too, named with those it cannot be
+told apart from (Lambda duration against memory, when only GB-seconds are billed). The order
+of preference is calls per user, then the stack's assumptions as declared, then the other
+universal fields. ``fit`` frees a held one; ``hold`` keeps a value.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from capkit.bills import days_in, line_name, map_lines, read_bill, users_by_month
+from capkit.engine import evaluate_arrays
+from capkit.errors import InputError
+from capkit.stack import Stack, component_reads, load_stack
+from capkit.workload import UNIVERSAL, Workload
+from capkit.yamlfile import read_yaml
+
+#: Universal fields that no bill line can inform (revenue) or that the bill itself sets.
+NOT_FITTED = (
+    "users",
+    "days_per_month",
+    "peak_factor",
+    "conversion_rate",
+    "price_usd",
+    "payment_fee_rate",
+    "payment_fee_usd",
+)
+#: Relative nudge for the numerical Jacobian (on the log of each assumption).
+STEP = 1e-4
+#: An assumption whose column, after removing what the kept ones explain, keeps less than this
+#: share of its length cannot be told apart from them by the bill's lines.
+SEPARABLE = 0.05
+
+
+@dataclass
+class Calibration:
+    """What a fit found. ``lines``: a row per bill line and month (actual, before, after, errors,
+    quantity and cost); ``summary``: a row per bill line over the fitted months; ``assumptions``:
+    every candidate, before and after, fitted or held, with the lines that determined it."""
+
+    stack: Stack
+    bills: list[str]
+    months: list[str]
+    partial_months: list[str]
+    values_before: dict[str, float]
+    values_after: dict[str, float]
+    assumptions: pd.DataFrame
+    lines: pd.DataFrame
+    summary: pd.DataFrame
+    unmapped: pd.DataFrame
+    fitted: list[str] = field(default_factory=list)
+
+    def stack_yaml(self) -> str:
+        """The original stack file with the fitted values as defaults, each sourced."""
+        raw = read_yaml(self.stack.path, str(self.stack.path), InputError)
+        source = f"calibrated from {', '.join(Path(b).name for b in self.bills)}, {self.months[0]} to {self.months[-1]}"
+        raw["name"] = f"{raw['name']}-calibrated"
+        raw["title"] = f"{raw['title']} (calibrated)"
+        for name in self.fitted:
+            value = float(self.values_after[name])
+            if name in UNIVERSAL:
+                raw.setdefault("defaults", {})[name] = {"value": value, "source": source}
+                continue
+            spec = raw["assumptions"][name]
+            spec["default"] = value
+            spec["source"] = source
+            # An uncertainty range that no longer brackets the fitted value goes: the bill is the evidence now.
+            if not (spec.get("low", value) <= value <= spec.get("high", value)):
+                spec.pop("low", None)
+                spec.pop("high", None)
+        header = f"# {raw['name']}: {source}. Made by capkit calibrate from {self.stack.name}.\n"
+        return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+class _Model:
+    """The stack's predicted quantities and costs of the mapped lines, over arrays of months."""
+
+    def __init__(self, stack: Stack, base: dict[str, float], users: np.ndarray, days: np.ndarray, lines: list):
+        self.stack, self.base, self.users, self.days, self.lines = stack, base, users, days, lines
+
+    def evaluate(self, values: dict[str, np.ndarray | float], blocks: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """(quantity, cost) arrays of shape (blocks x months, lines)."""
+        n = self.users.size
+        fields = {**self.base, **values}
+        fields["users"] = np.tile(self.users, blocks)
+        fields["days_per_month"] = np.tile(self.days, blocks)
+        wl = Workload.build(self.stack.specs, fields)
+        ev = evaluate_arrays(self.stack, wl)
+        by = {(c.component, c.item.key): c for c in ev.costs}
+        q = np.zeros((blocks * n, len(self.lines)))
+        cost = np.zeros_like(q)
+        for j, (target, items) in enumerate(self.lines):
+            for key in items:
+                c = by[(target, key)]
+                q[:, j] += np.broadcast_to(np.asarray(c.item.quantity, dtype=float), (blocks * n,))
+                cost[:, j] += c.cost_usd
+        return q, cost
+
+
+def _candidates(stack: Stack, targets: set[str], values: dict[str, float]) -> list[str]:
+    reads: set[str] = set()
+    wl = stack.workload(**values)
+    for comp in stack.components:
+        if comp.id in targets:
+            reads |= component_reads(comp, wl) | set(comp.requires) | set(comp.assumption_refs)
+    order = ["calls_per_user", *[k for k in stack.specs if k not in UNIVERSAL], *UNIVERSAL]
+    universal_read = {"calls_per_user", "dau_mau"}  # every component reads them through derived traffic
+    return [k for k in dict.fromkeys(order) if (k in reads or k in universal_read) and k not in NOT_FITTED]
+
+
+def calibrate(
+    stack: str | Stack,
+    bills: Sequence[str | Path],
+    users: str | Path,
+    fit: Sequence[str] = (),
+    hold: Sequence[str] = (),
+    settings: dict[str, float] | None = None,
+) -> Calibration:
+    """Fit ``stack``'s assumptions to the monthly quantities of ``bills`` (paths), with the daily
+    active users of ``users`` (a date,users CSV). ``fit`` frees assumptions the bill cannot
+    separate, ``hold`` keeps values, ``settings`` starts from other values than the defaults."""
+    stack = load_stack(stack) if isinstance(stack, str) else stack
+    read = [read_bill(p) for p in bills]
+    mapped = map_lines(stack, read)
+    unmapped = mapped[mapped["target"] == ""][["file", "row", "month", "service", "usage", "quantity", "cost_usd"]]
+    usable = mapped[(mapped["target"] != "") & ~mapped["partial"]]
+    if usable.empty:
+        raise InputError(
+            f"--bill: no full month of any line maps to a cost item of stack {stack.name}; "
+            f"{len(unmapped)} unmapped lines (for example {unmapped['service'].iloc[0]} {unmapped['usage'].iloc[0]})"
+            if not unmapped.empty
+            else f"--bill: every month is partial; a fit needs at least one full month of stack {stack.name}'s usage"
+        )
+    actual = usable.groupby(["month", "target", "items"], sort=True)[["quantity", "cost_usd"]].sum().reset_index()
+    months = sorted(actual["month"].unique())
+    line_keys = sorted({(t, i) for t, i in zip(actual["target"], actual["items"], strict=True)})
+    monthly_users = users_by_month(users, months)
+    values = {k: float(v) for k, v in stack.workload(**(settings or {})).scalars().items()}
+    unknown = [k for k in [*fit, *hold] if k not in stack.specs]
+    if unknown:
+        raise InputError(f"--fit/--hold {unknown[0]!r} is not an assumption of stack {stack.name}")
+    model = _Model(
+        stack,
+        values,
+        np.array([monthly_users[m] for m in months]),
+        np.array([float(days_in(m)) for m in months]),
+        line_keys,
+    )
+    table = actual.pivot_table(index="month", columns=["target", "items"], values="quantity", aggfunc="sum")
+    observed = np.column_stack([table[k].reindex(months).to_numpy(dtype=float) for k in line_keys])
+    q0, _ = model.evaluate({})
+    use = np.isfinite(observed) & (observed > 0) & (q0 > 0)  # log residuals need both sides positive
+
+    candidates = [k for k in _candidates(stack, {t for t, _ in line_keys}, values) if k not in hold]
+    candidates += [k for k in fit if k not in candidates]
+    candidates = [k for k in candidates if values[k] > 0 or k in fit]
+    jac0 = _log_jacobian(model, values, candidates, use)
+    chosen, held = _separable(candidates, jac0, fit, line_keys, use)
+    for k in hold:
+        held[k] = "held at its value (--hold)"
+
+    names = [line_name(t, i) for t, i in line_keys]
+    effect = np.abs(jac0).reshape(len(months), len(line_keys), -1).max(axis=0)  # line x candidate
+    determined = {k: [names[j] for j in np.flatnonzero(effect[:, c] > 1e-3)] for c, k in enumerate(candidates)}
+    after = dict(values)
+    if chosen:
+        after.update(_fit(model, values, chosen, observed, use))
+    qa, ca = model.evaluate({k: after[k] for k in chosen})
+    qb, cb = model.evaluate({})
+    return _result(
+        stack,
+        read,
+        months,
+        mapped,
+        values,
+        after,
+        candidates,
+        chosen,
+        held,
+        determined,
+        line_keys,
+        observed,
+        actual,
+        qb,
+        qa,
+        cb,
+        ca,
+        unmapped,
+    )
+
+
+def _log_jacobian(model: _Model, values: dict[str, float], names: list[str], use: np.ndarray) -> np.ndarray:
+    """d log(quantity) / d log(assumption), rows (month, line) flattened, one column per name:
+    one engine evaluation of (1 + len(names)) blocks of months."""
+    n, k = model.users.size, len(names)
+    specs = model.stack.specs
+    # Nudge down (a size at a round number stays on its side of DynamoDB's 1 KB and 4 KB steps),
+    # or up where down would leave the declared range.
+    steps = [-STEP if values[name] * math.exp(-STEP) >= specs[name].min else STEP for name in names]
+    blocks = {name: np.full((k + 1) * n, values[name]) for name in names}
+    for j, name in enumerate(names):
+        blocks[name][(j + 1) * n : (j + 2) * n] *= math.exp(steps[j])
+    q, _ = model.evaluate(blocks, blocks=k + 1)
+    base = q[:n]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cols = [
+            np.where(use, (np.log(q[(j + 1) * n : (j + 2) * n]) - np.log(base)) / steps[j], 0.0).ravel()
+            for j in range(k)
+        ]
+    return np.column_stack(cols) if cols else np.zeros((base.size, 0))
+
+
+def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str], lines: list, use: np.ndarray):
+    """Greedy, in order of preference: keep a column that adds a direction the kept ones do not span."""
+    chosen: list[str] = []
+    held: dict[str, str] = {}
+    basis = np.zeros((jac.shape[0], 0))
+    for j, name in enumerate(names):
+        col = jac[:, j]
+        norm = float(np.linalg.norm(col))
+        if norm < 1e-6 and name not in fit:
+            held[name] = "held: no bill line depends on it"
+            continue
+        rest = col - basis @ (basis.T @ col) if basis.shape[1] else col
+        if norm and np.linalg.norm(rest) / norm < SEPARABLE and name not in fit:
+            overlap = [chosen[i] for i in np.argsort(-np.abs(basis.T @ col))[:2] if abs(basis.T @ col)[i] > 1e-6 * norm]
+            held[name] = f"held: the bill cannot tell it from {' and '.join(overlap)}; free it with --fit {name}"
+            continue
+        chosen.append(name)
+        if norm:
+            rest_norm = float(np.linalg.norm(rest))
+            if rest_norm > 1e-12:
+                basis = np.column_stack([basis, rest / rest_norm])
+    return chosen, held
+
+
+def _fit(model: _Model, values: dict[str, float], names: list[str], observed: np.ndarray, use: np.ndarray):
+    """Bounded least squares on log quantities over the logs of ``names`` (scipy)."""
+    from scipy.optimize import least_squares
+
+    specs = model.stack.specs
+    lo = np.array([math.log(max(specs[k].min, values[k] * 1e-6, 1e-12)) for k in names])
+    hi = np.array([math.log(specs[k].max) for k in names])
+    x0 = np.clip(np.log([max(values[k], 1e-12) for k in names]), lo + 1e-9, hi - 1e-9)
+    log_obs = np.log(np.where(use, observed, 1.0))
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        q, _ = model.evaluate(dict(zip(names, np.exp(x), strict=True)))
+        with np.errstate(divide="ignore"):
+            return np.where(use, np.log(np.maximum(q, 1e-300)) - log_obs, 0.0).ravel()
+
+    def jacobian(x: np.ndarray) -> np.ndarray:
+        current = {**values, **dict(zip(names, np.exp(x), strict=True))}
+        return _log_jacobian(model, current, names, use)
+
+    solution = least_squares(residuals, x0, jac=jacobian, bounds=(lo, hi), method="trf", x_scale="jac")
+    return {k: float(v) for k, v in zip(names, np.exp(solution.x), strict=True)}
+
+
+def _error(model: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(actual > 0, model / actual - 1.0, np.nan)
+
+
+def _result(
+    stack,
+    read,
+    months,
+    mapped,
+    before,
+    after,
+    candidates,
+    chosen,
+    held,
+    determined,
+    line_keys,
+    observed,
+    actual,
+    qb,
+    qa,
+    cb,
+    ca,
+    unmapped,
+) -> Calibration:
+    names = [line_name(t, i) for t, i in line_keys]
+    cost_table = actual.pivot_table(index="month", columns=["target", "items"], values="cost_usd", aggfunc="sum")
+    cost_obs = np.column_stack([cost_table[k].reindex(months).to_numpy(dtype=float) for k in line_keys])
+    rows = []
+    for i, month in enumerate(months):
+        for j, name in enumerate(names):
+            if not np.isfinite(observed[i, j]):
+                continue
+            rows.append(
+                {
+                    "line": name,
+                    "month": month,
+                    "actual": observed[i, j],
+                    "before": qb[i, j],
+                    "after": qa[i, j],
+                    "actual_cost_usd": cost_obs[i, j],
+                    "cost_before_usd": cb[i, j],
+                    "cost_after_usd": ca[i, j],
+                }
+            )
+    lines = pd.DataFrame(rows)
+    summary = (
+        lines.groupby("line", sort=False)[
+            ["actual", "before", "after", "actual_cost_usd", "cost_before_usd", "cost_after_usd"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    for frame in (lines, summary):
+        frame["error_before"] = _error(frame["before"].to_numpy(), frame["actual"].to_numpy())
+        frame["error_after"] = _error(frame["after"].to_numpy(), frame["actual"].to_numpy())
+        frame["cost_error_before"] = _error(frame["cost_before_usd"].to_numpy(), frame["actual_cost_usd"].to_numpy())
+        frame["cost_error_after"] = _error(frame["cost_after_usd"].to_numpy(), frame["actual_cost_usd"].to_numpy())
+    assumptions = pd.DataFrame(
+        [
+            {
+                "assumption": k,
+                "unit": stack.specs[k].unit,
+                "before": before[k],
+                "after": after[k],
+                "status": "fitted" if k in chosen else held.get(k, "held"),
+                "lines": ", ".join(determined.get(k, [])),
+            }
+            for k in dict.fromkeys([*candidates, *held])
+        ]
+    )
+    partial = sorted({m for b in read for m in b.partial_months})
+    return Calibration(
+        stack,
+        [str(b.path) for b in read],
+        months,
+        partial,
+        before,
+        after,
+        assumptions,
+        lines,
+        summary,
+        unmapped.reset_index(drop=True),
+        fitted=list(chosen),
+    )
+
+
+def _pct(x: float) -> str:
+    return "" if not math.isfinite(x) else f"{x:+.1%}"
+
+
+def calibration_tables(result: Calibration) -> dict[str, pd.DataFrame]:
+    """The report's tables, formatted for people: lines (a row per bill line over the fitted
+    months), assumptions (before -> after, status, lines) and unmapped lines."""
+    s = result.summary
+    lines = pd.DataFrame(
+        {
+            "bill line": s["line"],
+            "actual": s["actual"].map(lambda v: f"{v:,.4g}"),
+            "model before": s["before"].map(lambda v: f"{v:,.4g}"),
+            "error": s["error_before"].map(_pct),
+            "model after": s["after"].map(lambda v: f"{v:,.4g}"),
+            "error after": s["error_after"].map(_pct),
+            "cost actual": s["actual_cost_usd"].map(lambda v: f"${v:,.2f}"),
+            "cost after": s["cost_after_usd"].map(lambda v: f"${v:,.2f}"),
+            "cost error after": s["cost_error_after"].map(_pct),
+        }
+    )
+    a = result.assumptions
+    assumptions = pd.DataFrame(
+        {
+            "assumption": a["assumption"],
+            "before": a["before"].map(lambda v: f"{v:.6g}"),
+            "after": a["after"].map(lambda v: f"{v:.6g}"),
+            "unit": a["unit"],
+            "status": a["status"],
+            "from bill lines": a["lines"],
+        }
+    )
+    u = result.unmapped
+    unmapped = pd.DataFrame(
+        {
+            "file": u["file"].map(lambda f: Path(f).name),
+            "row": u["row"],
+            "month": u["month"],
+            "line": u["service"] + " " + u["usage"],
+            "cost": u["cost_usd"].map(lambda v: f"${v:,.2f}"),
+        }
+    )
+    return {"lines": lines, "assumptions": assumptions, "unmapped": unmapped}
+
+
+def calibration_text(result: Calibration) -> str:
+    """``capkit calibrate``'s report: the model against the bill, before and after, the
+    assumptions fitted and held, the lines that map to nothing, the months left out."""
+    t = calibration_tables(result)
+    head = (
+        f"Model against your bill: stack {result.stack.name}, {len(result.months)} full months "
+        f"({result.months[0]} to {result.months[-1]}) from {', '.join(Path(b).name for b in result.bills)}"
+    )
+    parts = [head, "", t["lines"].to_string(index=False), "", "Assumptions, before -> after:"]
+    for r in result.assumptions.itertuples():
+        change = f"{r.before:.6g} -> {r.after:.6g} {r.unit}" if r.status == "fitted" else f"{r.before:.6g} {r.unit}"
+        why = f"fitted from {r.lines}" if r.status == "fitted" else r.status
+        parts += textwrap.wrap(f"{r.assumption}: {change}; {why}", 120, subsequent_indent="    ")
+    if result.partial_months:
+        parts += ["", f"Partial months left out of the fit: {', '.join(result.partial_months)}"]
+    if len(t["unmapped"]):
+        total = result.unmapped["cost_usd"].sum()
+        parts += [
+            "",
+            f"Lines that map to no cost item of the stack (${total:,.2f} in all):",
+            t["unmapped"].to_string(index=False),
+        ]
+    return "\n".join(parts) + "\n"
+
+
+def calibration_json(result: Calibration) -> dict:
+    """The same as plain data (numbers unformatted; undefined errors as null)."""
+
+    def records(frame: pd.DataFrame) -> list[dict]:
+        return [
+            {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict("records")
+        ]
+
+    return {
+        "stack": result.stack.name,
+        "bills": result.bills,
+        "months": result.months,
+        "partial_months": result.partial_months,
+        "fitted": {k: result.values_after[k] for k in result.fitted},
+        "assumptions": records(result.assumptions),
+        "lines": records(result.summary),
+        "monthly": records(result.lines),
+        "unmapped": records(result.unmapped),
+    }

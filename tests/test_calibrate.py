@@ -1,0 +1,203 @@
+"""capkit calibrate: bills read in each published format, lines mapped, assumptions recovered."""
+
+import csv
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import capkit
+from capkit import cli
+from capkit.bills import read_bill
+from capkit.calibrate import calibrate
+
+#: aws-serverless cost item -> (CUR product code, usage type) as a bill names it (eu-north-1).
+CUR_LINES = {
+    ("lambda", "requests"): ("AWSLambda", "EUN1-Request"),
+    ("lambda", "compute"): ("AWSLambda", "EUN1-Lambda-GB-Second"),
+    ("dynamodb", "read_request_units"): ("AmazonDynamoDB", "EUN1-ReadRequestUnits"),
+    ("dynamodb", "write_request_units_tables"): ("AmazonDynamoDB", "EUN1-WriteRequestUnits"),
+    ("dynamodb", "write_request_units_gsis"): ("AmazonDynamoDB", "EUN1-WriteRequestUnits"),
+    ("dynamodb", "storage"): ("AmazonDynamoDB", "EUN1-TimedStorage-ByteHrs"),
+    ("dynamodb", "pitr_storage"): ("AmazonDynamoDB", "EUN1-TimedPITRStorage-ByteHrs"),
+    ("s3", "storage"): ("AmazonS3", "EUN1-TimedStorage-ByteHrs"),
+    ("s3", "put_requests"): ("AmazonS3", "EUN1-Requests-Tier1"),
+    ("s3", "get_requests"): ("AmazonS3", "EUN1-Requests-Tier2"),
+    ("s3", "transfer_out"): ("AWSDataTransfer", "EUN1-DataTransfer-Out-Bytes"),
+}
+MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+
+
+def write_users(path, first_users=20_000.0, growth=0.20):
+    """Daily active users growing 20 % a month, one row a day over MONTHS."""
+    day, rows = dt.date(2026, 1, 1), []
+    while day < dt.date(2026, 7, 1):
+        months_in = (day - dt.date(2026, 1, 1)).days / (365.25 / 12)
+        rows.append((day.isoformat(), first_users * (1 + growth) ** months_in))
+        day += dt.timedelta(days=1)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["date", "users"])
+        w.writerows(rows)
+    return rows
+
+
+def month_users(rows):
+    out = {}
+    for d, u in rows:
+        out.setdefault(d[:7], []).append(u)
+    return {m: float(np.mean(v)) for m, v in out.items()}
+
+
+def write_cur(path, users_by_month, values, noise=0.03, seed=0, extra_rows=()):
+    """A legacy-column CUR of capkit's own aws-serverless model at ``values``, each line's
+    quantity times (1 + uniform(-noise, noise)); monthly line items (start on the 1st, end on
+    the next 1st), as a CUR with monthly granularity has them."""
+    stack = capkit.load_stack("aws-serverless")
+    rng = np.random.default_rng(seed)
+    header = [
+        "identity/LineItemId",
+        "bill/BillingPeriodStartDate",
+        "lineItem/LineItemType",
+        "lineItem/UsageStartDate",
+        "lineItem/UsageEndDate",
+        "lineItem/ProductCode",
+        "lineItem/UsageType",
+        "lineItem/UsageAmount",
+        "lineItem/CurrencyCode",
+        "lineItem/UnblendedCost",
+    ]
+    rows = []
+    for month, users in users_by_month.items():
+        year, mon = int(month[:4]), int(month[5:])
+        days = (dt.date(year + mon // 12, mon % 12 + 1, 1) - dt.date(year, mon, 1)).days
+        plan = capkit.evaluate(stack, stack.workload(**values, users=users, days_per_month=days))
+        start = f"{month}-01T00:00:00Z"
+        end = dt.date(year + mon // 12, mon % 12 + 1, 1).isoformat() + "T00:00:00Z"
+        grouped = {}
+        for r in plan.cost.itertuples():
+            if (r.component, r.key) in CUR_LINES:
+                key = CUR_LINES[(r.component, r.key)]
+                q, c = grouped.get(key, (0.0, 0.0))
+                grouped[key] = (q + r.quantity, c + r.cost_usd)
+        for (product, usage), (q, c) in grouped.items():
+            factor = 1 + rng.uniform(-noise, noise)
+            rows.append([f"id{len(rows)}", start, "Usage", start, end, product, usage, q * factor, "USD", c * factor])
+    rows.extend(extra_rows)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+TRUE = {"calls_per_user": 14, "duration_ms": 800}
+
+
+@pytest.fixture
+def bill(tmp_path):
+    rows = write_users(tmp_path / "users.csv")
+    unmapped = [["x1", "2026-01-01T00:00:00Z", "Usage", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z",
+                 "AmazonCloudWatch", "EUN1-CW:Requests", 1000, "USD", 0.01]]  # fmt: skip
+    write_cur(tmp_path / "cur.csv", month_users(rows), TRUE, extra_rows=unmapped)
+    return tmp_path
+
+
+def test_calibrate_recovers_calls_and_duration_from_a_noisy_six_month_cur(bill):
+    # The bill was made by capkit's model at 14 calls per user and 800 ms (the stack says 10 and
+    # 2,000 ms), users growing 20 % a month, each line off by up to 3 %.
+    result = calibrate("aws-serverless", [bill / "cur.csv"], bill / "users.csv")
+    assert result.months == MONTHS and result.partial_months == []
+    assert result.values_after["calls_per_user"] == pytest.approx(14, rel=0.05)
+    assert result.values_after["duration_ms"] == pytest.approx(800, rel=0.05)
+    assert (result.summary["error_after"].abs() < 0.05).all(), result.summary[["line", "error_after"]]
+    # Memory only acts with duration (GB-seconds): held, and named with what it cannot be told from.
+    memory = result.assumptions.set_index("assumption").loc["memory_mb"]
+    assert memory["after"] == 512 and "duration_ms" in memory["status"]
+    # The line that maps to nothing is listed with its cost, not dropped.
+    assert list(result.unmapped["usage"]) == ["EUN1-CW:Requests"] and result.unmapped["cost_usd"].sum() == 0.01
+
+
+def test_the_calibrated_stack_round_trips(bill, tmp_path):
+    result = calibrate("aws-serverless", [bill / "cur.csv"], bill / "users.csv")
+    out = tmp_path / "mine.yaml"
+    out.write_text(result.stack_yaml())
+    assert cli.main(["stack", "check", str(out)]) == 0
+    mine = capkit.load_stack(str(out))
+    preset = capkit.load_stack("aws-serverless")
+    fitted = {k: result.values_after[k] for k in result.fitted}
+    a = capkit.evaluate(mine, mine.workload(users=50_000)).to_json()
+    b = capkit.evaluate(preset, preset.workload(users=50_000, **fitted)).to_json()
+    assert a["monthly_cost_usd"] == b["monthly_cost_usd"] and a["components"] == b["components"]
+    assert "calibrated from cur.csv, 2026-01 to 2026-06" in out.read_text()
+
+
+def test_cli_calibrate_prints_the_tables_and_writes_the_stack(bill, tmp_path, capsys):
+    out = tmp_path / "calibrated.yaml"
+    argv = [
+        "calibrate",
+        "--stack",
+        "aws-serverless",
+        "--bill",
+        str(bill / "cur.csv"),
+        "--users",
+        str(bill / "users.csv"),
+    ]
+    assert cli.main([*argv, "--out", str(out), "--hold", "reads_per_call"]) == 0
+    text = capsys.readouterr().out
+    assert "Model against your bill" in text and "lambda: requests" in text and "calls_per_user" in text
+    assert "held at its value (--hold)" in text and out.is_file()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("a,b\n1,2\n", "unknown columns a, b"),
+        ("month,component,item,quantity,cost_usd\n", "no lines under the header"),
+        (
+            "month,component,item,quantity,cost_usd\n2026-01,lambda,requests,-5,1\n",
+            "row 2: quantity '-5' is not allowed",
+        ),
+        (
+            "month,component,item,quantity,cost_usd\n2026-13,lambda,requests,5,1\n",
+            "row 2: month '2026-13' is not YYYY-MM",
+        ),
+    ],
+)
+def test_bad_bills_are_refused_naming_file_and_row(tmp_path, content, message):
+    path = tmp_path / "bill.csv"
+    path.write_text(content)
+    with pytest.raises(capkit.InputError, match=message):
+        read_bill(path)
+
+
+def test_a_currency_other_than_usd_is_refused(tmp_path, capsys):
+    rows = write_users(tmp_path / "users.csv")
+    write_cur(tmp_path / "cur.csv", month_users(rows), TRUE)
+    text = (tmp_path / "cur.csv").read_text().replace(",USD,", ",EUR,", 1)
+    (tmp_path / "cur.csv").write_text(text)
+    argv = ["calibrate", "--stack", "aws-serverless", "--bill", str(tmp_path / "cur.csv")]
+    assert cli.main([*argv, "--users", str(tmp_path / "users.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "row 2: currency 'EUR' is not allowed" in err and len(err.strip().splitlines()) == 1
+
+
+def test_months_without_users_are_refused(bill, tmp_path):
+    (tmp_path / "few.csv").write_text("date,users\n2026-01-01,100\n2026-01-02,110\n")
+    with pytest.raises(capkit.InputError, match="no daily active users for 2026-02, 2026-03"):
+        calibrate("aws-serverless", [bill / "cur.csv"], tmp_path / "few.csv")
+
+
+def test_a_partial_month_is_flagged_and_left_out(bill, tmp_path):
+    # July's lines start on the 15th: a month the bill covers only in part.
+    text = (bill / "cur.csv").read_text()
+    july = [
+        line.replace("2026-06-01T00:00:00Z", "2026-07-15T00:00:00Z").replace(
+            "2026-07-01T00:00:00Z", "2026-08-01T00:00:00Z"
+        )
+        for line in text.splitlines()
+        if ",2026-06-01T00:00:00Z,Usage," in line
+    ]
+    (tmp_path / "more.csv").write_text(text + "\n".join(july) + "\n")
+    result = calibrate("aws-serverless", [tmp_path / "more.csv"], bill / "users.csv")
+    assert result.partial_months == ["2026-07"] and "2026-07" not in result.months
