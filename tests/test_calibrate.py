@@ -201,3 +201,60 @@ def test_a_partial_month_is_flagged_and_left_out(bill, tmp_path):
     (tmp_path / "more.csv").write_text(text + "\n".join(july) + "\n")
     result = calibrate("aws-serverless", [tmp_path / "more.csv"], bill / "users.csv")
     assert result.partial_months == ["2026-07"] and "2026-07" not in result.months
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "bills"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "stack"),
+    [("cur-legacy.csv", "aws-cur", "aws-serverless"), ("cur2.csv", "aws-cur2", "aws-serverless")],
+)
+def test_both_cur_column_sets_read_and_map_alike(name, fmt, stack):
+    from capkit.bills import map_lines
+
+    bill = read_bill(FIXTURES / name)
+    assert bill.format == fmt and bill.partial_months == ()
+    lines = map_lines(capkit.load_stack(stack), [bill]).set_index("usage")
+    # EUN1-WriteRequestUnits bills the tables' and the indexes' write units together.
+    assert lines.loc["EUN1-WriteRequestUnits", "items"] == ("write_request_units_tables", "write_request_units_gsis")
+    assert lines.loc["EUN1-Lambda-GB-Second", "quantity"] == 3_100_000
+    # CloudWatch is in no stack: unmapped, with its $0.12 kept.
+    assert lines.loc["EUN1-CW:Requests", "target"] == "" and lines.loc["EUN1-CW:Requests", "cost_usd"] == 0.12
+
+
+def test_the_gcp_export_reads_storage_byte_seconds_as_gib_months():
+    from capkit.bills import map_lines
+
+    bill = read_bill(FIXTURES / "gcp-billing.csv")
+    lines = map_lines(capkit.load_stack("render-firestore"), [bill]).set_index("usage")
+    # 10 GiB kept all March: 10 x 2^30 bytes x 31 days x 86,400 s = 2.8759e16 byte-seconds -> 10 GiB-months.
+    assert lines.loc["Cloud Firestore Stored Data", "quantity"] == pytest.approx(10)
+    # Cloud Storage: 2 GiB-months = 2.147 GB-months (capkit's firebase_storage counts 10^9 bytes).
+    assert lines.loc["Standard Storage US Multi-region", "quantity"] == pytest.approx(2 * 1.073741824)
+    assert lines.loc["Cloud Firestore Read Ops", "target"] == "firestore"
+
+
+def test_capkit_csv_names_components_and_item_keys():
+    from capkit.bills import map_lines
+
+    lines = map_lines(capkit.load_stack("render-postgres"), [read_bill(FIXTURES / "capkit.csv")])
+    mapped = lines[lines["target"] != ""]
+    assert set(mapped["target"]) == {"render_web", "postgres", "email"}
+    # "sentry: support" is not a cost item key of the stack: listed, with its $29.
+    assert lines[lines["target"] == ""]["cost_usd"].tolist() == [29.0]
+
+
+def test_one_gcp_month_calibrates_firestore_reads(tmp_path):
+    # March: 9,000,000 document reads for 3,000 daily users x 10 calls x 31 days = 930,000 calls:
+    # 9.677 reads per call against the preset's figure; writes 1,800,000 / 930,000 = 1.935.
+    (tmp_path / "users.csv").write_text("date,users\n2026-03-01,3000\n2026-03-31,3000\n")
+    result = calibrate(
+        "render-firestore",
+        [FIXTURES / "gcp-billing.csv"],
+        tmp_path / "users.csv",
+        hold=["calls_per_user"],
+        settings={"calls_per_user": 10, "cache_hit_rate": 0},
+    )
+    assert result.values_after["reads_per_call"] == pytest.approx(9_000_000 / 930_000, rel=1e-3)
+    assert result.values_after["writes_per_call"] == pytest.approx(1_800_000 / 930_000, rel=1e-3)
