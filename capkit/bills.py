@@ -306,3 +306,84 @@ def days_in(month: str) -> int:
     """Days in a YYYY-MM month (the billing month's length)."""
     year, mon = (int(x) for x in month.split("-"))
     return calendar.monthrange(year, mon)[1]
+
+
+# --- a bill of the model's own usage (examples, tests, benchmarks) ---------------------------
+#: capkit cost item -> (CUR product code, usage type without the region prefix).
+CUR_USAGE = {
+    ("aws_lambda", "requests"): ("AWSLambda", "Request"),
+    ("aws_lambda", "compute"): ("AWSLambda", "Lambda-GB-Second"),
+    ("aws_dynamodb", "read_request_units"): ("AmazonDynamoDB", "ReadRequestUnits"),
+    ("aws_dynamodb", "write_request_units_tables"): ("AmazonDynamoDB", "WriteRequestUnits"),
+    ("aws_dynamodb", "write_request_units_gsis"): ("AmazonDynamoDB", "WriteRequestUnits"),
+    ("aws_dynamodb", "storage"): ("AmazonDynamoDB", "TimedStorage-ByteHrs"),
+    ("aws_dynamodb", "pitr_storage"): ("AmazonDynamoDB", "TimedPITRStorage-ByteHrs"),
+    ("aws_s3", "storage"): ("AmazonS3", "TimedStorage-ByteHrs"),
+    ("aws_s3", "put_requests"): ("AmazonS3", "Requests-Tier1"),
+    ("aws_s3", "get_requests"): ("AmazonS3", "Requests-Tier2"),
+    ("aws_s3", "transfer_out"): ("AWSDataTransfer", "DataTransfer-Out-Bytes"),
+}
+CUR_COLUMNS = [
+    "identity/LineItemId",
+    "lineItem/LineItemType",
+    "lineItem/UsageStartDate",
+    "lineItem/UsageEndDate",
+    "lineItem/ProductCode",
+    "lineItem/UsageType",
+    "lineItem/Operation",
+    "lineItem/UsageAmount",
+    "lineItem/CurrencyCode",
+    "lineItem/UnblendedCost",
+]
+
+
+def model_cur(
+    stack: Stack,
+    values: dict[str, float],
+    monthly_users: dict[str, float],
+    noise: float = 0.0,
+    seed: int = 0,
+    region_prefix: str = "EUN1-",
+    rows_per_line: int = 1,
+) -> pd.DataFrame:
+    """A Cost and Usage Report (legacy columns, monthly line items) of what ``stack`` bills at
+    ``values`` for each month's daily active users, each line's quantity and cost times
+    (1 + uniform(-noise, noise)) and split over ``rows_per_line`` rows (as operations split a
+    real bill). For trying ``capkit calibrate``, and for testing and timing it."""
+    from capkit.engine import evaluate_arrays
+
+    months = list(monthly_users)
+    days = np.array([days_in(m) for m in months], dtype=float)
+    wl = stack.workload(**values).replace(users=np.array(list(monthly_users.values())), days_per_month=days)
+    ev = evaluate_arrays(stack, wl)
+    type_of = {c.id: c.type for c in stack.components}
+    lines: dict[tuple[str, str], list[np.ndarray]] = {}
+    for c in ev.costs:
+        usage = CUR_USAGE.get((type_of[c.component], c.item.key))
+        if usage:
+            q = np.broadcast_to(np.asarray(c.item.quantity, dtype=float), (len(months),))
+            total = lines.setdefault(usage, [np.zeros(len(months)), np.zeros(len(months))])
+            total[0], total[1] = total[0] + q, total[1] + c.cost_usd
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, month in enumerate(months):
+        start = pd.Period(month, "M")
+        begin, end = f"{start.start_time:%Y-%m-%d}T00:00:00Z", f"{(start + 1).start_time:%Y-%m-%d}T00:00:00Z"
+        for (product, usage), (q, cost) in lines.items():
+            factor = 1.0 + rng.uniform(-noise, noise)
+            for part in range(rows_per_line):
+                rows.append(
+                    [
+                        f"{month}-{len(rows)}",
+                        "Usage",
+                        begin,
+                        end,
+                        product,
+                        f"{region_prefix}{usage}",
+                        f"op{part}",
+                        q[i] * factor / rows_per_line,
+                        "USD",
+                        cost[i] * factor / rows_per_line,
+                    ]
+                )
+    return pd.DataFrame(rows, columns=CUR_COLUMNS)

@@ -521,6 +521,37 @@ def latency_curves(curve: pd.DataFrame, target_ms: float, users: float | None = 
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
+def bill_fit(lines: pd.DataFrame) -> alt.FacetChart:
+    """Each bill line month by month: the bill's quantity, the model with the stack's
+    assumptions and after calibration, relative to the bill (1 = the bill exactly)."""
+    long = pd.concat(
+        [
+            lines.assign(series="model before", ratio=lines["before"] / lines["actual"]),
+            lines.assign(series="model after", ratio=lines["after"] / lines["actual"]),
+        ]
+    )[["line", "month", "series", "ratio", "actual"]]
+    long = long[np.isfinite(long["ratio"])]
+    base = alt.Chart().encode(x=alt.X("month:O", title=None))  # the facet's data, line by line
+    points = base.mark_line(point=True).encode(
+        y=alt.Y("ratio:Q", title="model / bill", axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, sort=["model before", "model after"]),
+        tooltip=[
+            alt.Tooltip("line:N"),
+            alt.Tooltip("month:O"),
+            alt.Tooltip("series:N"),
+            alt.Tooltip("ratio:Q", format=".1%", title="model / bill"),
+            alt.Tooltip("actual:Q", format=",.4g", title="bill"),
+        ],
+    )
+    bill = alt.Chart().mark_rule(strokeDash=[4, 3], color="#555").encode(y=alt.datum(1.0))
+    return (
+        alt.layer(points, bill, data=long)
+        .properties(width=220, height=120)
+        .facet(facet=alt.Facet("line:N", title=None), columns=3)
+        .properties(title="Model against the bill, line by line (the dashed line is the bill)")
+    )
+
+
 def spec_of(chart: alt.TopLevelMixin | Spec) -> Spec:
     """A chart's Vega-Lite spec: the dict itself, or altair's (validated)."""
     return chart if isinstance(chart, dict) else chart.to_dict()

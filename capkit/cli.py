@@ -136,11 +136,13 @@ def report(
     title: str | None = None,
     date: str | None = None,
     sizing: str = "right-sized",
+    bills: Sequence[str] = (),
 ):
     """``capkit report``: run the report notebook; returns the written files."""
     from capkit.report import write_report
 
-    return write_report(stack, parse_assignments(settings), out, actuals, growth, title, _date(date), sizing)
+    settings_ = parse_assignments(settings)
+    return write_report(stack, settings_, out, actuals, growth, title, _date(date), sizing, bills)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -510,6 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.1,
         help="monthly growth without actuals (0.1 = 10 %%)",
     )
+    r.add_argument(
+        "--bill", action="append", default=[], help="a bill (CUR, GCP export, capkit CSV): adds the model against it"
+    )
     r.add_argument("--title", help="report title (default: the stack's title)")
     r.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
     _sizing_flag(r)
@@ -595,7 +600,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         files = write_case_study(args.case, parse_assignments(args.set), args.out, _date(args.date))
         _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "report":
-        files = report(args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date, args.sizing)
+        files = report(
+            args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date, args.sizing, args.bill
+        )
         _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "app":
         from capkit.serve import serve

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from capkit.bills import read_bill
 from capkit.errors import CapkitError
 from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
@@ -282,6 +283,34 @@ class Report:
             )
         return _Html("".join(parts))
 
+    def bill_html(self, bills: list[str] | None, users: str | None) -> _Html | None:
+        """ "Model against your bill": each bill line's actual, the model before and after a fit
+        of the stack's assumptions to it, the assumptions fitted and held, the unmapped lines."""
+        if not bills:
+            return None
+        from capkit import charts
+        from capkit.calibrate import calibrate, calibration_tables
+
+        if not users:
+            raise ReportError("a bill needs the daily active users of its months: give actuals (date,users)")
+        result = calibrate(self.stack, bills, users)
+        t = calibration_tables(result)
+        months = f"{len(result.months)} full months, {result.months[0]} to {result.months[-1]}"
+        parts = [
+            f"<h2>Model against your bill</h2><p>{html.escape(', '.join(Path(b).name for b in result.bills))}: "
+            f"{months}. Each line's usage, the model with the stack's assumptions and after fitting them "
+            "to the bill (bounded least squares on log quantities, each assumption within its range).</p>",
+            _table(t["lines"], "capkit-bill-lines"),
+            charts.to_img_html(charts.bill_fit(result.lines)),
+            "<h3>Assumptions, before and after</h3>",
+            _table(t["assumptions"], "capkit-bill-assumptions"),
+        ]
+        if result.partial_months:
+            parts.append(f"<p>Partial months left out: {html.escape(', '.join(result.partial_months))}.</p>")
+        if len(t["unmapped"]):
+            parts += ["<h3>Lines that map to no cost item</h3>", _table(t["unmapped"], "capkit-bill-unmapped")]
+        return _Html("".join(parts))
+
     def sources(self) -> _Html:
         """The pricing entries this stack uses, with source, date and confidence."""
         rows = []
@@ -380,6 +409,7 @@ def write_report(
     title: str | None = None,
     report_date: dt.date | None = None,
     sizing: str = "right-sized",
+    bills: Sequence[Path | str] = (),
 ) -> ReportFiles:
     """``capkit report``: the report notebook for one plan as HTML and executed notebook in ``out``.
 
@@ -391,6 +421,10 @@ def write_report(
     check_writable_folder(out)
     settings = dict(settings or {})
     s.workload(**settings)  # validates every value and key now, not inside the kernel
+    if bills and actuals is None:
+        raise ReportError("--bill needs --actuals: the daily active users (date,users) of the billed months")
+    for bill in bills:
+        read_bill(bill)  # an unreadable bill fails here, on one line, not inside the kernel
     if actuals is not None:
         read_actuals(actuals)
     else:
@@ -406,6 +440,7 @@ def write_report(
         title=title,
         report_date=day.isoformat(),
         sizing=sizing,
+        bills=[str(Path(b).resolve()) for b in bills] or None,
     )
     nb = normalize(execute(notebook_path("report.ipynb"), params))
     return _publish(out, f"{s.name}-{day.isoformat()}", nb, title or s.title)

@@ -154,3 +154,22 @@ def test_a_report_opens_offline_in_chromium(tmp_path):
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         assert external == [], external
         assert errors == [], errors
+
+
+@pytest.mark.slow
+def test_a_bill_adds_the_model_against_it(tmp_path):
+    from capkit.calibrate import example_bill
+
+    bills, users = example_bill()
+    files = write_report("aws-serverless", {"users": 40_000}, tmp_path, actuals=users, bills=bills)
+    text = files.html.read_text()
+    assert "Model against your bill" in text and "aws-serverless-cur.csv: 6 full months" in text
+    assert "lambda: requests" in text and "calls_per_user" in text and "Model against the bill, line by line" in text
+    assert not CDN.search(text)
+
+
+def test_a_bill_without_actuals_fails_before_papermill(tmp_path):
+    from capkit.calibrate import example_bill
+
+    with pytest.raises(ReportError, match="--bill needs --actuals"):
+        write_report("aws-serverless", {}, tmp_path, bills=example_bill()[0])
