@@ -45,6 +45,7 @@ lint: setup
 
 bench: setup chromium
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_calibrate.py
 	$(BIN)/python benchmarks/bench_app.py
 
 clean:
