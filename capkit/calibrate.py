@@ -173,8 +173,11 @@ def calibrate(
     candidates = [k for k in _candidates(stack, {t for t, _ in line_keys}, values) if k not in hold]
     candidates += [k for k in fit if k not in candidates]
     candidates = [k for k in candidates if values[k] > 0 or k in fit]
-    jac0 = _log_jacobian(model, values, candidates, use)
-    chosen, held = _separable(candidates, jac0, fit, line_keys, use)
+    # A freed assumption at 0 (a share nobody guessed) starts at 1 % of its range: the fit moves
+    # the logs of the assumptions, and 0 has none.
+    start = {**values, **{k: max(stack.specs[k].min, 0.01 * stack.specs[k].max) for k in fit if values[k] <= 0}}
+    jac0 = _log_jacobian(model, start, candidates, use)
+    chosen, held = _separable(candidates, jac0, fit)
     for k in hold:
         held[k] = "held at its value (--hold)"
 
@@ -183,7 +186,7 @@ def calibrate(
     determined = {k: [names[j] for j in np.flatnonzero(effect[:, c] > 1e-3)] for c, k in enumerate(candidates)}
     after = dict(values)
     if chosen:
-        after.update(_fit(model, values, chosen, observed, use))
+        after.update(_fit(model, start, chosen, observed, use))
     qa, ca = model.evaluate({k: after[k] for k in chosen})
     qb, cb = model.evaluate({})
     return _result(
@@ -229,7 +232,7 @@ def _log_jacobian(model: _Model, values: dict[str, float], names: list[str], use
     return np.column_stack(cols) if cols else np.zeros((base.size, 0))
 
 
-def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str], lines: list, use: np.ndarray):
+def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     """Greedy, in order of preference: keep a column that adds a direction the kept ones do not span."""
     chosen: list[str] = []
     held: dict[str, str] = {}

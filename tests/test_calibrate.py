@@ -212,3 +212,13 @@ def test_one_gcp_month_calibrates_firestore_reads(tmp_path):
     )
     assert result.values_after["reads_per_call"] == pytest.approx(9_000_000 / 930_000, rel=1e-3)
     assert result.values_after["writes_per_call"] == pytest.approx(1_800_000 / 930_000, rel=1e-3)
+
+
+def test_fit_frees_an_assumption_the_bill_cannot_separate(bill):
+    # Freed, memory moves with duration (only their product is billed): the GB-seconds line is
+    # met either way, and both are reported as fitted.
+    result = calibrate("aws-serverless", [bill / "cur.csv"], bill / "users.csv", fit=["memory_mb"])
+    status = result.assumptions.set_index("assumption")["status"]
+    assert status["memory_mb"] == "fitted" and status["duration_ms"] == "fitted"
+    gb_s = result.summary.set_index("line").loc["lambda: compute"]
+    assert abs(gb_s["error_after"]) < 0.05

@@ -30,6 +30,9 @@ def test_wheel_works_outside_the_checkout(tmp_path):
         "assert (a.jupyter_share_dir() / 'nbconvert/templates/capkit-offline/index.html.j2').is_file(); "
         "assert a.notebook_path('case-studies/004-sltr.ipynb').is_file(); "
         "from capkit.casestudy import load_case_study as c; assert c('004-sltr').path.is_file(); "
+        "from capkit.bills import mapping; assert mapping().aws; "
+        "from capkit.calibrate import example_bill; b, u = example_bill(); "
+        f"assert b[0].startswith({str(target)!r}) and open(b[0]).read(100); "
         "s = capkit.load_stack('aws-serverless'); print(capkit.evaluate(s).summary['monthly_cost_usd'])"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
