@@ -28,13 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from capkit.errors import InputError, PricingDataError, first_error
-from capkit.pricing import data_path
+from capkit.errors import InputError
+from capkit.pricing import data_model
 from capkit.stack import Stack
 from capkit.units import BYTES_PER_GIB, S_PER_DAY
-from capkit.yamlfile import read_yaml
 
 #: A bill's columns by format: what capkit reads, under each format's own names.
 FORMATS: dict[str, dict[str, str]] = {
@@ -240,11 +239,7 @@ class Mapping(BaseModel):
 @functools.cache
 def mapping() -> Mapping:
     """data/bill-mapping.yaml, validated."""
-    path = data_path("bill-mapping.yaml")
-    try:
-        return Mapping.model_validate(read_yaml(path, str(path), PricingDataError))
-    except ValidationError as exc:
-        raise PricingDataError(f"{path}: {first_error(exc, Mapping)}") from None
+    return data_model("bill-mapping.yaml", Mapping)
 
 
 def map_lines(stack: Stack, bills: list[Bill]) -> pd.DataFrame:

@@ -165,8 +165,7 @@ def calibrate(
         np.array([float(days_in(m)) for m in months]),
         line_keys,
     )
-    table = actual.pivot_table(index="month", columns=["target", "items"], values="quantity", aggfunc="sum")
-    observed = np.column_stack([table[k].reindex(months).to_numpy(dtype=float) for k in line_keys])
+    observed = _by_month(actual, "quantity", months, line_keys)
     q0, _ = model.evaluate({})
     use = np.isfinite(observed) & (observed > 0) & (q0 > 0)  # log residuals need both sides positive
 
@@ -189,26 +188,76 @@ def calibrate(
         after.update(_fit(model, start, chosen, observed, use))
     qa, ca = model.evaluate({k: after[k] for k in chosen})
     qb, cb = model.evaluate({})
-    return _result(
+    cost_obs = _by_month(actual, "cost_usd", months, line_keys)
+    lines = _line_table(months, names, (observed, qb, qa), (cost_obs, cb, ca))
+    status = {k: "fitted" if k in chosen else held.get(k, "held") for k in dict.fromkeys([*candidates, *held])}
+    assumptions = pd.DataFrame(
+        [
+            {
+                "assumption": k,
+                "unit": stack.specs[k].unit,
+                "before": values[k],
+                "after": after[k],
+                "status": state,
+                "lines": ", ".join(determined.get(k, [])),
+            }
+            for k, state in status.items()
+        ]
+    )
+    summary = lines.groupby("line", sort=False)[list(_ERRORS_OF)].sum().reset_index()
+    return Calibration(
         stack,
-        read,
+        [str(b.path) for b in read],
         months,
-        mapped,
+        sorted({m for b in read for m in b.partial_months}),
         values,
         after,
-        candidates,
-        chosen,
-        held,
-        determined,
-        line_keys,
-        observed,
-        actual,
-        qb,
-        qa,
-        cb,
-        ca,
-        unmapped,
+        assumptions,
+        _with_errors(lines),
+        _with_errors(summary),
+        unmapped.reset_index(drop=True),
+        fitted=list(chosen),
     )
+
+
+#: Figure -> the actual it is compared with, and the name of its error column.
+_ERRORS_OF = {
+    "actual": None,
+    "before": ("actual", "error_before"),
+    "after": ("actual", "error_after"),
+    "actual_cost_usd": None,
+    "cost_before_usd": ("actual_cost_usd", "cost_error_before"),
+    "cost_after_usd": ("actual_cost_usd", "cost_error_after"),
+}
+
+
+def _by_month(actual: pd.DataFrame, column: str, months: list[str], lines: list) -> np.ndarray:
+    """The bill's ``column`` as a months x lines array (NaN where a month lacks a line)."""
+    table = actual.pivot_table(index="month", columns=["target", "items"], values=column, aggfunc="sum")
+    return np.column_stack([table[k].reindex(months).to_numpy(dtype=float) for k in lines])
+
+
+def _line_table(months: list[str], names: list[str], quantities: tuple, costs: tuple) -> pd.DataFrame:
+    """A row per bill line and month with a figure the bill has: actual, before, after, in
+    quantity and in cost."""
+    columns = dict(zip(_ERRORS_OF, (*quantities, *costs), strict=True))
+    rows = [
+        {"line": name, "month": month, **{k: float(v[i, j]) for k, v in columns.items()}}
+        for i, month in enumerate(months)
+        for j, name in enumerate(names)
+        if np.isfinite(quantities[0][i, j])
+    ]
+    return pd.DataFrame(rows)
+
+
+def _with_errors(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each model figure's relative error against the bill (NaN where the bill has 0)."""
+    for column, compared in _ERRORS_OF.items():
+        if compared:
+            actual, name = compared
+            with np.errstate(divide="ignore", invalid="ignore"):
+                frame[name] = np.where(frame[actual] > 0, frame[column] / frame[actual] - 1.0, np.nan)
+    return frame
 
 
 def _log_jacobian(model: _Model, values: dict[str, float], names: list[str], use: np.ndarray) -> np.ndarray:
@@ -277,93 +326,6 @@ def _fit(model: _Model, values: dict[str, float], names: list[str], observed: np
 
     solution = least_squares(residuals, x0, jac=jacobian, bounds=(lo, hi), method="trf", x_scale="jac")
     return {k: float(v) for k, v in zip(names, np.exp(solution.x), strict=True)}
-
-
-def _error(model: np.ndarray, actual: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(actual > 0, model / actual - 1.0, np.nan)
-
-
-def _result(
-    stack,
-    read,
-    months,
-    mapped,
-    before,
-    after,
-    candidates,
-    chosen,
-    held,
-    determined,
-    line_keys,
-    observed,
-    actual,
-    qb,
-    qa,
-    cb,
-    ca,
-    unmapped,
-) -> Calibration:
-    names = [line_name(t, i) for t, i in line_keys]
-    cost_table = actual.pivot_table(index="month", columns=["target", "items"], values="cost_usd", aggfunc="sum")
-    cost_obs = np.column_stack([cost_table[k].reindex(months).to_numpy(dtype=float) for k in line_keys])
-    rows = []
-    for i, month in enumerate(months):
-        for j, name in enumerate(names):
-            if not np.isfinite(observed[i, j]):
-                continue
-            rows.append(
-                {
-                    "line": name,
-                    "month": month,
-                    "actual": observed[i, j],
-                    "before": qb[i, j],
-                    "after": qa[i, j],
-                    "actual_cost_usd": cost_obs[i, j],
-                    "cost_before_usd": cb[i, j],
-                    "cost_after_usd": ca[i, j],
-                }
-            )
-    lines = pd.DataFrame(rows)
-    summary = (
-        lines.groupby("line", sort=False)[
-            ["actual", "before", "after", "actual_cost_usd", "cost_before_usd", "cost_after_usd"]
-        ]
-        .sum()
-        .reset_index()
-    )
-    for frame in (lines, summary):
-        frame["error_before"] = _error(frame["before"].to_numpy(), frame["actual"].to_numpy())
-        frame["error_after"] = _error(frame["after"].to_numpy(), frame["actual"].to_numpy())
-        frame["cost_error_before"] = _error(frame["cost_before_usd"].to_numpy(), frame["actual_cost_usd"].to_numpy())
-        frame["cost_error_after"] = _error(frame["cost_after_usd"].to_numpy(), frame["actual_cost_usd"].to_numpy())
-    assumptions = pd.DataFrame(
-        [
-            {
-                "assumption": k,
-                "unit": stack.specs[k].unit,
-                "before": before[k],
-                "after": after[k],
-                "status": "fitted" if k in chosen else held.get(k, "held"),
-                "lines": ", ".join(determined.get(k, [])),
-            }
-            for k in dict.fromkeys([*candidates, *held])
-        ]
-    )
-    partial = sorted({m for b in read for m in b.partial_months})
-    return Calibration(
-        stack,
-        [str(b.path) for b in read],
-        months,
-        partial,
-        before,
-        after,
-        assumptions,
-        lines,
-        summary,
-        unmapped.reset_index(drop=True),
-        fitted=list(chosen),
-    )
 
 
 def _pct(x: float) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from capkit.errors import PricingDataError, first_error
-from capkit.pricing import data_path
-from capkit.yamlfile import read_yaml
+from capkit.pricing import data_model
 
 
 class TypeLabels(BaseModel):
@@ -27,11 +25,8 @@ class LabelFile(BaseModel):
 
 @functools.cache
 def label_file() -> LabelFile:
-    path = data_path("labels.yaml")
-    try:
-        return LabelFile.model_validate(read_yaml(path, str(path), PricingDataError))
-    except ValidationError as exc:
-        raise PricingDataError(f"{path}: {first_error(exc, LabelFile)}") from None
+    """data/labels.yaml, validated."""
+    return data_model("labels.yaml", LabelFile)
 
 
 class Labeller:

@@ -14,12 +14,14 @@ import os
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from capkit.errors import PricingDataError, first_error
 from capkit.yamlfile import read_yaml
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 #: An entry older than this is flagged as stale by ``capkit pricing``.
 STALE_AFTER_DAYS = 365
@@ -57,6 +59,16 @@ def data_path(name: str) -> Path:
 #: Environment variable naming a folder of pricing files to use instead of the bundled ones
 #: (prices you negotiated, or a frozen copy that tests compute by hand against).
 PRICING_DIR_VARIABLE = "CAPKIT_PRICING_DIR"
+
+
+def data_model(name: str, model: type[ModelT]) -> ModelT:
+    """``data/<name>`` (YAML) validated by the pydantic ``model``; a bad file raises
+    PricingDataError naming the file and the first field at fault."""
+    path = data_path(name)
+    try:
+        return model.model_validate(read_yaml(path, str(path), PricingDataError))
+    except ValidationError as exc:
+        raise PricingDataError(f"{path}: {first_error(exc, model)}") from None
 
 
 def data_dir() -> Path:

@@ -6,6 +6,7 @@ import pytest
 import capkit
 from capkit import cli
 from capkit.components.aws import read_units
+from tests.components.test_postgres import SUPA
 from tests.conftest import cost_of, load_row, plan_of, stack_of
 
 FIRESTORE = dict(
@@ -57,22 +58,6 @@ def test_firestore_known_totals_replace_the_per_call_figures():
     p = plan_of(stack_of([{"id": "fs", "type": "firestore", "params": params}], **FIRESTORE), users=1000)
     assert cost_of(p, "fs", "stored_data") == pytest.approx(4.68)
     assert cost_of(p, "fs", "egress") == pytest.approx(34.80)
-
-
-SUPA = dict(
-    db_queries_per_call=1,
-    cache_hit_rate=0,
-    cached_egress_share=0,
-    query_ms=25,
-    rows_per_user=1,
-    row_kb=2,
-    db_response_kb=2,
-    duration_ms=45,
-    cpu_ms_per_call=10,
-    memory_mb=1024,
-    response_kb=5,
-    edge_requests_per_call=1,
-)
 
 
 def test_supabase_reproduces_its_cached_egress_example():
