@@ -165,7 +165,7 @@ def read_bill(path: Path | str) -> Bill:
         lines["month"] = start.dt.strftime("%Y-%m").to_numpy()
         partial = _partial_months(start, end)
         if fmt == "gcp":
-            lines["quantity"] = _gcp_quantities(path, lines, start)
+            lines["quantity"] = _gcp_quantities(path, lines)
     return Bill(path, fmt, lines, tuple(partial))
 
 
@@ -190,14 +190,14 @@ def _partial_months(start: pd.Series, end: pd.Series | None) -> list[str]:
     return partial
 
 
-def _gcp_quantities(path: Path, lines: pd.DataFrame, start: pd.Series) -> np.ndarray:
+def _gcp_quantities(path: Path, lines: pd.DataFrame) -> np.ndarray:
     """Google Cloud usage in capkit's units: storage byte-seconds as GiB-months (over the
     month's own length), the other units by data/bill-mapping.yaml's factors."""
     factors = mapping().gcp_units
     out = lines["quantity"].to_numpy(dtype=float).copy()
     for i, unit in enumerate(lines["unit"].str.lower()):
         if unit == "byte-seconds":
-            days = calendar.monthrange(start.iloc[i].year, start.iloc[i].month)[1]
+            days = days_in(lines["month"].iloc[i])
             out[i] = out[i] / BYTES_PER_GIB / (days * S_PER_DAY)  # byte-seconds to GiB-months
         elif unit in factors:
             out[i] = out[i] * factors[unit]

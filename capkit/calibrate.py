@@ -121,10 +121,9 @@ def _candidates(stack: Stack, targets: set[str], values: dict[str, float]) -> li
     wl = stack.workload(**values)
     for comp in stack.components:
         if comp.id in targets:
-            reads |= component_reads(comp, wl) | set(comp.requires) | set(comp.assumption_refs)
+            reads |= component_reads(comp, wl, universal=True) | set(comp.requires) | set(comp.assumption_refs)
     order = ["calls_per_user", *[k for k in stack.specs if k not in UNIVERSAL], *UNIVERSAL]
-    universal_read = {"calls_per_user", "dau_mau"}  # every component reads them through derived traffic
-    return [k for k in dict.fromkeys(order) if (k in reads or k in universal_read) and k not in NOT_FITTED]
+    return [k for k in dict.fromkeys(order) if k in reads and k not in NOT_FITTED]
 
 
 def calibrate(
@@ -166,8 +165,8 @@ def calibrate(
         line_keys,
     )
     observed = _by_month(actual, "quantity", months, line_keys)
-    q0, _ = model.evaluate({})
-    use = np.isfinite(observed) & (observed > 0) & (q0 > 0)  # log residuals need both sides positive
+    qb, cb = model.evaluate({})  # the model before the fit
+    use = np.isfinite(observed) & (observed > 0) & (qb > 0)  # log residuals need both sides positive
 
     candidates = [k for k in _candidates(stack, {t for t, _ in line_keys}, values) if k not in hold]
     candidates += [k for k in fit if k not in candidates]
@@ -187,7 +186,6 @@ def calibrate(
     if chosen:
         after.update(_fit(model, start, chosen, observed, use))
     qa, ca = model.evaluate({k: after[k] for k in chosen})
-    qb, cb = model.evaluate({})
     cost_obs = _by_month(actual, "cost_usd", months, line_keys)
     lines = _line_table(months, names, (observed, qb, qa), (cost_obs, cb, ca))
     status = {k: "fitted" if k in chosen else held.get(k, "held") for k in dict.fromkeys([*candidates, *held])}
@@ -286,6 +284,7 @@ def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str]) -> tuple[l
     chosen: list[str] = []
     held: dict[str, str] = {}
     basis = np.zeros((jac.shape[0], 0))
+    spans: list[str] = []  # the name behind each basis column (a forced flat one adds none)
     for j, name in enumerate(names):
         col = jac[:, j]
         norm = float(np.linalg.norm(col))
@@ -294,7 +293,8 @@ def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str]) -> tuple[l
             continue
         rest = col - basis @ (basis.T @ col) if basis.shape[1] else col
         if norm and np.linalg.norm(rest) / norm < SEPARABLE and name not in fit:
-            overlap = [chosen[i] for i in np.argsort(-np.abs(basis.T @ col))[:2] if abs(basis.T @ col)[i] > 1e-6 * norm]
+            weight = np.abs(basis.T @ col)
+            overlap = [spans[i] for i in np.argsort(-weight)[:2] if weight[i] > 1e-6 * norm]
             held[name] = f"held: the bill cannot tell it from {' and '.join(overlap)}; free it with --fit {name}"
             continue
         chosen.append(name)
@@ -302,6 +302,7 @@ def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str]) -> tuple[l
             rest_norm = float(np.linalg.norm(rest))
             if rest_norm > 1e-12:
                 basis = np.column_stack([basis, rest / rest_norm])
+                spans.append(name)
     return chosen, held
 
 

@@ -160,16 +160,16 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
     return Stack(spec, components, specs, path)
 
 
-def component_reads(comp: Component, wl: Workload) -> set[str]:
+def component_reads(comp: Component, wl: Workload, universal: bool = False) -> set[str]:
     """The assumptions ``comp`` reads on ``wl``, found by running every one of its functions
-    on a workload that records each field read (universal fields aside)."""
+    on a workload that records each field read (universal fields aside unless ``universal``)."""
     recorder = wl.recording()
     comp.metrics(recorder)
     comp.costs(recorder)
     comp.queue(recorder)
     comp.notes(recorder)
     comp.db_connections(recorder)
-    return recorder.reads - set(UNIVERSAL)
+    return set(recorder.reads) if universal else recorder.reads - set(UNIVERSAL)
 
 
 def undeclared_reads(stack: Stack) -> list[str]:
