@@ -304,17 +304,15 @@ def queue_table(
     whole = mmc(arrival_rate, service_rate, counts)
     if not whole.stable.any():
         whole.require_stable(f"--servers {servers}")
-    rows = []
-    for c, stable in zip(counts, whole.stable, strict=True):
-        q = mmc(arrival_rate, service_rate, c)
-        row: dict[str, object] = {"servers": int(c), "utilization": float(q.utilization[0]), "stable": bool(stable)}
-        if stable:
-            row.update({k: float(getattr(q, k)[0]) for k in ("p0", "p_wait", "lq", "l", "wq", "w")})
-            row.update({f"p{p}": float(q.response_percentile(p)[0]) for p in (50, 95, 99)})
-            if within is not None:
-                row[f"within_{within:g}"] = float(q.service_level(within)[0])
-        rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame({"servers": counts.astype(int), "utilization": whole.utilization, "stable": whole.stable})
+    q = mmc(arrival_rate, service_rate, counts[whole.stable])  # the steady-state figures, all at once
+    figures = {k: getattr(q, k) for k in ("p0", "p_wait", "lq", "l", "wq", "w")}
+    figures.update({f"p{p}": q.response_percentile(p) for p in (50, 95, 99)})
+    if within is not None:
+        figures[f"within_{within:g}"] = q.service_level(within)
+    for name, values in figures.items():
+        table.loc[whole.stable, name] = values  # unstable counts stay empty (NaN)
+    return table
 
 
 def queue_formatted(
