@@ -23,6 +23,10 @@ from capkit.yamlfile import read_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+#: The field that marks a plan unfit for a paying product: ``render.web.free.production`` is 0,
+#: and its note says why (it sleeps, expires, pauses, or is for non-commercial use only).
+PRODUCTION_FIELD = "production"
+
 #: An entry older than this is flagged as stale by ``capkit pricing``.
 STALE_AFTER_DAYS = 365
 
@@ -143,6 +147,15 @@ class Catalog:
     def plans(self, prefix: str, field: str = "price_usd_per_month") -> list[str]:
         """The plan names under ``prefix``: the names that have a ``field`` (their price)."""
         return [name for name in self.names(prefix) if f"{prefix}.{name}.{field}" in self._entries]
+
+    def unfit_reason(self, prefix: str, plan: object) -> str | None:
+        """Why plan ``plan`` of the table ``prefix`` is unfit for a product that takes money
+        (its ``<prefix>.<plan>.production`` entry is 0: it sleeps, expires, pauses or is for
+        non-commercial use), in the entry's own words; None for a plan fit for production."""
+        key = f"{prefix}.{plan}.{PRODUCTION_FIELD}"
+        if key not in self._entries or self._entries[key].value:
+            return None
+        return self._entries[key].note or f"the provider does not offer {plan} for production use"
 
     def with_values(self, values: Mapping[str, float], note: str) -> Catalog:
         """A copy with some values replaced (unit and source kept; ``note`` says why, confidence low).

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import re
 
 import pytest
 import yaml
@@ -91,3 +92,34 @@ def test_stale_entries_are_flagged(tmp_path):
 @pytest.mark.catalog
 def test_data_dir_is_the_checkout_or_the_wheel():
     assert (data_dir() / "aws.yaml").is_file()
+
+
+#: Words that tell how a value was looked up rather than what is known of it.
+LOOKUP_WORDS = re.compile(r"\b(search\w*|corpus|corpora|stored|look(ed|ing)? up|lookup|found|captur\w*)\b", re.I)
+
+
+@pytest.mark.catalog
+def test_notes_say_what_is_known_of_a_price_not_how_it_was_looked_up():
+    """A note is read by users in `capkit pricing`: it speaks of the provider's terms and of
+    where a value comes from, never of the means by which someone looked for it."""
+    cat = capkit.default_catalog()
+    offending = [key for key in cat if LOOKUP_WORDS.search(cat.entry(key).note)]
+    assert offending == []
+
+
+def test_the_lookup_rule_catches_a_lookup_note():
+    assert LOOKUP_WORDS.search("searched 2026-12-02 for render.com/pricing: not stored")
+    assert LOOKUP_WORDS.search("found only Workspace's page")
+    assert not LOOKUP_WORDS.search("unconfirmed since 2026-12-02: Render's pricing page could not be consulted")
+
+
+@pytest.mark.catalog
+def test_every_production_flag_is_0_or_1_and_unfit_says_why():
+    """``<plan>.production`` marks a plan unfit for a paying product (0) and says why."""
+    cat = capkit.default_catalog()
+    flags = [key for key in cat if key.endswith(".production")]
+    assert {"render.web.free.production", "render.postgres.free.production", "vercel.hobby.production"} <= set(flags)
+    for key in flags:
+        entry = cat.entry(key)
+        assert entry.value in (0, 1), key
+        assert entry.value == 1 or len(entry.note) > 20, key
