@@ -138,6 +138,18 @@ def _sizing_toggle() -> w.ToggleButtons:
     return toggle
 
 
+def _hobby_box() -> w.Checkbox:
+    """Let right-sizing choose plans the catalog marks unfit for a paying product."""
+    box = w.Checkbox(
+        value=False,
+        description="Hobby plans (free tiers that sleep or expire, non-commercial plans)",
+        indent=False,
+        layout=w.Layout(width="auto"),
+    )
+    box.add_class("capkit-allow-hobby")
+    return box
+
+
 # --- the planner ----------------------------------------------------------------------------
 def slider(key: str, value: float, label: str | None = None) -> w.Widget:
     """The slider of one of SLIDERS, as :data:`capkit.inputs.SLIDER_SPECS` describes it: updates
@@ -251,6 +263,7 @@ class Planner:
         self.stack_error = w.HTML("")
         self.sliders = {k: slider(k, UNIVERSAL[k].default) for k in SLIDERS}
         self.sizing = _sizing_toggle()
+        self.hobby = _hobby_box()
         self.assumptions_box = w.VBox()
         self.assumptions = w.Accordion(children=[self.assumptions_box], titles=("Assumptions",))
         self.assumptions.add_class("capkit-assumptions")
@@ -278,6 +291,7 @@ class Planner:
         for key, widget in self.sliders.items():
             widget.observe(lambda c, key=key: self._set_slider(key, c["new"]), "value")
         self.sizing.observe(lambda c: self._set_sizing(c["new"]), "value")
+        self.hobby.observe(lambda c: self._set_hobby(c["new"]), "value")
         self.stack_picker.observe(lambda c: self.set_stack(c["new"]), "value")
         self.path_button.on_click(lambda _b: self.set_stack(self.path_box.value.strip()))
         if stack in preset_names():
@@ -307,6 +321,11 @@ class Planner:
             self.state.sizing = sizing
             self.refresh()
 
+    def _set_hobby(self, allow: bool) -> None:
+        if self.state is not None and not self._muted:
+            self.state.allow_hobby = bool(allow)
+            self.refresh()
+
     def _show_state(self) -> None:
         """Move every widget to the state's values, without refreshing once per widget."""
         self._muted = True
@@ -314,6 +333,7 @@ class Planner:
             for key, value in self.state.sliders.items():
                 show_value(self.sliders[key], key, value)
             self.sizing.value = self.state.sizing
+            self.hobby.value = self.state.allow_hobby
             for box in self.inputs.values():
                 box.show()
         finally:
@@ -331,6 +351,7 @@ class Planner:
             return
         self.stack_error.value = ""
         self.state = Inputs.of(stack, name, values, self.sizing.value)
+        self.state.allow_hobby = bool(self.hobby.value)
         self.inputs = {k: AssumptionInput(a, self.refresh) for k, a in self.state.assumptions.items()}
         self.assumptions_box.children = []
         self._fill_assumptions()
@@ -399,7 +420,7 @@ class Planner:
             return
         try:
             wl = self.stack.workload(**self.values())
-            scenario = Scenario(self.stack, wl, self.state.sizing)
+            scenario = Scenario(self.stack, wl, self.state.sizing, self.state.allow_hobby)
             scenario.adopt_sweeps(self.scenario)
             plan = scenario.plan
         except CapkitError as exc:
@@ -434,7 +455,7 @@ class Planner:
                 picker,
                 self.stack_error,
                 self.status,
-                self.sizing,
+                w.HBox([self.sizing, self.hobby], layout=w.Layout(align_items="center")),
                 self.headline,
                 w.HBox([self.downloads, self.link], layout=w.Layout(align_items="center")),
                 w.HBox([inputs, self.chart_column]),
@@ -486,11 +507,12 @@ class Compare:
         )
         self.sliders = {k: slider(k, {**business, "users": users}[k]) for k in SLIDERS}
         self.sizing = _sizing_toggle()
+        self.hobby = _hobby_box()
         self.table = w.HTML()
         self.status = w.HTML()
         self.chart = ChartView("capkit-chart-compare")
         self._stacks: dict[str, Stack] = {}
-        for widget in (self.picker, *self.sliders.values(), self.sizing):
+        for widget in (self.picker, *self.sliders.values(), self.sizing, self.hobby):
             widget.observe(lambda _c: self.refresh(), "value")
         self.refresh()
 
@@ -506,7 +528,9 @@ class Compare:
     def refresh(self) -> None:
         chosen = list(self.picker.value)
         try:
-            scenarios = compare_scenarios([self._stack(n) for n in chosen], self.values(), self.sizing.value)
+            scenarios = compare_scenarios(
+                [self._stack(n) for n in chosen], self.values(), self.sizing.value, allow_hobby=self.hobby.value
+            )
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc).removeprefix('--stacks: '))}</span>"
             return
@@ -519,7 +543,7 @@ class Compare:
 
     @property
     def widget(self) -> w.Widget:
-        sliders = w.VBox([*self.sliders.values(), self.sizing])
+        sliders = w.VBox([*self.sliders.values(), self.sizing, self.hobby])
         root = w.VBox([w.HTML(CSS), w.HBox([self.picker, sliders]), self.status, self.table, self.chart.widget])
         root.add_class("capkit-compare-app")
         return root

@@ -13,8 +13,9 @@ import textwrap
 
 import pandas as pd
 
+from capkit.engine import evaluate
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
-from capkit.sizing import configured, right_size
+from capkit.sizing import right_size
 from capkit.stack import load_stack, preset_names
 
 #: The user levels at which a preset's right-sized configuration is taken to see what it uses.
@@ -25,14 +26,13 @@ WIDTH = 120
 
 @functools.cache
 def preset_uses() -> dict[str, tuple[str, ...]]:
-    """Catalog key -> the presets that read it (as written, or right-sized at USAGE_LEVELS)."""
+    """Catalog key -> the presets whose priced configuration reads it (as written, or
+    right-sized at USAGE_LEVELS): each plan's own list of sources."""
     uses: dict[str, list[str]] = {}
     for name in preset_names():
         stack = load_stack(name)
-        keys = set(stack.price_keys())
-        for users in USAGE_LEVELS:
-            plan = right_size(stack, stack.workload(users=users))
-            keys |= set(configured(stack, plan.configuration).price_keys())
+        plans = [evaluate(stack), *(right_size(stack, stack.workload(users=u)) for u in USAGE_LEVELS)]
+        keys = {s["key"] for plan in plans for s in plan.sources}
         for key in keys:
             uses.setdefault(key, []).append(name)
     return {k: tuple(v) for k, v in uses.items()}

@@ -41,10 +41,10 @@ def stacks_text() -> str:
     return "\n".join(lines)
 
 
-def plan(stack: str, settings: Sequence[str] = (), sizing: str = "right-sized") -> Plan:
+def plan(stack: str, settings: Sequence[str] = (), sizing: str = "right-sized", allow_hobby: bool = False) -> Plan:
     """``capkit plan``: a stack with ``key=value`` settings, right-sized (default) or as configured."""
     s = load_stack(stack)
-    return plan_for(s, s.workload(**parse_assignments(settings)), sizing)
+    return plan_for(s, s.workload(**parse_assignments(settings)), sizing, allow_hobby)
 
 
 def plan_text(p: Plan) -> str:
@@ -98,18 +98,22 @@ def headline_lines(p: Plan) -> list[str]:
     the actions (right-sized), or the limits it is over (as configured)."""
     users = count(p.workload["users"])
     cost = money(p.summary["monthly_cost_usd"])
+    unfit = [f"  not for a paying product: {u}" for u in p.unfit]
     if p.sizing == "right-sized":
-        lines = [f"Cost to serve {users} daily active users: {cost}/month, right-sized"]
+        hobby = " (hobby plans allowed)" if p.allow_hobby else ""
+        lines = [f"Cost to serve {users} daily active users: {cost}/month, right-sized{hobby}", *unfit]
         lines.append(f"  configuration    {configuration_text(p.configuration)}")
         lines.append(f"  actions          {'; '.join(p.actions)}")
         if not p.fits:
             lines.append(f"  no option fits   {limits_text(p)}")
         return lines
     if p.fits:
-        return [f"Cost to serve {users} daily active users: {cost}/month, as configured (no hard limit over 100 %)"]
+        head = f"Cost to serve {users} daily active users: {cost}/month, as configured (no hard limit over 100 %)"
+        return [head, *unfit]
     return [
         f"Over its limits at {users} daily active users: {p.limits[0]['label']} at "
         f"{p.limits[0]['utilization']:.0%}; {cost}/month as configured",
+        *unfit,
         "  over             " + "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in p.limits),
         "  right-sized      capkit plan without --as-configured gives the configuration that fits",
     ]
@@ -137,12 +141,13 @@ def report(
     date: str | None = None,
     sizing: str = "right-sized",
     bills: Sequence[str] = (),
+    allow_hobby: bool = False,
 ):
     """``capkit report``: run the report notebook; returns the written files."""
     from capkit.report import write_report
 
     settings_ = parse_assignments(settings)
-    return write_report(stack, settings_, out, actuals, growth, title, _date(date), sizing, bills)
+    return write_report(stack, settings_, out, actuals, growth, title, _date(date), sizing, bills, allow_hobby)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -194,15 +199,18 @@ def sensitivity_table(stack: str, settings: Sequence[str] = ()) -> pd.DataFrame:
     return sensitivity(s, s.workload(**values), ranges)
 
 
-def roadmap_text(stack: str, settings: Sequence[str] = (), users: str = "1000:1000000:181") -> str:
+def roadmap_text(
+    stack: str, settings: Sequence[str] = (), users: str = "1000:1000000:181", allow_hobby: bool = False
+) -> str:
     """``capkit roadmap``: one block per phase: users, cost, actions, configuration."""
     from capkit.analysis.roadmap import roadmap, roadmap_table
 
     s = load_stack(stack)
-    table = roadmap_table(roadmap(s, s.workload(**parse_assignments(settings)), sweep_levels(users)))
+    wl = s.workload(**parse_assignments(settings))
+    table = roadmap_table(roadmap(s, wl, sweep_levels(users), allow_hobby))
     blocks = []
     for r in table.itertuples():
-        fits = "" if r.fits else "  (no option keeps every limit under watch here)"
+        fits = "" if r.fits else f"\n  no option fits: {r.limits}"
         blocks.append(
             f"from {count(r.users_from)} to {count(r.users_to)} users: ${r.cost_from_usd:,.0f} to "
             f"${r.cost_to_usd:,.0f}/month{fits}\n  do: {r.actions}\n  run: {r.configuration}"
@@ -210,11 +218,13 @@ def roadmap_text(stack: str, settings: Sequence[str] = (), users: str = "1000:10
     return "\n\n".join(blocks)
 
 
-def plan_formatted(stack: str, settings: Sequence[str] = (), fmt: str = "table", sizing: str = "right-sized") -> str:
+def plan_formatted(
+    stack: str, settings: Sequence[str] = (), fmt: str = "table", sizing: str = "right-sized", allow_hobby: bool = False
+) -> str:
     """``capkit plan --format``: the plan as the text table, the JSON contract, or a long CSV."""
     from capkit.export import plan_csv, plan_json
 
-    p = plan(stack, settings, sizing)
+    p = plan(stack, settings, sizing, allow_hobby)
     return {"table": lambda: plan_text(p) + "\n", "json": lambda: plan_json(p), "csv": lambda: plan_csv(p)}[fmt]()
 
 
@@ -224,22 +234,27 @@ def sweep_formatted(
     users: str = "100:10000000:50",
     fmt: str = "csv",
     sizing: str = "right-sized",
+    allow_hobby: bool = False,
 ) -> str:
     """``capkit sweep``: the plan at log-spaced user levels, as CSV or JSON records."""
     from capkit.export import sweep_json
 
     s = load_stack(stack)
-    table = sweep_for(s, s.workload(**parse_assignments(settings)), sweep_levels(users), sizing)
+    table = sweep_for(s, s.workload(**parse_assignments(settings)), sweep_levels(users), sizing, allow_hobby)
     return table.to_csv(index=False) if fmt == "csv" else sweep_json(table)
 
 
 def compare_formatted(
-    stacks: str, settings: Sequence[str] = (), fmt: str = "table", sizing: str = "right-sized"
+    stacks: str,
+    settings: Sequence[str] = (),
+    fmt: str = "table",
+    sizing: str = "right-sized",
+    allow_hobby: bool = False,
 ) -> str:
     """``capkit compare``: two to four stacks on one business workload, a row each."""
     import json
 
-    frame = compare(stacks.split(","), parse_assignments(settings), sizing)
+    frame = compare(stacks.split(","), parse_assignments(settings), sizing, allow_hobby=allow_hobby)
     if fmt == "json":
         rows = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
         return json.dumps(rows, indent=2) + "\n"
@@ -414,6 +429,16 @@ def _sizing_flag(parser: argparse.ArgumentParser) -> None:
         dest="sizing",
         help="price the stack as written (default: right-sized, the cheapest configuration that fits)",
     )
+    _hobby_flag(parser)
+
+
+def _hobby_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-hobby",
+        action="store_true",
+        help="let right-sizing choose plans unfit for a paying product (free tiers that sleep or expire, "
+        "non-commercial plans)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -453,6 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--stack", required=True)
     o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
+    _hobby_flag(o)
     pr = sub.add_parser("pricing", help="every price and limit with its source, date, confidence and users")
     pr.add_argument("--low", action="store_true", help="only low-confidence entries, with who uses them and why")
     pr.add_argument("--stale", action="store_true", help=f"only entries read more than {STALE_AFTER_DAYS} days ago")
@@ -542,11 +568,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.verb == "stacks":
         _print(stacks_text())
     elif args.verb == "plan":
-        _print(plan_formatted(args.stack, args.set, "json" if args.json else args.format, args.sizing), end="")
+        fmt = "json" if args.json else args.format
+        _print(plan_formatted(args.stack, args.set, fmt, args.sizing, args.allow_hobby), end="")
     elif args.verb == "sweep":
-        _print(sweep_formatted(args.stack, args.set, args.users, args.format, args.sizing), end="")
+        _print(sweep_formatted(args.stack, args.set, args.users, args.format, args.sizing, args.allow_hobby), end="")
     elif args.verb == "compare":
-        _print(compare_formatted(args.stacks, args.set, args.format, args.sizing), end="")
+        _print(compare_formatted(args.stacks, args.set, args.format, args.sizing, args.allow_hobby), end="")
     elif args.verb == "export":
         _print(export_infracost(args.stack, args.set), end="")
     elif args.verb == "simulate":
@@ -554,7 +581,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.verb == "sensitivity":
         _print(sensitivity_table(args.stack, args.set).to_string(index=False))
     elif args.verb == "roadmap":
-        _print(roadmap_text(args.stack, args.set, args.users))
+        _print(roadmap_text(args.stack, args.set, args.users, args.allow_hobby))
     elif args.verb == "pricing":
         _print(pricing_formatted(args.format, args.low, args.stale), end="")
     elif args.verb == "calibrate":
@@ -599,7 +626,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "report":
         files = report(
-            args.stack, args.set, args.out, args.actuals, args.growth, args.title, args.date, args.sizing, args.bill
+            args.stack,
+            args.set,
+            args.out,
+            args.actuals,
+            args.growth,
+            args.title,
+            args.date,
+            args.sizing,
+            args.bill,
+            args.allow_hobby,
         )
         _print(f"{files.html}\n{files.notebook}")
     elif args.verb == "app":

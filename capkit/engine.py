@@ -268,6 +268,7 @@ def plan_of(ev: Evaluation) -> Plan:
     over = sorted((r for r in rows if r["status"] == "over"), key=lambda r: r["max_users"])  # first to break first
     limits = [limit_row(r) for r in over]
     configuration = {c.id: option for c in ev.stack.components if (option := c.configuration())}
+    unfit = [f"{c.id}: {reason}" for c in ev.stack.components if (reason := c.unfit())]
     return Plan(
         ev.stack.name,
         ev.stack.title,
@@ -281,6 +282,8 @@ def plan_of(ev: Evaluation) -> Plan:
         limits=limits,
         components=[c.id for c in ev.stack.components],
         names={c.id: names.component(c.id) for c in ev.stack.components},
+        unfit=unfit,
+        sources=[{"key": key, **entry.model_dump(mode="json")} for key, entry in ev.stack.price_entries()],
     )
 
 

@@ -119,6 +119,8 @@ class Inputs:
     sizing: str = "right-sized"
     sliders: dict[str, float] = field(default_factory=dict)
     assumptions: dict[str, Assumption] = field(default_factory=dict)
+    #: Right-sizing may choose plans unfit for a paying product (the Hobby plans checkbox).
+    allow_hobby: bool = False
 
     @classmethod
     def of(cls, stack: Stack, name: str, values: Mapping[str, float | None] | None = None, sizing: str = "right-sized"):
@@ -144,6 +146,8 @@ class Inputs:
     def query(self) -> str:
         """The query string that reproduces these inputs (assumptions at their default left out)."""
         pairs = [("stack", self.stack_name), ("sizing", self.sizing)]
+        if self.allow_hobby:
+            pairs.append(("allow_hobby", "1"))
         pairs += [(k, f"{v:.10g}") for k, v in self.sliders.items()]
         for key, a in self.assumptions.items():
             if a.spread:
@@ -162,6 +166,8 @@ class Inputs:
                     if text not in SIZINGS:
                         raise InputError(f"sizing = {text!r} is not one of: {', '.join(SIZINGS)}")
                     self.sizing = text
+                elif key == "allow_hobby":
+                    self.allow_hobby = parse_flag(key, text)
                 elif key in SLIDER_SPECS:
                     self.sliders[key] = check_number(key, text, self.stack.specs[key], SLIDER_SPECS[key])
                 elif key in self.assumptions:
@@ -172,6 +178,14 @@ class Inputs:
             except InputError as exc:
                 errors.append(str(exc))
         return errors
+
+
+def parse_flag(key: str, text: str) -> bool:
+    """A link's yes-or-no field: 1 or true is yes, 0 or false no; anything else is refused."""
+    words = {"1": True, "true": True, "0": False, "false": False}
+    if text.lower() not in words:
+        raise InputError(f"{key} = {text!r} is not one of: 1, 0, true, false")
+    return words[text.lower()]
 
 
 def parse_query(query: str) -> tuple[str, dict[str, str]]:

@@ -57,6 +57,13 @@ class Plan:
     limits: list[dict[str, Any]] = field(default_factory=list)
     #: Component ids in stack order.
     components: list[str] = field(default_factory=list)
+    #: Right-sized with plans unfit for a paying product allowed (``--allow-hobby``).
+    allow_hobby: bool = False
+    #: As written, the components on a plan unfit for a paying product, each with why.
+    unfit: list[str] = field(default_factory=list)
+    #: Every price and limit the priced configuration uses: key, value, unit, source, as_of,
+    #: confidence and note (the catalog's entries, then prices written in the stack file).
+    sources: list[dict[str, Any]] = field(default_factory=list)
     #: Component id -> its readable name (``Render web service``), for charts and tables.
     names: dict[str, str] = field(default_factory=dict)
 
@@ -109,6 +116,8 @@ class Plan:
             "stack": self.stack,
             "sizing": self.sizing,
             "configuration": self.configuration,
+            "allow_hobby": self.allow_hobby,
+            "unfit": list(self.unfit),
             "actions": list(self.actions),
             "fits": self.fits,
             "limits": self.limits,
@@ -128,4 +137,5 @@ class Plan:
             },
             "components": components,
             "notes": list(self.notes),
+            "sources": list(self.sources),
         }

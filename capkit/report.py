@@ -28,7 +28,7 @@ from capkit.errors import CapkitError
 from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
-from capkit.pricing import is_stale
+from capkit.pricing import PriceEntry, is_stale
 from capkit.scenario import USER_LEVELS, Scenario, roadmap_shown
 from capkit.serve import jupyter_share_dir, notebook_path
 from capkit.sizing import check_sizing
@@ -108,13 +108,14 @@ class Report:
         title: str | None = None,
         report_date: str | None = None,
         sizing: str = "right-sized",
+        allow_hobby: bool = False,
         **universal: float | None,
     ) -> Report:
         """Plan ``stack`` with the universal fields and ``assumptions`` (None: the defaults),
-        right-sized or as configured."""
+        right-sized (plans unfit for a paying product only with ``allow_hobby``) or as configured."""
         values = {k: v for k, v in universal.items() if v is not None}
         values.update(assumptions or {})
-        scenario = Scenario.of(stack, values, sizing)
+        scenario = Scenario.of(stack, values, sizing, allow_hobby=allow_hobby)
         wl = scenario.workload
         day = dt.date.fromisoformat(report_date) if report_date else dt.date.today()
         if actuals:
@@ -312,12 +313,14 @@ class Report:
         return _Html("".join(parts))
 
     def sources(self) -> _Html:
-        """The pricing entries this stack uses, with source, date and confidence."""
+        """The pricing entries the headline's configuration uses (right-sized or as written,
+        whichever the report prices), with source, date and confidence."""
         rows = []
-        for key, e in self.stack.price_entries():
+        for s in self.plan.sources:
+            e = PriceEntry.model_validate({k: v for k, v in s.items() if k != "key"})
             rows.append(
                 {
-                    "entry": key,
+                    "entry": s["key"],
                     "value": f"{e.value:.10g}",
                     "unit": e.unit,
                     "as of": e.as_of.isoformat(),
@@ -410,6 +413,7 @@ def write_report(
     report_date: dt.date | None = None,
     sizing: str = "right-sized",
     bills: Sequence[Path | str] = (),
+    allow_hobby: bool = False,
 ) -> ReportFiles:
     """``capkit report``: the report notebook for one plan as HTML and executed notebook in ``out``.
 
@@ -440,6 +444,7 @@ def write_report(
         title=title,
         report_date=day.isoformat(),
         sizing=sizing,
+        allow_hobby=allow_hobby,
         bills=[str(Path(b).resolve()) for b in bills] or None,
     )
     nb = normalize(execute(notebook_path("report.ipynb"), params))

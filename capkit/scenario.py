@@ -45,11 +45,13 @@ def roadmap_levels(low: float, high: float, per_decade: int = 20) -> np.ndarray:
 
 @dataclass
 class Scenario:
-    """A stack on a workload in one sizing (``right-sized`` or ``as-configured``)."""
+    """A stack on a workload in one sizing (``right-sized`` or ``as-configured``); right-sized
+    leaves out plans unfit for a paying product unless ``allow_hobby``."""
 
     stack: Stack
     workload: Workload
     sizing: str = "right-sized"
+    allow_hobby: bool = False
 
     def __post_init__(self) -> None:
         check_sizing(self.sizing)
@@ -63,10 +65,11 @@ class Scenario:
         values: Mapping[str, float] | None = None,
         sizing: str = "right-sized",
         root: Path | str | None = None,
+        allow_hobby: bool = False,
     ) -> Scenario:
         """A scenario from a preset name or stack file and workload values (the rest: defaults)."""
         s = stack if isinstance(stack, Stack) else load_stack(stack, root=root)
-        return cls(s, s.workload(**dict(values or {})), sizing)
+        return cls(s, s.workload(**dict(values or {})), sizing, allow_hobby)
 
     @property
     def users(self) -> float:
@@ -79,6 +82,7 @@ class Scenario:
             earlier is None
             or earlier.stack is not self.stack
             or earlier.sizing != self.sizing
+            or earlier.allow_hobby != self.allow_hobby
             or {k: v for k, v in earlier.workload.scalars().items() if k != "users"}
             != {k: v for k, v in self.workload.scalars().items() if k != "users"}
         ):
@@ -90,7 +94,9 @@ class Scenario:
     @functools.cached_property
     def plan(self) -> Plan:
         """The plan in this scenario's sizing."""
-        return right_size(self.stack, self.workload) if self.sizing == "right-sized" else self.as_configured
+        if self.sizing == "right-sized":
+            return right_size(self.stack, self.workload, self.allow_hobby)
+        return self.as_configured
 
     @functools.cached_property
     def as_configured(self) -> Plan:
@@ -101,7 +107,7 @@ class Scenario:
     def table(self) -> pd.DataFrame:
         """The sweep over the chart levels, in this scenario's sizing."""
         if self.sizing == "right-sized":
-            return sweep_table(right_sized(self.stack, self.workload, USER_LEVELS))
+            return sweep_table(right_sized(self.stack, self.workload, USER_LEVELS, self.allow_hobby))
         return self.configured_table
 
     @functools.cached_property
@@ -122,7 +128,7 @@ class Scenario:
         from capkit.analysis.roadmap import roadmap
 
         if levels is not None:
-            return roadmap(self.stack, self.workload, levels)
+            return roadmap(self.stack, self.workload, levels, self.allow_hobby)
         return self._default_roadmap
 
     @functools.cached_property
@@ -130,7 +136,8 @@ class Scenario:
         from capkit.analysis.roadmap import roadmap
 
         users = max(self.users, 100.0)
-        return roadmap(self.stack, self.workload, roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000)))
+        levels = roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000))
+        return roadmap(self.stack, self.workload, levels, self.allow_hobby)
 
     def charts(self, band: pd.DataFrame | None = None) -> dict[str, alt.TopLevelMixin]:
         """The three planner charts: cost by component, cost and revenue, utilization."""
@@ -192,6 +199,7 @@ def compare_scenarios(
     values: Mapping[str, float] | None = None,
     sizing: str = "right-sized",
     root: Path | str | None = None,
+    allow_hobby: bool = False,
 ) -> dict[str, Scenario]:
     """One scenario per stack on one business workload (each stack keeps its technical inputs).
 
@@ -213,7 +221,7 @@ def compare_scenarios(
     out = {}
     for name, s in zip(names, loaded, strict=True):
         own = {k: v for k, v in technical.items() if k in s.specs}
-        out[name] = Scenario(s, s.workload(**business, **own), sizing)
+        out[name] = Scenario(s, s.workload(**business, **own), sizing, allow_hobby)
     return out
 
 
@@ -246,9 +254,10 @@ def compare(
     values: Mapping[str, float] | None = None,
     sizing: str = "right-sized",
     root: Path | str | None = None,
+    allow_hobby: bool = False,
 ) -> pd.DataFrame:
     """Two to four stacks on one business workload: one row per stack (see :func:`compare_row`)."""
-    scenarios = compare_scenarios(stacks, values, sizing, root)
+    scenarios = compare_scenarios(stacks, values, sizing, root, allow_hobby)
     return pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from capkit.analysis.roadmap import Choice, choose, first_actions
 from capkit.components import REGISTRY
-from capkit.components.base import CostItem
+from capkit.components.base import Component, CostItem
 from capkit.engine import WATCH_AT, CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays, sweep, sweep_table
 from capkit.errors import InputError
 from capkit.plan import Plan, limit_row
@@ -48,8 +48,10 @@ def configured(stack: Stack, configuration: Mapping[str, Mapping[str, Any]]) -> 
         for c in stack.components
     ]
     by_id = {c.id: c for c in components}
-    for c in components:
+    for c, before in zip(components, stack.components, strict=True):
         c.bind(by_id)
+        if c is not before and "_option_keys" in before.__dict__:
+            c._option_keys = before._option_keys  # the same params choose, however configured
     return Stack(stack.spec, components, stack.specs, stack.path)
 
 
@@ -57,9 +59,11 @@ def _configuration(choices: Mapping[str, Choice], level: int) -> dict[str, dict[
     return {cid: dict(c.options[c.index[level]]) for cid, c in choices.items() if c.options != [{}]}
 
 
-def right_size(stack: Stack, wl: Workload | None = None) -> Plan:
+def right_size(stack: Stack, wl: Workload | None = None, allow_hobby: bool = False) -> Plan:
     """The plan of the cheapest configuration that keeps every hard limit under watch (70 %)
-    at ``wl``'s users: the roadmap's choice at that level, evaluated by the engine.
+    at ``wl``'s users: the roadmap's choice at that level, evaluated by the engine. Plans the
+    catalog marks unfit for a paying product (they sleep, expire, pause or are non-commercial)
+    are chosen only with ``allow_hobby``.
 
     Its ``configuration`` gives each component's chosen options, ``actions`` what changes from
     the stack as written, ``fits`` whether every hard limit is under watch, and ``limits`` the
@@ -68,27 +72,52 @@ def right_size(stack: Stack, wl: Workload | None = None) -> Plan:
     wl = wl if wl is not None else stack.workload()
     if wl.n != 1:
         raise InputError(f"right_size takes one workload; this one has {wl.n} values (use right_sized)")
-    choices = choose(stack, wl, wl.users)
+    choices = choose(stack, wl, wl.users, allow_hobby)
     sized = configured(stack, _configuration(choices, 0))
     plan = evaluate(sized, wl)
     plan.sizing = "right-sized"
+    plan.allow_hobby = allow_hobby
     plan.actions = first_actions(stack, choices)
     plan.fits = bool(all(c.fits[c.index[0], 0] for c in choices.values()))
     hard = plan.load[(plan.load["kind"] != "free_tier") & (plan.load["utilization"] >= WATCH_AT)]
     plan.limits = (
         []
         if plan.fits
-        else [limit_row(r, levers(sized, wl, r["component"], r["metric"])) for r in hard.to_dict("records")]
+        else [
+            {
+                **limit_row(r, levers(sized, wl, r["component"], r["metric"])),
+                "ceiling": ceiling(choices[r["component"]], r["metric"], sized.component(r["component"])),
+            }
+            for r in hard.to_dict("records")
+        ]
     )
     return plan
 
 
-def plan_for(stack: Stack, wl: Workload | None = None, sizing: str = "right-sized") -> Plan:
+def ceiling(choice: Choice, metric: str, comp: Component) -> dict[str, Any] | None:
+    """Where the chosen option's limit on ``metric`` is the largest any option offers: that
+    limit, and the catalog entry (key and source) it comes from; None where a larger exists."""
+    grid = next((g for g in choice.metrics if g.metric == metric), None)
+    key = comp.limit_key(metric)
+    if grid is None or key is None:
+        return None
+    chosen = grid.limit[choice.index[0], 0]
+    if chosen < grid.limit[:, 0].max() * (1 - 1e-9):
+        return None
+    entry = comp.catalog.entry(key)
+    return {"limit": float(chosen), "unit": grid.unit, "key": key, "source": str(entry.source)}
+
+
+def plan_for(stack: Stack, wl: Workload | None = None, sizing: str = "right-sized", allow_hobby: bool = False) -> Plan:
     """The plan in either sizing: :func:`right_size` or the stack as written (``evaluate``)."""
-    return right_size(stack, wl) if check_sizing(sizing) == "right-sized" else evaluate(stack, wl)
+    if check_sizing(sizing) == "right-sized":
+        return right_size(stack, wl, allow_hobby)
+    return evaluate(stack, wl)
 
 
-def sweep_for(stack: Stack, wl: Workload, users: np.ndarray, sizing: str = "right-sized") -> pd.DataFrame:
+def sweep_for(
+    stack: Stack, wl: Workload, users: np.ndarray, sizing: str = "right-sized", allow_hobby: bool = False
+) -> pd.DataFrame:
     """The sweep table over ``users`` in either sizing (``engine.sweep`` for the stack as written)."""
     if check_sizing(sizing) == "as-configured":
         return sweep(stack, wl, users)
@@ -96,10 +125,10 @@ def sweep_for(stack: Stack, wl: Workload, users: np.ndarray, sizing: str = "righ
     check_range("users", levels, UNIVERSAL["users"])
     if (levels <= 0).any():
         raise InputError("users: right-sizing needs user levels above 0")
-    return sweep_table(right_sized(stack, wl, levels))
+    return sweep_table(right_sized(stack, wl, levels, allow_hobby))
 
 
-def right_sized(stack: Stack, wl: Workload, users: np.ndarray) -> Evaluation:
+def right_sized(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool = False) -> Evaluation:
     """The right-sized stack at every level of ``users``, as an engine Evaluation.
 
     Each level runs its own cheapest fitting configuration (the roadmap's choice), so a
@@ -108,7 +137,7 @@ def right_sized(stack: Stack, wl: Workload, users: np.ndarray) -> Evaluation:
     upgrade is due. Cost items are one per component (the configuration's monthly total).
     """
     levels = np.asarray(users, dtype=float)
-    choices = choose(stack, wl, levels)
+    choices = choose(stack, wl, levels, allow_hobby)
     n = len(levels)
     metrics: list[MetricResult] = []
     costs: list[CostResult] = []

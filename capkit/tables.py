@@ -111,6 +111,9 @@ def configuration_text(configuration: Mapping[str, Mapping[str, Any]]) -> str:
                 words.append(f"{v:,.0f} GB disk")
             elif k == "concurrency_limit":
                 words.append(f"concurrency quota {v:,.0f}")
+            elif k == "read_replicas":
+                if v:
+                    words.append(f"{v:,.0f} read replica{'s' if v != 1 else ''}")
             else:
                 words.append(str(v).replace("_", "-") if k == "mode" else str(v))
         parts.append(f"{cid}: {', '.join(words)}")
@@ -123,6 +126,12 @@ def limits_text(plan: Plan) -> str:
     for limit in plan.limits:
         u = limit["utilization"]
         text = f"{limit['label']} at {'unbounded' if u is None else f'{u:.0%}'} of its limit"
+        top = limit.get("ceiling")
+        if top:
+            text += (
+                f", already the largest the provider offers ({count(top['limit'])} {top['unit']}, "
+                f"{top['key']}: {top['source']})"
+            )
         if limit["levers"]:
             moves = " or ".join(
                 f"{x['assumption']} from {x['now']:,.4g} to about {x['fits_at']:,.3g} {x['unit']}"
@@ -140,9 +149,10 @@ def answer_html(plan: Plan) -> str:
     line each (right-sized), or the first limit the stack as written is over."""
     users = count(plan.workload["users"])
     cost = money(plan.summary["monthly_cost_usd"])
-    lines = []
+    lines = [("unfit", f"Not for a paying product: {u}") for u in plan.unfit]
     if plan.sizing == "right-sized":
-        head = f"Cost to serve {users} users: <b>{cost}/month</b>, right-sized"
+        hobby = " (hobby plans allowed)" if plan.allow_hobby else ""
+        head = f"Cost to serve {users} users: <b>{cost}/month</b>, right-sized{hobby}"
         lines.append(("configuration", "Configuration: " + configuration_text(plan.configuration)))
         lines.append(("actions", "Actions: " + "; ".join(plan.actions)))
         if not plan.fits:

@@ -173,3 +173,20 @@ def test_a_bill_without_actuals_fails_before_papermill(tmp_path):
 
     with pytest.raises(ReportError, match="--bill needs --actuals"):
         write_report("aws-serverless", {}, tmp_path, bills=example_bill()[0])
+
+
+def test_pricing_sources_are_the_entries_the_headline_configuration_uses():
+    """render-postgres at 50,000 users is priced right-sized (Starter web instances, a paid
+    Postgres, a fixed Upstash plan, SES, Sentry Team): its "Pricing sources" lists exactly the
+    catalog entries that configuration reads, none of the stack as written (its free Postgres,
+    Gmail, Sentry Developer)."""
+    from capkit.report import Report
+    from capkit.sizing import configured
+
+    report = Report.build("render-postgres", users=50_000)
+    listed = re.findall(r"<tr>\s*<td>([^<]+)</td>", report.sources().markup)
+    plan = report.plan
+    used = configured(report.stack, plan.configuration).price_keys()
+    assert listed == [s["key"] for s in plan.sources]
+    assert set(used) <= set(listed) and set(listed) <= set(used)
+    assert not any(k.startswith(("render.postgres.free.", "email.gmail_consumer.", "sentry.developer.")) for k in listed)

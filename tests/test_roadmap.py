@@ -25,12 +25,14 @@ def test_render_postgres_upgrade_steps_in_order(render_postgres):
     table = roadmap_table(capkit.roadmap(s, wl, LEVELS))
     assert (np.diff(table["users_from"]) > 0).all()
     actions = " | ".join(table["actions"])
-    # Seed 003's upgrades, computed: paid Sentry, a paid database, bigger web instances, in this order.
+    # Seed 003's upgrades, computed: a paid database from the start (Render's free one expires
+    # after 30 days, so a paying product never runs on it), then paid Sentry, then bigger web
+    # instances, in this order.
     order = [
         actions.index(step)
         for step in (
-            "sentry: plan developer -> plan team",
             "postgres: plan free ->",
+            "sentry: plan developer -> plan team",
             "render_web: plan starter -> plan standard",
         )
     ]

@@ -18,26 +18,29 @@ def test_render_postgres_at_100k_users(render_postgres):
     """Worked from the preset's assumptions and Render's published plans.
 
     Peak requests: 100,000 users x 50 calls / 86,400 s x peak factor 3 = 173.6/s.
-    CPU: 173.6/s x 100 ms = 17.4 cores busy; under watch (70 %) needs more than 24.8 cores,
-    so starter (0.5 CPU) and standard (1 CPU) would need over 20 instances. Pro (2 CPU):
-    ceil(24.8 / 2) = 13 instances. Workers: each slot serves 1000 / 300 ms = 3.33/s, so
-    173.6 / (0.7 x 3.33) = 74.4 slots: 13 instances x 8 processes = 104 (x 4 = 52 is short);
-    8 x 125 MB = 1,000 MB is under 70 % of Pro's 4 GB. 13 x $85 = $1,105 beats Pro Plus's
-    ceil(24.8 / 4) = 7 x $175 = $1,225.
-    Postgres: 173.6/s x 5 queries x (1 - 0.5 cache hits) = 434 queries/s at 5 ms each need
-    434 x 0.005 / 0.7 = 3.1 cores: pro_16gb (4 CPU, 400 connections for 104 clients).
-    Disk: 100,000 / 0.2 DAU/MAU x 105.5 rows x 0.5 KB = 26.4 GB; under 70 % needs 37.7 GB:
-    Render's 50 GB step.
+    CPU: 173.6/s x 100 ms = 17.4 cores busy; under watch (70 %) needs more than 24.8 cores:
+    Starter (0.5 CPU) ceil(24.8 / 0.5) = 50 instances x $7 = $350 (Render scales a service to
+    100), against Standard's 25 x $25 = $625 and Pro's 13 x $85 = $1,105. Workers: each slot
+    serves 1000 / 300 ms = 3.33/s, so 173.6 / (0.7 x 3.33) = 74.4 slots: 50 x 2 processes =
+    100 (x 1 = 50 is short); 2 x 125 MB = 250 MB is under 70 % of Starter's 512 MB.
+    Postgres: 100 connections need more than 100 / 0.7 = 143 (pro_8gb's 200 or more);
+    173.6/s x 5 queries x (1 - 0.5 cache hits) = 434 queries/s at 5 ms = 2.17 cores busy need
+    more than 3.1 cores: pro_16gb (4 CPU) at $200. A read replica of pro_8gb (2 CPU) would
+    carry it too (the primary keeps 10 % writes + 90 % / 2 reads = 55 %: 1.19 cores, 60 %),
+    but two pro_8gb instances cost $200 and two disks. Disk: 100,000 / 0.2 DAU/MAU x 105.5
+    rows x 0.5 KB = 26.4 GB; under 70 % needs 37.7 GB: the 40 GB step ($12).
     """
     s = render_postgres
     plan = right_size(s, s.workload(users=100_000))
     assert plan.sizing == "right-sized" and plan.fits
-    assert plan.configuration["render_web"] == {"plan": "pro", "instances": 13, "processes_per_instance": 8}
-    assert plan.configuration["postgres"] == {"plan": "pro_16gb", "disk_gb": 50.0}
+    assert plan.configuration["render_web"] == {"plan": "starter", "instances": 50, "processes_per_instance": 2}
+    assert plan.configuration["postgres"] == {"plan": "pro_16gb", "read_replicas": 0, "disk_gb": 40.0}
     web = plan.cost[plan.cost["component"] == "render_web"]
-    assert web["item"].iloc[0] == "pro instances" and web["cost_usd"].iloc[0] == pytest.approx(13 * 85.0)
-    assert "upgrade render_web: plan starter -> plan pro" in plan.actions
-    assert "scale render_web: instances 1 -> 13, processes_per_instance 2 -> 8" in plan.actions
+    assert web["item"].iloc[0] == "starter instances" and web["cost_usd"].iloc[0] == pytest.approx(50 * 7.0)
+    db = plan.cost[plan.cost["component"] == "postgres"]
+    assert db["cost_usd"].sum() == pytest.approx(200.0 + 40 * 0.30)
+    assert "scale render_web: instances 1 -> 50" in plan.actions
+    assert any(a.startswith("upgrade postgres: plan free -> plan pro_16gb") for a in plan.actions)
     assert (plan.load.loc[plan.load["kind"] != "free_tier", "utilization"] < WATCH_AT).all()
     document = plan.to_json()
     assert document["sizing"] == "right-sized" and document["fits"] is True

@@ -1,13 +1,16 @@
 """Roadmap: the cheapest configuration that keeps every limit under watch, as users grow.
 
 Every component with tiers (plans, instance types and counts, disks, compute sizes, quota
-levels, capacity modes) lists its options (``Component.options``). At every user level of a
-dense log grid the roadmap takes the components in stack order and gives each the cheapest
-option whose hard limits all stay under the watch threshold (70 %); a database is bound to the
-web tier chosen for it at that level, so its connections follow. Each option is evaluated by
-the engine itself over all levels at once (a stack of that one component): the roadmap knows no
-price or formula of its own. Consecutive levels with the same configuration, instance counts
-aside, form a phase: instance counts, worker processes and disk sizes grow inside a phase.
+levels, capacity modes, read replicas) lists its options (``Component.options``). At every
+user level of a dense log grid the roadmap gives each component the cheapest option whose hard
+limits all stay under the watch threshold (70 %); a client and the databases it alone connects
+to are chosen together, each database seeing the connections the client's option opens. Options
+the catalog marks unfit for a paying product are left out unless asked for, and a component
+whose provider allows no move down (Render Postgres' instance type and disk) only moves up from
+the stack as written. Each option is evaluated by the engine itself over all levels at once (a
+stack of that one component): the roadmap knows no price or formula of its own. Consecutive
+levels with the same configuration, counts aside, form a phase: instance counts, worker
+processes and disk sizes grow inside a phase.
 """
 
 from __future__ import annotations
@@ -41,16 +44,29 @@ class Phase:
     cost_to_usd: float
     actions: list[str] = field(default_factory=list)
     fits: bool = True
+    #: Where no option fits: each limit past watch at the phase's first such level, and, where
+    #: no option offers more, that this is the provider's largest offer with its source.
+    limits: list[str] = field(default_factory=list)
 
 
 def _label(change: dict[str, Any]) -> str:
-    return ", ".join(
-        f"{k} {v:,.0f}" if isinstance(v, float) else f"{k} {v}" for k, v in change.items() if k not in SCALING
-    )
+    words = []
+    for k, v in change.items():
+        if k in SCALING:
+            continue
+        if k == "read_replicas":
+            if v:
+                words.append(f"{v:.0f} read replica{'s' if v != 1 else ''}")
+            continue
+        words.append(f"{k} {v:,.0f}" if isinstance(v, float) else f"{k} {v}")
+    return ", ".join(words)
 
 
 #: Parameters that scale with load inside a phase rather than open a new one.
 SCALING = ("instances", "processes_per_instance", "disk_gb")
+#: Parameters evaluated as arrays within one family of options (one engine run per plan): the
+#: scaling ones, and read replicas (which do open a phase: adding one is an action).
+ARRAYED = (*SCALING, "read_replicas")
 
 
 def _without_instances(change: dict[str, Any]) -> tuple:
@@ -105,44 +121,59 @@ class _ChosenClient:
 
 
 def _families(options: list[dict[str, Any]]) -> dict[tuple, list[int]]:
-    """Option indices grouped by everything but the scaling parameters (one family per plan)."""
+    """Option indices grouped by everything but the array parameters (one family per plan)."""
     families: dict[tuple, list[int]] = {}
     for i, option in enumerate(options):
-        families.setdefault(_without_instances(option), []).append(i)
+        families.setdefault(tuple(sorted((k, v) for k, v in option.items() if k not in ARRAYED)), []).append(i)
     return families
 
 
 def _family_variant(comp: Component, options: list[dict[str, Any]], idx: list[int], levels: int) -> Component:
-    """One component for a whole family: its scaling parameters (instances, processes, disk) as
-    arrays with one value per (option, level), so the engine evaluates every option at once.
+    """One component for a whole family: its array parameters (instances, processes, disk,
+    replicas) as arrays with one value per (option, level), so the engine evaluates every
+    option at once.
 
     The first option is validated as a stack file's would be; the others differ from it only
     in counts the component itself listed.
     """
     base = comp.params.model_dump()
     variant = REGISTRY[comp.type](comp.id, {**base, **options[idx[0]]}, comp.catalog, comp.where)
-    scaling = {k for i in idx for k in options[i] if k in SCALING}
-    if len(idx) > 1 and scaling:
-        values = {k: np.repeat([float(options[i].get(k, base[k])) for i in idx], levels) for k in scaling}
+    arrayed = {k for i in idx for k in options[i] if k in ARRAYED}
+    if len(idx) > 1 and arrayed:
+        values = {k: np.repeat([float(options[i].get(k, base[k])) for i in idx], levels) for k in arrayed}
         variant.params = variant.params.model_copy(update=values)
-        variant.setup()  # prices and limits that read a scaling parameter (a disk size)
+        variant.setup()  # prices and limits that read an array parameter (a disk size)
     return variant
 
 
-#: Per stack, by (component id, number of levels): the options and their family variants,
-#: built once and evaluated often.
-_VARIANTS: weakref.WeakKeyDictionary[Stack, dict[tuple[str, int], tuple[list, list]]] = weakref.WeakKeyDictionary()
+#: Per stack, by (component id, number of levels, hobby options allowed): the options and their
+#: family variants, built once and evaluated often.
+_VARIANTS: weakref.WeakKeyDictionary[Stack, dict[tuple[str, int, bool], tuple[list, list, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _variants(stack: Stack, comp: Component, n: int) -> tuple[list[dict[str, Any]], list[tuple[list[int], Any]]]:
-    """``comp``'s options, and (option indices, family variant) for every family at ``n`` levels."""
+def production_options(comp: Component, allow_hobby: bool = False) -> list[dict[str, Any]]:
+    """``comp``'s options a paying product may run: those the catalog marks unfit for
+    production (a plan that sleeps, expires, pauses or is non-commercial) only with
+    ``allow_hobby``. A component without options has one, ``{}`` (as written)."""
+    options = comp.options()
+    if not allow_hobby:
+        options = [o for o in options if comp.unfit(o) is None]
+    return options or [{}]
+
+
+def _variants(stack: Stack, comp: Component, n: int, allow_hobby: bool) -> tuple[list, list, Any]:
+    """``comp``'s options, (option indices, family variant) for every family at ``n`` levels,
+    and the options' one-way features (:func:`_features`)."""
     cache = _VARIANTS.setdefault(stack, {})
-    key = (comp.id, n)
+    key = (comp.id, n, allow_hobby)
     if key not in cache:
-        options = comp.options() or [{}]
+        options = production_options(comp, allow_hobby)
         cache[key] = (
             options,
             [(_index(idx), _family_variant(comp, options, idx, n)) for idx in _families(options).values()],
+            _features(comp, options),
         )
     return cache[key]
 
@@ -159,58 +190,248 @@ def _grid(values: np.ndarray | float, size: int, shape: tuple[int, int]) -> np.n
     return (values if values.size == size else np.broadcast_to(values, (size,))).reshape(shape)
 
 
-def choose(stack: Stack, wl: Workload, levels: np.ndarray) -> dict[str, Choice]:
-    """The cheapest fitting option of every component at every level, in stack order.
+@dataclass
+class _Grids:
+    """Every option of one component evaluated over every level: cost, the worst hard-limit
+    utilization, the metric grids and the connections it opens (a + b x users)."""
 
-    Each family of options (one plan, all its instance counts, processes and disk sizes) is
-    one engine evaluation over (options x levels); a database sees, at each level, the
-    connections of the clients chosen before it.
+    options: list[dict[str, Any]]
+    cost: np.ndarray
+    worst: np.ndarray
+    metrics: list[MetricGrid]
+    connections: tuple[np.ndarray, np.ndarray]
+    over: np.ndarray  # (options, levels): how many hard limits are at or past watch
+    excess: np.ndarray  # (options, levels): hard-limit utilization past watch, summed
+
+    def roomiest(self, level: int, allowed: np.ndarray) -> int:
+        """:func:`_cheapest` at ``level`` among ``allowed`` options."""
+        fits = self.worst[:, level] < WATCH_AT
+        return _cheapest(
+            self.cost[:, level], fits, self.worst[:, level], allowed, self.over[:, level], self.excess[:, level]
+        )
+
+
+def _evaluate(
+    stack: Stack, comp: Component, wl: Workload, levels: np.ndarray, peers: dict, allow_hobby: bool
+) -> _Grids:
+    """Each family of ``comp``'s options is one engine evaluation over (options x levels)."""
+    n = len(levels)
+    options, families, _ = _variants(stack, comp, n, allow_hobby)
+    cost = np.zeros((len(options), n))
+    fixed = np.zeros((len(options), n))
+    per_user = np.zeros((len(options), n))
+    grids: dict[str, MetricGrid] = {}
+    for idx, variant in families:
+        variant.bind(peers)
+        count = idx.stop - idx.start if isinstance(idx, slice) else len(idx)
+        users = np.tile(levels, count)
+        wl_family = wl.with_users(users)
+        ev = evaluate_arrays(Stack(stack.spec, [variant], stack.specs, stack.path), wl_family)
+        shape = (count, n)
+        cost[idx] = ev.monthly_cost_usd().reshape(shape)
+        # Connections are affine in users like every demand: two levels give a and b.
+        up = users + np.maximum(users, 1.0)
+        c0 = _grid(variant.db_connections(wl_family), users.size, shape)
+        c1 = _grid(variant.db_connections(wl.with_users(up)), users.size, shape)
+        slope = (c1 - c0) / _grid(up - users, users.size, shape)
+        fixed[idx], per_user[idx] = c0 - slope * _grid(users, users.size, shape), slope
+        for m in ev.metrics:
+            grid = grids.get(m.metric) or grids.setdefault(m.metric, _empty_grid(m, len(options), n))
+            for name in ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user"):
+                getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
+            grid.kinds[idx] = m.kind
+    # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
+    worst = np.zeros((len(options), n))
+    over = np.zeros((len(options), n), dtype=np.int64)
+    excess = np.zeros((len(options), n))
+    for g in grids.values():
+        hard = (g.kinds != "free_tier")[:, None]
+        worst = np.maximum(worst, np.where(hard, g.utilization, 0.0))
+        over += hard & (g.utilization >= WATCH_AT)
+        excess += np.where(hard, np.maximum(g.utilization - WATCH_AT, 0.0), 0.0)
+    return _Grids(options, cost, worst, list(grids.values()), (fixed, per_user), over, excess)
+
+
+def _features(comp: Component, options: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per option, the features the provider never lets decrease (an instance type's memory, a
+    disk), and the same for the component as written: the start of every path; None when the
+    component has no one-way move."""
+    start = comp.monotone(comp.configuration())
+    if not start:
+        return None
+    keys = list(start)
+    table = np.array([[comp.monotone(o)[k] for k in keys] for o in options], dtype=float)
+    return table, np.array([start[k] for k in keys], dtype=float)
+
+
+def _allowed(features: tuple[np.ndarray, np.ndarray] | None, previous: int | None, size: int) -> np.ndarray:
+    """The options a component may move to from ``previous`` (the stack as written at None)."""
+    if features is None:
+        return np.ones(size, dtype=bool)
+    table, start = features
+    now = start if previous is None else table[previous]
+    return np.all(table >= now - 1e-9, axis=1)
+
+
+def _cheapest(
+    cost: np.ndarray,
+    fits: np.ndarray,
+    worst: np.ndarray,
+    allowed: np.ndarray,
+    over: np.ndarray | None = None,
+    excess: np.ndarray | None = None,
+) -> int:
+    """The cheapest allowed option that fits. Where none fits, the roomiest: the fewest limits
+    past watch (``over``), then the lowest worst utilization, then the least utilization
+    past watch summed over the limits (``excess``), then the cheapest."""
+    candidates = np.where(fits & allowed, cost, np.inf)
+    if np.isfinite(candidates.min()):
+        return int(np.argmin(candidates))
+    if over is not None:
+        counts = np.where(allowed, over, np.iinfo(np.int64).max)
+        allowed = allowed & (counts == counts.min())
+    room = np.where(allowed, worst, np.inf)
+    allowed = allowed & (room <= room.min() * (1 + 1e-9))
+    if excess is not None:
+        spill = np.where(allowed, excess, np.inf)
+        allowed = allowed & (spill <= spill.min() * (1 + 1e-9) + 1e-12)
+    return int(np.argmin(np.where(allowed, cost, np.inf)))
+
+
+def _pick(g: _Grids, features: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Per level, the option :func:`_cheapest` takes, walking the levels in order where the
+    provider's one-way moves bind (each level starts from the one before)."""
+    fits = g.worst < WATCH_AT
+    n = g.cost.shape[1]
+    if features is None:
+        everything = np.ones(len(g.options), dtype=bool)
+        best = np.argmin(np.where(fits, g.cost, np.inf), axis=0)
+        for level in np.flatnonzero(~fits.any(axis=0)):
+            best[level] = g.roomiest(level, everything)
+        return best
+    index = np.zeros(n, dtype=int)
+    previous = None
+    for level in range(n):
+        allowed = _allowed(features, previous, len(g.options))
+        index[level] = previous = g.roomiest(level, allowed)
+    return index
+
+
+class _ProbeClient:
+    """A stand-in client for the joint choice's probe: over levels given twice, it opens no
+    connection at the first copy of each level and one at the second (the rows repeat per
+    option, like :class:`_ChosenClient`'s)."""
+
+    def __init__(self, n: int):
+        self.pattern = np.repeat([0.0, 1.0], n)
+
+    def db_connections(self, wl: Workload) -> np.ndarray:
+        return np.resize(self.pattern, wl.n)
+
+
+def _headroom(stack: Stack, comp: Component, wl: Workload, levels: np.ndarray, peers: dict, hobby: bool) -> tuple:
+    """Per (option, level) of database ``comp``: its cost, whether its limits that do not
+    depend on connections fit, and the most client connections it takes while every limit
+    stays under watch. Each limit is affine in its clients' connections (a count against a
+    plan's or a pooler's maximum), so two probes, at 0 and 1 connection, give it exactly."""
+    n = len(levels)
+    probe = _evaluate(
+        stack, comp, wl, np.concatenate([levels, levels]), {**peers, comp.client_ids()[0]: _ProbeClient(n)}, hobby
+    )
+    most = np.full((len(probe.options), n), np.inf)
+    fits = np.ones((len(probe.options), n), dtype=bool)
+    for g in probe.metrics:
+        hard = (g.kinds != "free_tier")[:, None]
+        at_zero, at_one = g.utilization[:, :n], g.utilization[:, n:]
+        slope = at_one - at_zero
+        fits &= ~hard | (at_zero < WATCH_AT)
+        bound = np.where(slope > 0, (WATCH_AT - at_zero) / np.where(slope > 0, slope, 1.0), np.inf)
+        most = np.where(hard, np.minimum(most, bound), most)
+    return probe.cost[:, :n], fits, most
+
+
+def _joint(client: _Grids, client_features, databases: list[tuple], n: int) -> np.ndarray:
+    """The client's option per level that, with each of its databases' cheapest fitting option
+    for the connections it opens, costs least in all (the databases' limits are the only
+    coupling). Levels are walked in order where a one-way move binds a database."""
+    fits = client.worst < WATCH_AT
+    fixed, per_user = client.connections
+    index = np.zeros(n, dtype=int)
+    previous_client: int | None = None
+    previous_db: list[int | None] = [None] * len(databases)
+    for level in range(n):
+        allowed = _allowed(client_features, previous_client, len(client.options))
+        total = np.where(fits[:, level] & allowed, client.cost[:, level], np.inf)
+        picks = []
+        for j, (cost, db_fits, most, features, users) in enumerate(databases):
+            conns = fixed[:, level] + per_user[:, level] * users[level]  # a + b x users, per client option
+            ok = db_fits[:, level] & _allowed(features, previous_db[j], cost.shape[0])
+            limit = np.where(ok, most[:, level], -np.inf)
+            order = np.argsort(limit)
+            sorted_limit, sorted_cost = limit[order], np.where(ok, cost[:, level], np.inf)[order]
+            # Suffix minima: the cheapest database among those taking more than c connections.
+            suffix = np.minimum.accumulate(sorted_cost[::-1])[::-1]
+            suffix_at = np.append(suffix, np.inf)
+            first = np.searchsorted(sorted_limit, conns, side="right")
+            total = total + suffix_at[first]
+            picks.append((order, sorted_cost, first))
+        if not np.isfinite(total.min()):
+            # No joint option fits: of the client's fitting options, the one opening the fewest
+            # connections (the most room for its databases), then the cheapest.
+            ok = fits[:, level] & allowed
+            if ok.any():
+                conns = np.where(ok, fixed[:, level] + per_user[:, level] * databases[0][4][level], np.inf)
+                ok &= conns <= conns.min() * (1 + 1e-9)
+            index[level] = previous_client = client.roomiest(level, ok if ok.any() else allowed)
+            continue
+        k = int(np.argmin(total))
+        index[level] = previous_client = k
+        for j, (order, sorted_cost, first) in enumerate(picks):
+            tail = sorted_cost[first[k] :]
+            previous_db[j] = int(order[first[k] + int(np.argmin(tail))])
+    return index
+
+
+def choose(stack: Stack, wl: Workload, levels: np.ndarray, allow_hobby: bool = False) -> dict[str, Choice]:
+    """The cheapest fitting option of every component at every level.
+
+    Each family of options (one plan, all its instance counts, processes, disks and replicas)
+    is one engine evaluation over (options x levels). A client and the databases it is the
+    only client of are chosen together: their cost summed, each database with the
+    connections the client's option opens (the one coupling between components). Options the
+    catalog marks unfit for a paying product are left out unless ``allow_hobby``; a
+    component whose provider allows no move down (Render Postgres' instance type and disk)
+    walks the levels upwards from the stack as written.
     """
     levels = np.asarray(levels, dtype=float)
     n = len(levels)
+    by_id = {c.id: c for c in stack.components}
+    # The databases each client with options is the only client of: chosen with it.
+    coupled: dict[str, list[str]] = {}
+    for comp in stack.components:
+        ids = comp.client_ids()
+        if len(ids) == 1 and ids[0] in by_id and stack.components.index(by_id[ids[0]]) < stack.components.index(comp):
+            if len(_variants(stack, by_id[ids[0]], n, allow_hobby)[0]) > 1:
+                coupled.setdefault(ids[0], []).append(comp.id)
     choices: dict[str, Choice] = {}
     for comp in stack.components:
-        options, families = _variants(stack, comp, n)
         peers: dict[str, Any] = {c.id: c for c in stack.components}
         for cid in comp.client_ids():
             if cid in choices:
                 a, b = choices[cid].connections
                 peers[cid] = _ChosenClient(choices[cid].chosen(a), choices[cid].chosen(b))
-        cost = np.zeros((len(options), n))
-        fixed = np.zeros((len(options), n))
-        per_user = np.zeros((len(options), n))
-        grids: dict[str, MetricGrid] = {}
-        for idx, variant in families:
-            variant.bind(peers)
-            count = idx.stop - idx.start if isinstance(idx, slice) else len(idx)
-            users = np.tile(levels, count)
-            wl_family = wl.with_users(users)
-            ev = evaluate_arrays(Stack(stack.spec, [variant], stack.specs, stack.path), wl_family)
-            shape = (count, n)
-            cost[idx] = ev.monthly_cost_usd().reshape(shape)
-            # Connections are affine in users like every demand: two levels give a and b.
-            up = users + np.maximum(users, 1.0)
-            c0 = _grid(variant.db_connections(wl_family), users.size, shape)
-            c1 = _grid(variant.db_connections(wl.with_users(up)), users.size, shape)
-            slope = (c1 - c0) / _grid(up - users, users.size, shape)
-            fixed[idx], per_user[idx] = c0 - slope * _grid(users, users.size, shape), slope
-            for m in ev.metrics:
-                grid = grids.get(m.metric) or grids.setdefault(m.metric, _empty_grid(m, len(options), n))
-                for name in ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user"):
-                    getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
-                grid.kinds[idx] = m.kind
-        # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
-        worst = np.zeros((len(options), n))
-        for g in grids.values():
-            hard = (g.kinds != "free_tier")[:, None]
-            worst = np.maximum(worst, np.where(hard, g.utilization, 0.0))
-        fits = worst < WATCH_AT
-        best = np.argmin(np.where(fits, cost, np.inf), axis=0)
-        none_fit = ~fits.any(axis=0)
-        # Where nothing fits: the cheapest of the options with the most headroom.
-        roomiest = worst[:, none_fit] <= worst[:, none_fit].min(axis=0) * (1 + 1e-9)
-        best[none_fit] = np.argmin(np.where(roomiest, cost[:, none_fit], np.inf), axis=0)
-        choices[comp.id] = Choice(options, best, cost, fits, worst, list(grids.values()), (fixed, per_user))
+        g = _evaluate(stack, comp, wl, levels, peers, allow_hobby)
+        features = _variants(stack, comp, n, allow_hobby)[2]
+        if comp.id in coupled:
+            databases = []
+            for did in coupled[comp.id]:
+                db = by_id[did]
+                cost, db_fits, most = _headroom(stack, db, wl, levels, {c.id: c for c in stack.components}, allow_hobby)
+                databases.append((cost, db_fits, most, _variants(stack, db, n, allow_hobby)[2], levels))
+            index = _joint(g, features, databases, n)
+        else:
+            index = _pick(g, features)
+        choices[comp.id] = Choice(g.options, index, g.cost, g.worst < WATCH_AT, g.worst, g.metrics, g.connections)
     return choices
 
 
@@ -234,54 +455,96 @@ def _empty_grid(m: Any, options: int, levels: int) -> MetricGrid:
     )
 
 
-def roadmap(stack: Stack, wl: Workload, users: Sequence[float] | np.ndarray | None = None) -> list[Phase]:
-    """Phases over ``users`` (a sorted grid; default 1,000 to 10,000,000 at 60 levels a decade)."""
+def roadmap(
+    stack: Stack, wl: Workload, users: Sequence[float] | np.ndarray | None = None, allow_hobby: bool = False
+) -> list[Phase]:
+    """Phases over ``users`` (a sorted grid; default 1,000 to 10,000,000 at 60 levels a decade).
+
+    A configuration that holds at a single level of the grid is no phase a team would walk
+    through: it is folded into the phase after it, whose actions then open at that level."""
     if users is None:
         users = np.geomspace(1_000, 10_000_000, 4 * LEVELS_PER_DECADE + 1)
     levels = np.asarray(users, dtype=float)
     if levels.size < 2 or (levels <= 0).any() or (np.diff(levels) <= 0).any():
         raise InputError("roadmap users: at least two increasing levels above 0")
-    choices = choose(stack, wl, levels)
+    choices = choose(stack, wl, levels, allow_hobby)
     n = len(levels)
     total = sum(c.cost[c.index, np.arange(n)] for c in choices.values())
     fits = np.all([c.fits[c.index, np.arange(n)] for c in choices.values()], axis=0)
     keys = [tuple((cid, _without_instances(c.options[c.index[i]])) for cid, c in choices.items()) for i in range(n)]
-    phases: list[Phase] = []
-    start = 0
-    for i in range(1, n + 1):
-        if i < n and keys[i] == keys[start]:
+    starts = [0] + [i for i in range(1, n) if keys[i] != keys[i - 1]]
+    runs = [(a, b) for a, b in zip(starts, [*starts[1:], n], strict=True)]
+    # Fold a one-level run into the run after it (the last run stays, whatever its length).
+    merged: list[tuple[int, int, int]] = []  # (first level, first level of its configuration, end)
+    pending: int | None = None
+    for a, b in runs:
+        first = a if pending is None else pending
+        if b - a == 1 and b < n:
+            pending = first
             continue
+        merged.append((first, a, b))
+        pending = None
+    phases: list[Phase] = []
+    for first, a, b in merged:
         config: dict[str, dict[str, Any]] = {}
         for cid, c in choices.items():
-            option = dict(c.options[c.index[start]])
+            option = dict(c.options[c.index[a]])
             for param in SCALING:
-                seen = sorted({c.options[c.index[k]].get(param) for k in range(start, i)} - {None})
+                seen = sorted({c.options[c.index[k]].get(param) for k in range(a, b)} - {None})
                 if seen:
                     option[param] = seen[0] if len(seen) == 1 else f"{seen[0]:g} to {seen[-1]:g}"
             config[cid] = option
-        actions = first_actions(stack, choices) if start == 0 else _actions(choices, start - 1, start)
+        actions = first_actions(stack, choices, a) if first == 0 else _actions(choices, first - 1, a)
         phases.append(
             Phase(
-                float(levels[start]),
-                float(levels[i - 1]),
+                float(levels[first]),
+                float(levels[b - 1]),
                 config,
-                float(total[start]),
-                float(total[i - 1]),
+                float(total[first]),
+                float(total[b - 1]),
                 actions,
-                bool(fits[start:i].all()),
+                bool(fits[first:b].all()),
+                [] if fits[first:b].all() else _past_watch(stack, choices, first + int(np.argmin(fits[first:b]))),
             )
         )
-        start = i
     return phases
 
 
+def _past_watch(stack: Stack, choices: dict[str, Choice], level: int) -> list[str]:
+    """The hard limits past watch at ``level`` in the chosen configuration, each said with its
+    limit and, where no option of the component offers more, the catalog entry it comes from."""
+    from capkit.labels import labeller
+
+    names = labeller(stack)
+    out = []
+    for cid, c in choices.items():
+        i = int(c.index[level])
+        for g in c.metrics:
+            if g.kinds[i] == "free_tier" or g.utilization[i, level] < WATCH_AT:
+                continue
+            text = f"{names.metric(cid, g.metric)} at {g.utilization[i, level]:.0%}"
+            key = stack.component(cid).limit_key(g.metric, c.options[i])
+            if key and g.limit[i, level] >= g.limit[:, level].max() * (1 - 1e-9):
+                entry = stack.catalog.entry(key)
+                text += f" of {g.limit[i, level]:,.0f} {g.unit}, the most any option offers ({key}, {entry.source})"
+            out.append(text)
+    return out
+
+
+#: A saving smaller than this (USD a month) is no saving: the options cost the same.
+SAME_COST_USD = 0.5
+
+
 def _change(cid: str, c: Choice, old: int, new: int, level: int) -> str | None:
-    """The action that takes component ``cid`` from option ``old`` to ``new`` at ``level``."""
+    """The action that takes component ``cid`` from option ``old`` to ``new`` at ``level``:
+    "switch" to an option that costs the same or less, "upgrade" to a dearer one (chosen only
+    because the cheaper one no longer keeps its limits), "add" read replicas to the same
+    instance type."""
     before, after = c.options[old], c.options[new]
     if _without_instances(before) == _without_instances(after):
         return None
+    saving = c.cost[old, level] - c.cost[new, level]
     if "mode" in after:
-        saving = c.cost[old, level] - c.cost[new, level]
         mode = after["mode"].replace("_", "-")
         if saving >= 0:
             return f"switch {cid} to {mode}: saves ${saving:,.0f}/month at this load"
@@ -290,21 +553,33 @@ def _change(cid: str, c: Choice, old: int, new: int, level: int) -> str | None:
         )
     if "concurrency_limit" in after:
         return f"ask AWS for {cid} concurrency {after['concurrency_limit']:,.0f} (a quota request, no cost)"
-    saving = c.cost[old, level] - c.cost[new, level]
-    if saving > 0:
-        return f"move {cid}: {_label(before)} -> {_label(after)} (saves ${saving:,.0f}/month)"
-    return f"upgrade {cid}: {_label(before)} -> {_label(after)}"
+    others = {k: v for k, v in after.items() if k not in (*SCALING, "read_replicas")}
+    if others == {k: v for k, v in before.items() if k not in (*SCALING, "read_replicas")}:
+        added = after.get("read_replicas", 0) - before.get("read_replicas", 0)
+        what = _label({k: v for k, v in after.items() if k != "read_replicas"})
+        split = f"reads split {after.get('read_replicas', 0) + 1:.0f} ways"
+        if added > 0:
+            return f"add {added:.0f} read replica{'s' if added != 1 else ''} of {what}: {split}"
+        return f"remove {-added:.0f} read replica{'s' if added != -1 else ''} of {what}: {split}"
+    move = f"{cid}: {_label(before)} -> {_label(after)}"
+    if saving >= SAME_COST_USD:
+        return f"switch {move} (saves ${saving:,.0f}/month)"
+    if saving > -SAME_COST_USD:
+        return f"switch {move} (the same cost at this load)"
+    # Dearer, and chosen because the cheaper option no longer keeps its limits: more capable.
+    return f"upgrade {move}"
 
 
 def _actions(choices: dict[str, Choice], before: int, after: int) -> list[str]:
-    """What changes between two adjacent levels (scaling parameters aside)."""
+    """What changes between two levels (scaling parameters aside)."""
     steps = (_change(cid, c, c.index[before], c.index[after], after) for cid, c in choices.items())
     return [s for s in steps if s]
 
 
 def first_actions(stack: Stack, choices: dict[str, Choice], level: int = 0) -> list[str]:
     """What to change now: the choice at ``level`` against the stack as configured, plans first,
-    then instance counts, processes and disk sizes."""
+    then instance counts, processes and disk sizes. Leaving a plan unfit for a paying product
+    says why."""
     steps: list[str] = []
     for comp in stack.components:
         c = choices[comp.id]
@@ -317,7 +592,9 @@ def first_actions(stack: Stack, choices: dict[str, Choice], level: int = 0) -> l
         if current is not None:
             steps.append(_change(comp.id, c, current, chosen, level))
         elif _without_instances(now) != _without_instances(after):
-            steps.append(f"change {comp.id}: {_label(now)} -> {_label(after)}")
+            unfit = comp.unfit()
+            why = f" (as written, {unfit})" if unfit else ""
+            steps.append(f"{'upgrade' if unfit else 'change'} {comp.id}: {_label(now)} -> {_label(after)}{why}")
         scaled = [(k, now.get(k), v) for k, v in after.items() if k in SCALING and now.get(k) != v]
         if scaled:
             steps.append(f"scale {comp.id}: " + ", ".join(f"{k} {_count(a)} -> {_count(b)}" for k, a, b in scaled))
@@ -342,6 +619,7 @@ def roadmap_table(phases: list[Phase]) -> pd.DataFrame:
                 "actions": "; ".join(p.actions),
                 "configuration": config,
                 "fits": p.fits,
+                "limits": "; ".join(p.limits),
             }
         )
     return pd.DataFrame(rows)

@@ -138,6 +138,8 @@ class Component:
     #: the unit it reads it in. A stack must declare each; ``capkit stack check`` verifies that
     #: the component reads nothing else (:func:`capkit.stack.undeclared_reads`).
     requires: ClassVar[Mapping[str, str]] = {}
+    #: Metric key -> the field of the plan's catalog table that is its limit (where it is one).
+    LIMIT_FIELDS: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, id: str, params: Mapping[str, Any], catalog: Catalog, where: str = ""):
         self.id = id
@@ -196,6 +198,40 @@ class Component:
     def options(self) -> list[dict[str, Any]]:
         """Other configurations the roadmap may choose (params to change); none by default."""
         return []
+
+    def plan_tables(self) -> dict[str, str]:
+        """Param -> the catalog table its value names (``{"plan": "render.web"}``): where the
+        catalog says whether that plan is fit for a product that takes money."""
+        return {}
+
+    def limit_key(self, metric: str, option: Mapping[str, Any] | None = None) -> str | None:
+        """The catalog key the limit of ``metric`` comes from, for ``option`` (default: the
+        plan as written), such as a plan table's ``max_connections``; None where the limit is
+        not one catalog entry."""
+        field = self.LIMIT_FIELDS.get(metric)
+        if field is None or not self.plan_tables():
+            return None
+        param, table = next(iter(self.plan_tables().items()))
+        plan = {**dict(self.params), **(option or {})}[param]
+        key = f"{table}.{plan}.{field}"
+        return key if key in self.catalog else None
+
+    def monotone(self, option: Mapping[str, Any]) -> dict[str, float]:
+        """Figures of an option (its params over the ones as written) that the provider never
+        lets decrease, such as an instance type's memory or a disk; the roadmap moves only to
+        options where each is at least as large. None by default."""
+        return {}
+
+    def unfit(self, option: Mapping[str, Any] | None = None) -> str | None:
+        """Why the component, with ``option``'s params (default: as written), is unfit for a
+        product that takes money (a plan that sleeps, expires, pauses or is non-commercial,
+        from the catalog's ``production`` entries), or None where it is fit."""
+        params = {**self.params.model_dump(), **(option or {})}
+        for param, prefix in self.plan_tables().items():
+            reason = self.catalog.unfit_reason(prefix, params.get(param))
+            if reason is not None:
+                return f"{params.get(param)}: {reason}"
+        return None
 
     def configuration(self) -> dict[str, Any]:
         """The params its options choose among (plan, instances...), at their current values."""

@@ -33,7 +33,10 @@ class Email(Component):
     requires = {"emails_per_user_month": "emails per monthly active user per month"}
 
     def options(self) -> list[dict[str, Any]]:
-        return [{"plan": p} for p in self.catalog.plans("email") if "trial" not in p]  # a trial ends
+        return [{"plan": p} for p in self.catalog.plans("email")]
+
+    def plan_tables(self) -> dict[str, str]:
+        return {"plan": "email"}
 
     def setup(self) -> None:
         plan = self.params.plan

@@ -47,6 +47,9 @@ class Redis(ClientsMixin):
     def options(self) -> list[dict[str, Any]]:
         return [{"plan": p} for p in self.catalog.plans(PLAN_PREFIX[self.params.provider])]
 
+    def plan_tables(self) -> dict[str, str]:
+        return {"plan": PLAN_PREFIX[self.params.provider]}
+
     def setup(self) -> None:
         p = self.params
         prefix = PLAN_PREFIX[p.provider]

@@ -75,19 +75,24 @@ class RenderWeb(Component):
         "mb_per_worker": "MB of memory per worker process",
     }
 
-    #: Instance counts and worker processes the roadmap tries for every paid instance type
-    #: (the memory limit rules out more processes than an instance holds).
-    MAX_INSTANCES = 20
+    #: Worker processes per instance the roadmap tries (the memory limit rules out more
+    #: processes than an instance holds).
     PROCESS_STEPS = (1, 2, 4, 8, 16)
 
     def options(self) -> list[dict[str, Any]]:
+        """Every instance type: the free one alone (a single instance), the paid ones at 1 to
+        the catalog's most instances of a service, each with every process step."""
+        most = int(self.price("render.web.max_instances"))
         paid = [p for p in self.catalog.plans("render.web") if p != "free"]
         return [{"plan": "free", "instances": 1, "processes_per_instance": 1}] + [
             {"plan": p, "instances": n, "processes_per_instance": w}
             for p in paid
             for w in self.PROCESS_STEPS
-            for n in range(1, self.MAX_INSTANCES + 1)
+            for n in range(1, most + 1)
         ]
+
+    def plan_tables(self) -> dict[str, str]:
+        return {"plan": "render.web"}
 
     def setup(self) -> None:
         plan = self.params.plan

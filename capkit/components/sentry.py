@@ -32,6 +32,9 @@ class Sentry(Component):
     def options(self) -> list[dict[str, Any]]:
         return [{"plan": p} for p in self.catalog.plans("sentry")]
 
+    def plan_tables(self) -> dict[str, str]:
+        return {"plan": "sentry"}
+
     def setup(self) -> None:
         plan = self.params.plan
         self.plan_price = self.plan_value("sentry", plan, "price_usd_per_month")

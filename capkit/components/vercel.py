@@ -34,7 +34,10 @@ class Vercel(Component):
     }
 
     def options(self) -> list[dict[str, Any]]:
-        return [{"plan": "hobby"}, {"plan": "pro"}]
+        return [{"plan": p} for p in self.catalog.plans("vercel", "price_usd_per_seat_month")]
+
+    def plan_tables(self) -> dict[str, str]:
+        return {"plan": "vercel"}
 
     def setup(self) -> None:
         plan = self.params.plan
