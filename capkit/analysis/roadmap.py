@@ -240,6 +240,8 @@ def _evaluate(
             for name in ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user"):
                 getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
             grid.kinds[idx] = m.kind
+    for g in grids.values():
+        _fill_missing(g)
     # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
     worst = np.zeros((len(options), n))
     over = np.zeros((len(options), n), dtype=np.int64)
@@ -435,24 +437,37 @@ def choose(stack: Stack, wl: Workload, levels: np.ndarray, allow_hobby: bool = F
     return choices
 
 
+#: A metric's figures for an option that lacks it: no demand against no limit.
+_NO_LIMIT = {
+    "demand": 0.0,
+    "limit": np.inf,
+    "utilization": 0.0,
+    "max_users": np.inf,
+    "demand_fixed": 0.0,
+    "demand_per_user": 0.0,
+}
+
+
 def _empty_grid(m: Any, options: int, levels: int) -> MetricGrid:
-    """A metric's grid before any family fills it: an option without the metric has no limit."""
+    """A metric's grid before the families fill it (unwritten: :func:`_fill_missing` gives the
+    options without the metric no limit once every family has written its rows)."""
 
-    def full(value: float) -> np.ndarray:
-        return np.full((options, levels), value)
+    def empty() -> np.ndarray:
+        return np.empty((options, levels))
 
-    return MetricGrid(
-        m.component,
-        m.metric,
-        m.unit,
-        np.full(options, "free_tier", dtype=object),
-        full(0.0),
-        full(np.inf),
-        full(0.0),
-        full(np.inf),
-        full(0.0),
-        full(0.0),
+    grid = MetricGrid(
+        m.component, m.metric, m.unit, np.full(options, None, dtype=object), *(empty() for _ in _NO_LIMIT)
     )
+    return grid
+
+
+def _fill_missing(grid: MetricGrid) -> None:
+    """Options no family gave this metric: free-tier kind, no demand, no limit."""
+    missing = np.array([k is None for k in grid.kinds])
+    if missing.any():
+        grid.kinds[missing] = "free_tier"
+        for name, value in _NO_LIMIT.items():
+            getattr(grid, name)[missing] = value
 
 
 def roadmap(
