@@ -153,3 +153,29 @@ def test_right_size_costs_what_an_exhaustive_search_finds(name, users):
             assert chosen == pytest.approx(minimum, rel=1e-9, abs=1e-9), (cid, chosen, minimum)
         else:
             assert not plan.fits, cid
+
+
+def test_a_dearer_web_tier_is_chosen_when_its_connections_let_the_database_fit():
+    """render-postgres at 100,000 users with a pool of 10 connections per process and 4 threads
+    each. Web CPU: 173.6 requests/s x 100 ms = 17.4 cores busy, so more than 24.8 cores: the
+    cheapest web tier alone is 50 Starter instances ($350), whose 50 processes open 500
+    connections, more than 70 % of the 500 any Render Postgres type takes. Chosen together,
+    25 Standard instances ($625: 25 cores, 69 % busy; 25 x 4 threads = 100 slots for 74.4
+    needed) open 250 connections, under 70 % of pro_16gb's 400, which the 2.17 busy query cores
+    need anyway: everything fits."""
+    from pathlib import Path
+
+    from capkit.stack import build_stack
+
+    raw = capkit.load_stack("render-postgres").spec.model_dump()
+    for c in raw["components"]:
+        if c["id"] == "render_web":
+            c["params"].update(db_connections_per_process=10, concurrency_per_process=4)
+    stack = build_stack(raw, Path("pooled.yaml"))
+    plan = right_size(stack, stack.workload(users=100_000))
+    assert plan.fits
+    assert plan.configuration["render_web"] == {"plan": "standard", "instances": 25, "processes_per_instance": 1}
+    assert plan.configuration["postgres"]["plan"] == "pro_16gb"
+    best, _ = exhaustive(stack, stack.workload(users=100_000))
+    web_and_databases = plan.component_costs()[["render_web", "postgres", "redis"]].sum()
+    assert web_and_databases == pytest.approx(best["render_web"], rel=1e-9)
