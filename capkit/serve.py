@@ -7,6 +7,8 @@ which also serves the chart library, :mod:`capkit.vega`) with a pre-heated kerne
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import subprocess
 import sys
@@ -26,16 +28,17 @@ STACK_ROOT_ENV = "CAPKIT_STACK_ROOT"
 SKIP_IRI_GRAMMAR = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
 #: How long Voila waits for a cell's outputs after the cell's reply (nbclient's default is 4 s).
 IOPUB_TIMEOUT_S = 60
-#: Memory one planner session holds (its kernel, 142 MB measured by benchmarks/bench_load.py), rounded up.
-SESSION_MB = 150
+#: Memory one session of a notebook that declares none holds (MB): the most any bundled
+#: notebook's kernel was measured at, rounded up. Each bundled notebook declares its own in its
+#: metadata (``capkit.kernel_mb``): the kernel's peak RSS running it, rounded up (planner 116 MB,
+#: 142 MB under load; compare 249; analysis 202 alone and 285 served; case studies 334).
+SESSION_MB = 350
 #: Share of the memory available at start that sessions may take by default.
 MEMORY_SHARE = 0.75
 #: A kernel with no page attached is culled after this many idle seconds.
 UNATTACHED_IDLE_S = 120
 #: A kernel whose page is open is culled after this many idle seconds.
 CONNECTED_IDLE_S = 600
-#: Host names that mean this machine only.
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def skip_iri_grammar() -> None:
@@ -68,9 +71,31 @@ def available_memory_mb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / BYTES_PER_MIB
 
 
-def default_max_sessions() -> int:
-    """Sessions that fit in MEMORY_SHARE of the available memory at SESSION_MB each (at least 1)."""
-    return max(1, int(MEMORY_SHARE * available_memory_mb() / SESSION_MB))
+def kernel_mb(notebook: Path) -> float:
+    """The memory one session of ``notebook`` holds (MB): its metadata's ``capkit.kernel_mb``,
+    else SESSION_MB."""
+    try:
+        declared = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("capkit", {})
+        return float(declared.get("kernel_mb", SESSION_MB))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return float(SESSION_MB)
+
+
+def default_max_sessions(session_mb: float = SESSION_MB) -> int:
+    """Sessions that fit in MEMORY_SHARE of the available memory at ``session_mb`` each (at least 1)."""
+    return max(1, int(MEMORY_SHARE * available_memory_mb() / session_mb))
+
+
+def is_loopback(host: str) -> bool:
+    """True for a name or address that means this machine only (``localhost``, 127.x, ``::1``,
+    ``[::1]``)."""
+    name = host.strip().strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def voila_command(
@@ -89,6 +114,7 @@ def voila_command(
     """
     launcher = f"{SKIP_IRI_GRAMMAR}; from capkit.server import main; sys.exit(main())"
     names = list(allow_hosts) or ["localhost"]
+    sessions = default_max_sessions(kernel_mb(notebook)) if max_sessions is None else max_sessions
     cmd = [
         sys.executable,
         "-c",
@@ -104,7 +130,7 @@ def voila_command(
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         "--pool_size=1",
         "--VoilaConfiguration.multi_kernel_manager_class=capkit.server.BoundedKernelManager",
-        f"--BoundedKernelManager.max_sessions={default_max_sessions() if max_sessions is None else max_sessions}",
+        f"--BoundedKernelManager.max_sessions={sessions}",
         # Voila's shutdown-on-close request is refused (403, voila-dashboards/voila#1458), so
         # kernels are culled instead: with no page attached after 2 idle minutes, with a page
         # after 10 (BoundedKernelManager.connected_idle_timeout); the page then says its session
@@ -112,7 +138,7 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={UNATTACHED_IDLE_S}",
         "--MappingKernelManager.cull_interval=30",
         "--MappingKernelManager.cull_connected=True",
-        f"--CapkitVoila.allow_remote_access={not allow_hosts and host not in LOOPBACK}",
+        f"--CapkitVoila.allow_remote_access={not allow_hosts and not is_loopback(host)}",
         *(f"--CapkitVoila.local_hostnames={name}" for name in names),
     ]
     if not open_browser:
@@ -139,12 +165,30 @@ def serve(
     allow_hosts: Sequence[str] = (),
 ) -> int:
     """``capkit app``: serve the planner with Voila until interrupted; returns Voila's exit status."""
-    if host not in LOOPBACK and not allow_hosts:
+    if not is_loopback(host) and not allow_hosts:
         print(f"capkit: warning: serving on {host}: anyone who can reach it can use the planner", file=sys.stderr)
     path = notebook_path(notebook)
     cmd = voila_command(path, port, host, open_browser, max_sessions, allow_hosts)
     print(f"capkit planner: http://{host}:{port}/  (serving {path.name}; Ctrl+C to stop)", flush=True)
+    server = subprocess.Popen(cmd, env=voila_env())
     try:
-        return subprocess.call(cmd, env=voila_env())
-    except KeyboardInterrupt:
-        return 0
+        return server.wait()
+    except BaseException:  # Ctrl+C, or SIGTERM (capkit.cli raises on it): stop Voila, then say so
+        stop_server(server)
+        raise
+
+
+#: Seconds Voila has to shut its kernels down after SIGTERM before it is killed.
+STOP_GRACE_S = 20
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Ask the Voila server to stop (SIGTERM: it shuts its kernels down itself), waiting up to
+    STOP_GRACE_S before killing it."""
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

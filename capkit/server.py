@@ -10,6 +10,11 @@ Everything here is Jupyter Server's or Voila's own mechanism, configured:
 - **Sessions.** Each page gets a kernel of about 145 MB. :class:`BoundedKernelManager` counts
   the pages admitted and the kernels shut down; past ``max_sessions`` a page request gets a
   short "busy" page (HTTP 503, ``Retry-After``) and no kernel starts.
+- **The page's messages.** A page may send its kernel only the message types in Jupyter
+  Server's ``allowed_message_types`` (``ZMQChannelsWebsocketConnection.handle_incoming_message``
+  ignores the rest). Voila allows widget traffic and ``kernel_info_request``, refusing
+  ``execute_request``, and also ``shutdown_request``, with which a page could restart its kernel
+  empty; :class:`BoundedKernelManager` takes that one out (idle kernels are culled instead).
 - **Culling.** Jupyter Server's culler (``cull_idle_timeout``, ``cull_interval``) shuts down a
   kernel with no page attached after 2 idle minutes; a kernel whose page is still open is
   shut down after 10 idle minutes (``connected_idle_timeout`` below).
@@ -18,6 +23,7 @@ Everything here is Jupyter Server's or Voila's own mechanism, configured:
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import threading
 
 import tornado.web
@@ -40,6 +46,10 @@ BUSY_PAGE = (
 )
 
 
+#: Kernel messages a page may not send, besides those Voila already refuses (execute_request).
+REFUSED_MESSAGES = ("shutdown_request",)
+
+
 class BoundedKernelManager(AsyncMappingKernelManager):
     """Jupyter Server's kernel manager with a count of open sessions and a longer idle time for
     kernels whose page is still attached. Voila's pre-heating pool is built on top of it."""
@@ -53,6 +63,9 @@ class BoundedKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self.sessions_admitted = 0
         self.sessions_ended = 0
+        # Voila lets a page send shutdown_request on its kernel's websocket; a page has no need
+        # to (its kernel is culled when idle) and a crafted one would restart the kernel empty.
+        self.allowed_message_types = [t for t in self.allowed_message_types if t not in REFUSED_MESSAGES]
 
     @property
     def open_sessions(self) -> int:
@@ -65,6 +78,13 @@ class BoundedKernelManager(AsyncMappingKernelManager):
             return False
         self.sessions_admitted += 1
         return True
+
+    async def start_kernel(self, *args: object, **kwargs: object) -> str:
+        """Jupyter Server's, with the kernel's own standard error kept off the terminal: its
+        transport warning and the errors of a kernel stopped mid-reply when the server stops
+        are not the user's to read (the page shows a kernel's failures; Voila logs its deaths)."""
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        return await super().start_kernel(*args, **kwargs)
 
     async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:
         await ensure_async(super().shutdown_kernel(kernel_id, now=now, restart=restart))
