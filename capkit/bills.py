@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from capkit.csvfile import read_table
 from capkit.errors import InputError
 from capkit.pricing import data_model
 from capkit.stack import Stack
@@ -117,26 +118,19 @@ def read_bill(path: Path | str) -> Bill:
     """Read one bill (the format is told by its columns); refuse empty bills, unknown columns,
     currencies other than USD, negative or non-numeric amounts and unreadable dates."""
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"--bill {path}: not UTF-8 text (byte {exc.start}); expected a CSV") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"--bill {path}: the file is empty; expected a CSV with a header and lines") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"--bill {path}: cannot read it as CSV ({type(exc).__name__})") from None
+    raw = read_table(path, "--bill", "a CSV bill with a header and lines")
     fmt = _format_of(path, list(raw.columns))
     if raw.empty:
         raise InputError(f"--bill {path}: no lines under the header; expected at least one month of usage")
     cols = FORMATS[fmt]
     currency = cols.get("currency")
     if currency in raw.columns:
-        other = raw[currency].str.strip().str.upper().ne("USD") & raw[currency].str.strip().ne("")
+        other = raw[currency].str.strip().str.upper().ne("USD")
         if other.any():
             i = int(np.argmax(other.to_numpy()))
             raise InputError(
                 f"--bill {path}: row {i + 2}: currency {raw[currency].iloc[i]!r} is not allowed: "
-                "capkit's prices are in USD; export the bill in USD"
+                "every line must say USD (capkit's prices are in USD; export the bill in USD)"
             )
     quantity = _numbers(path, raw, cols["quantity"])
     cost = _numbers(path, raw, cols["cost"])
@@ -286,7 +280,7 @@ def users_by_month(path: Path | str, months: list[str]) -> dict[str, float]:
     actuals file); a month without a row is refused naming it."""
     from capkit.growth import read_actuals
 
-    actuals = read_actuals(path)
+    actuals = read_actuals(path, "--users", least=1)
     period = pd.to_datetime(actuals["date"]).dt.strftime("%Y-%m")
     means = actuals.groupby(period)["users"].mean()
     missing = [m for m in months if m not in means.index]

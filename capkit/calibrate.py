@@ -29,9 +29,9 @@ import yaml
 
 from capkit.bills import days_in, line_name, map_lines, read_bill, users_by_month
 from capkit.engine import evaluate_arrays
-from capkit.errors import InputError
+from capkit.errors import InputError, one_line
 from capkit.stack import Stack, component_reads, load_stack
-from capkit.workload import UNIVERSAL, Workload
+from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
 from capkit.yamlfile import read_yaml
 
 #: Universal fields that no bill line can inform (revenue) or that the bill itself sets.
@@ -68,11 +68,15 @@ class Calibration:
     summary: pd.DataFrame
     unmapped: pd.DataFrame
     fitted: list[str] = field(default_factory=list)
+    #: Fitted assumptions that ended on an end of their declared range, with that end: the
+    #: bill asks for more than the range allows, so the value is a wall, not a measurement.
+    at_bound: dict[str, str] = field(default_factory=dict)
 
     def stack_yaml(self) -> str:
         """The original stack file with the fitted values as defaults, each sourced."""
         raw = read_yaml(self.stack.path, str(self.stack.path), InputError)
-        source = f"calibrated from {', '.join(Path(b).name for b in self.bills)}, {self.months[0]} to {self.months[-1]}"
+        names = ", ".join(one_line(Path(b).name) for b in self.bills)
+        source = f"calibrated from {names}, {self.months[0]} to {self.months[-1]}"
         raw["name"] = f"{raw['name']}-calibrated"
         raw["title"] = f"{raw['title']} (calibrated)"
         for name in self.fitted:
@@ -87,7 +91,7 @@ class Calibration:
             if not (spec.get("low", value) <= value <= spec.get("high", value)):
                 spec.pop("low", None)
                 spec.pop("high", None)
-        header = f"# {raw['name']}: {source}. Made by capkit calibrate from {self.stack.name}.\n"
+        header = f"# {one_line(raw['name'])}: {one_line(source)}. Made by capkit calibrate from {self.stack.name}.\n"
         return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
 
@@ -157,6 +161,12 @@ def calibrate(
     unknown = [k for k in [*fit, *hold] if k not in stack.specs]
     if unknown:
         raise InputError(f"--fit/--hold {unknown[0]!r} is not an assumption of stack {stack.name}")
+    business = [k for k in fit if k in NOT_FITTED]
+    if business:
+        raise InputError(
+            f"--fit {business[0]}: a business input, not something a bill measures; "
+            f"assumptions that may be fitted: any the billed components read except {', '.join(NOT_FITTED)}"
+        )
     model = _Model(
         stack,
         values,
@@ -175,6 +185,12 @@ def calibrate(
     # the logs of the assumptions, and 0 has none.
     start = {**values, **{k: max(stack.specs[k].min, 0.01 * stack.specs[k].max) for k in fit if values[k] <= 0}}
     jac0 = _log_jacobian(model, start, candidates, use)
+    uninformed = [k for k in fit if float(np.linalg.norm(jac0[:, candidates.index(k)])) < 1e-6]
+    if uninformed:
+        raise InputError(
+            f"--fit {uninformed[0]}: no line of the bill depends on it, so the bill cannot say its value; "
+            "only an assumption some billed line informs can be fitted"
+        )
     chosen, held = _separable(candidates, jac0, fit)
     for k in hold:
         held[k] = "held at its value (--hold)"
@@ -185,10 +201,15 @@ def calibrate(
     after = dict(values)
     if chosen:
         after.update(_fit(model, start, chosen, observed, use))
+    at_bound = {k: _bound_of(stack.specs[k], after[k]) for k in chosen}
+    at_bound = {k: b for k, b in at_bound.items() if b}
     qa, ca = model.evaluate({k: after[k] for k in chosen})
     cost_obs = _by_month(actual, "cost_usd", months, line_keys)
     lines = _line_table(months, names, (observed, qb, qa), (cost_obs, cb, ca))
-    status = {k: "fitted" if k in chosen else held.get(k, "held") for k in dict.fromkeys([*candidates, *held])}
+    status = {
+        k: (f"at its bound ({at_bound[k]})" if k in at_bound else "fitted") if k in chosen else held.get(k, "held")
+        for k in dict.fromkeys([*candidates, *held])
+    }
     assumptions = pd.DataFrame(
         [
             {
@@ -215,7 +236,16 @@ def calibrate(
         _with_errors(summary),
         unmapped.reset_index(drop=True),
         fitted=list(chosen),
+        at_bound=at_bound,
     )
+
+
+def _bound_of(spec: AssumptionSpec, value: float) -> str:
+    """Which end of its declared range ``value`` sits on ("min 1", "max 10240"), or ""."""
+    for end, limit in (("min", spec.min), ("max", spec.max)):
+        if math.isclose(value, limit, rel_tol=1e-6, abs_tol=1e-12):
+            return f"{end} {limit:g}"
+    return ""
 
 
 #: Figure -> the actual it is compared with, and the name of its error column.
@@ -361,17 +391,42 @@ def calibration_tables(result: Calibration) -> dict[str, pd.DataFrame]:
             "from bill lines": a["lines"],
         }
     )
-    u = result.unmapped
-    unmapped = pd.DataFrame(
+    return {"lines": lines, "assumptions": assumptions, "unmapped": unmapped_groups(result.unmapped)}
+
+
+#: Groups of unmapped lines shown; the rest are summed in one row.
+UNMAPPED_SHOWN = 20
+
+
+def unmapped_groups(unmapped: pd.DataFrame) -> pd.DataFrame:
+    """Unmapped bill lines grouped by service and usage type, dearest first: lines, months and
+    total cost each; past UNMAPPED_SHOWN groups, one row sums the rest."""
+    if unmapped.empty:
+        return pd.DataFrame(columns=["service and usage", "lines", "months", "cost"])
+    keyed = unmapped.assign(line=(unmapped["service"] + " " + unmapped["usage"]).str.strip().map(one_line))
+    groups = (
+        keyed.groupby("line", sort=False)
+        .agg(lines=("row", "size"), months=("month", "nunique"), cost=("cost_usd", "sum"))
+        .sort_values("cost", ascending=False)
+        .reset_index()
+    )
+    if len(groups) > UNMAPPED_SHOWN:
+        rest = groups.iloc[UNMAPPED_SHOWN:]
+        other = {
+            "line": f"{len(rest):,} other groups",
+            "lines": int(rest["lines"].sum()),
+            "months": int(keyed["month"].nunique()),
+            "cost": float(rest["cost"].sum()),
+        }
+        groups = pd.concat([groups.iloc[:UNMAPPED_SHOWN], pd.DataFrame([other])], ignore_index=True)
+    return pd.DataFrame(
         {
-            "file": u["file"].map(lambda f: Path(f).name),
-            "row": u["row"],
-            "month": u["month"],
-            "line": u["service"] + " " + u["usage"],
-            "cost": u["cost_usd"].map(lambda v: f"${v:,.2f}"),
+            "service and usage": groups["line"],
+            "lines": groups["lines"].map(lambda n: f"{n:,}"),
+            "months": groups["months"],
+            "cost": groups["cost"].map(lambda v: f"${v:,.2f}"),
         }
     )
-    return {"lines": lines, "assumptions": assumptions, "unmapped": unmapped}
 
 
 def calibration_text(result: Calibration) -> str:
@@ -380,11 +435,12 @@ def calibration_text(result: Calibration) -> str:
     t = calibration_tables(result)
     head = (
         f"Model against your bill: stack {result.stack.name}, {len(result.months)} full months "
-        f"({result.months[0]} to {result.months[-1]}) from {', '.join(Path(b).name for b in result.bills)}"
+        f"({result.months[0]} to {result.months[-1]}) from {', '.join(one_line(Path(b).name) for b in result.bills)}"
     )
     parts = [head, "", t["lines"].to_string(index=False), "", "Assumptions, before -> after:"]
     for r in result.assumptions.itertuples():
-        change = f"{r.before:.6g} -> {r.after:.6g} {r.unit}" if r.status == "fitted" else f"{r.before:.6g} {r.unit}"
+        moved = r.status == "fitted" or r.status.startswith("at its bound")
+        change = f"{r.before:.6g} -> {r.after:.6g} {r.unit}" if moved else f"{r.before:.6g} {r.unit}"
         why = f"fitted from {r.lines}" if r.status == "fitted" else r.status
         parts += textwrap.wrap(f"{r.assumption}: {change}; {why}", 120, subsequent_indent="    ")
     if result.partial_months:

@@ -12,19 +12,23 @@ import datetime as dt
 import math
 import os
 import re
+import signal
 import sys
+import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
+from capkit.analysis.uncertainty import MAX_DRAWS
+from capkit.engine import MAX_SWEEP_LEVELS
 from capkit.errors import CapkitError, InputError, shown
-from capkit.files import write_atomically
+from capkit.files import check_out_file, write_atomically
 from capkit.plan import Plan
 from capkit.pricing import STALE_AFTER_DAYS
-from capkit.queueing import mmc, servers_for
+from capkit.queueing import MAX_COUNTS, mmc, servers_for
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
@@ -127,7 +131,9 @@ def pricing_formatted(fmt: str = "table", low: bool = False, stale: bool = False
     if fmt == "json":
         return table.to_json(orient="records", indent=2) + "\n"
     if fmt == "csv":
-        return table.to_csv(index=False)
+        from capkit.export import csv_text
+
+        return csv_text(table)
     return pricing_text(table, pricing_table(today)) + "\n"
 
 
@@ -237,11 +243,11 @@ def sweep_formatted(
     allow_hobby: bool = False,
 ) -> str:
     """``capkit sweep``: the plan at log-spaced user levels, as CSV or JSON records."""
-    from capkit.export import sweep_json
+    from capkit.export import csv_text, sweep_json
 
     s = load_stack(stack)
     table = sweep_for(s, s.workload(**parse_assignments(settings)), sweep_levels(users), sizing, allow_hobby)
-    return table.to_csv(index=False) if fmt == "csv" else sweep_json(table)
+    return csv_text(table) if fmt == "csv" else sweep_json(table)
 
 
 def compare_formatted(
@@ -264,7 +270,9 @@ def compare_formatted(
             actions=frame["actions"].map("; ".join),
             no_fit=frame["no_fit"].map("; ".join),
         )
-        return flat.to_csv(index=False)
+        from capkit.export import csv_text
+
+        return csv_text(flat)
     users = count(float(frame["users"].iloc[0]))
     head = f"{len(frame)} stacks at {users} daily active users, one business workload, {frame['sizing'].iloc[0]}"
     return head + "\n\n" + compare_table(frame).to_string(index=False) + "\n"
@@ -279,30 +287,45 @@ def calibrate_formatted(
     hold: Sequence[str] = (),
     settings: Sequence[str] = (),
     fmt: str = "table",
+    allow_bound: bool = False,
 ) -> str:
-    """``capkit calibrate``: the model against the bill; with ``out``, the calibrated stack file."""
+    """``capkit calibrate``: the model against the bill; with ``out``, the calibrated stack file.
+
+    A fitted assumption that ends on an end of its declared range is refused (the bill asks for
+    a value the range excludes) unless ``allow_bound``."""
     import json
 
     from capkit.calibrate import calibrate, calibration_json, calibration_text
 
+    target = check_out_file(out) if out is not None else None  # before any work
     result = calibrate(stack, bills, users, fit, hold, parse_assignments(settings))
-    if out:
-        write_atomically(Path(out), result.stack_yaml())
+    if result.at_bound and not allow_bound:
+        walls = "; ".join(f"{k} at its {end}" for k, end in result.at_bound.items())
+        raise InputError(
+            f"the fit ends on the edge of a declared range ({walls}): the bill asks for a value the range "
+            "excludes; check the bill and the users file, widen the range, or accept it with --allow-bound"
+        )
+    if target is not None:
+        write_atomically(target, result.stack_yaml())
     if fmt == "json":
         return json.dumps(calibration_json(result), indent=2, default=float) + "\n"
     return calibration_text(result) + (f"\nCalibrated stack written to {out}\n" if out else "")
 
 
 def server_counts(spec: str) -> np.ndarray:
-    """``N`` or ``LOW:HIGH`` as whole server counts."""
+    """``N`` or ``LOW:HIGH`` as whole server counts, at most ``MAX_COUNTS`` of them."""
     try:
-        low, _, high = spec.partition(":")
-        counts = np.arange(int(low), int(high or low) + 1, dtype=float)
+        text_low, _, text_high = spec.partition(":")
+        low, high = int(text_low), int(text_high or text_low)
     except ValueError:
         raise InputError(f"--servers {spec!r}: expected a whole number or LOW:HIGH, e.g. 2:8") from None
-    if counts.size == 0:
+    if low > high:
         raise InputError(f"--servers {spec!r}: LOW must not be above HIGH")
-    return counts
+    if high - low + 1 > MAX_COUNTS:
+        raise InputError(
+            f"--servers {spec!r}: {high - low + 1:,} server counts; at most {MAX_COUNTS:,} a table (narrow the range)"
+        )
+    return np.arange(low, high + 1, dtype=float)
 
 
 def queue_table(
@@ -388,9 +411,15 @@ def sweep_levels(spec: str) -> np.ndarray:
     """``LOW:HIGH:N`` as N log-spaced user levels."""
     try:
         lo, hi, n = spec.split(":")
-        return np.geomspace(float(lo), float(hi), int(n))
+        low, high, count = float(lo), float(hi), int(n)
     except ValueError:
         raise InputError(f"--users {spec!r}: expected LOW:HIGH:N, e.g. 1000:10000000:50") from None
+    if not 1 <= count <= MAX_SWEEP_LEVELS:
+        raise InputError(f"--users {spec!r}: N = {count:,} levels; from 1 to {MAX_SWEEP_LEVELS:,}")
+    try:
+        return np.geomspace(low, high, count)
+    except ValueError:
+        raise InputError(f"--users {spec!r}: LOW and HIGH must be numbers above 0") from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -469,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("simulate", help="Monte Carlo over assumption ranges (--set key=low:likely:high)")
     m.add_argument("--stack", required=True)
     m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
-    m.add_argument("--draws", type=_int_in(1, 10_000_000), default=10_000)
+    m.add_argument("--draws", type=_int_in(1, MAX_DRAWS), default=10_000)
     m.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0)
     e = sub.add_parser("sensitivity", help="each assumption at its low and high value: the cost swing, sorted")
     e.add_argument("--stack", required=True)
@@ -488,6 +517,11 @@ def build_parser() -> argparse.ArgumentParser:
     cb.add_argument("--bill", action="append", required=True, help="AWS CUR, Google Cloud billing export or capkit CSV")
     cb.add_argument("--users", required=True, help="CSV date,users: daily active users over the billed months")
     cb.add_argument("--out", help="write the calibrated stack file here")
+    cb.add_argument(
+        "--allow-bound",
+        action="store_true",
+        help="accept a fit that ends on the edge of an assumption's declared range",
+    )
     cb.add_argument(
         "--fit", action="append", default=[], metavar="NAME", help="fit an assumption the bill cannot separate"
     )
@@ -550,7 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--max-sessions",
         type=_int_in(1, 10_000),
-        help="pages served at once; past it a page says busy (default: what memory holds at ~150 MB each)",
+        help="pages served at once; past it a page says busy (default: what 75 %% of the memory holds, "
+        "at the MB a kernel of the notebook declares)",
     )
     a.add_argument(
         "--allow-host",
@@ -587,7 +622,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.verb == "calibrate":
         _print(
             calibrate_formatted(
-                args.stack, args.bill, args.users, args.out, args.fit, args.hold, args.set, args.format
+                args.stack,
+                args.bill,
+                args.users,
+                args.out,
+                args.fit,
+                args.hold,
+                args.set,
+                args.format,
+                args.allow_bound,
             ),
             end="",
         )
@@ -612,8 +655,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.verb == "schema":
         from capkit.stackfiles import schema_text
 
-        if args.out:
-            write_atomically(Path(args.out), schema_text())
+        if args.out is not None:
+            write_atomically(check_out_file(args.out), schema_text())
             _print(args.out)
         else:
             _print(schema_text(), end="")
@@ -659,12 +702,32 @@ def _print(text: str, end: str = "\n") -> None:
     sys.stdout.write(terminal_safe(str(text)) + end)
 
 
+class Stopped(Exception):
+    """SIGTERM asked the command to stop."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise Stopped
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Console entry point: user errors print one line and exit 2."""
+    """Console entry point: user errors print one line and exit 2; Ctrl+C (SIGINT) and SIGTERM
+    stop quietly with a line and the shell's status for them (130, 143). Numerical warnings
+    (an empty slice, a division by zero already handled) stay out of the terminal: every figure
+    capkit prints is checked to be finite where it must be."""
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if _main_thread() else None
     try:
-        status = run(argv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            status = run(argv)
         sys.stdout.flush()  # a closed pipe shows here, inside the try
         return status
+    except KeyboardInterrupt:
+        sys.stderr.write("\ncapkit: stopped (Ctrl+C)\n")
+        return 130
+    except Stopped:
+        sys.stderr.write("capkit: stopped (SIGTERM)\n")
+        return 143
     except CapkitError as exc:
         sys.stderr.write(f"capkit: error: {terminal_safe(str(exc))}\n")
         return 2
@@ -675,6 +738,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.stderr.write("capkit: error: the output was closed before capkit finished writing it\n")
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

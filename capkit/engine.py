@@ -295,6 +295,11 @@ def evaluate(stack: Stack, wl: Workload | None = None) -> Plan:
     return plan_of(evaluate_arrays(stack, wl))
 
 
+#: The most user levels one sweep of the stack as written evaluates (about 2 KB of memory a
+#: level: 1,000,000 levels take about 2 GB and half a second).
+MAX_SWEEP_LEVELS = 1_000_000
+
+
 def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[float] | None = None) -> pd.DataFrame:
     """The plan at many user levels, one row each (everything else as in ``wl``).
 
@@ -307,6 +312,10 @@ def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[flo
         users = np.geomspace(100, 10_000_000, 200)
     users = np.atleast_1d(np.asarray(users, dtype=float))
     check_range("users", users, UNIVERSAL["users"])
+    if users.size > MAX_SWEEP_LEVELS:
+        raise InputError(
+            f"users: {users.size:,} levels; a sweep takes at most {MAX_SWEEP_LEVELS:,} (about 2 KB of memory each)"
+        )
     ev = evaluate_arrays(stack, wl.with_users(users))
     return sweep_table(ev)
 

@@ -37,6 +37,12 @@ class StackError(CapkitError, ValueError):
     """A malformed stack file; the message names the file and the field."""
 
 
+def one_line(text: str) -> str:
+    """``text`` with every character that is not printable (a newline, a tab, an escape) written
+    as its escape sequence, so a file name cannot break a line, a comment or a table."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+
+
 def shown(value: Any) -> str:
     """A value as it may appear in a message: a scalar's repr cut to MAX_SHOWN_CHARS; of a
     mapping or list only its kind and size (its content may be anything, secrets included)."""
@@ -58,8 +64,10 @@ def field_path(loc: Sequence[Any]) -> str:
     """A pydantic error location as a path: ``components[0].params.tables[2].item_kb``."""
     out = ""
     for part in loc:
-        if isinstance(part, str) and (part in _UNION_TAGS or "[" in part or part.startswith("function-")):
-            continue
+        if isinstance(part, str) and (
+            part in _UNION_TAGS or "[" in part or part.startswith("function-") or part[:1].isupper()
+        ):
+            continue  # a union member's tag or a model's class name: pydantic's, not the file's
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(the file)"
 
@@ -98,4 +106,24 @@ def first_error(exc: Any, model: Any = None) -> str:
         return f"{where}: not a field here{allowed}"
     if err["type"] == "missing":
         return f"{where}: required"
+    if err["type"] == "model_type":  # "Input should be a valid dictionary or instance of OwnPrice"
+        named = _model_named(model, err.get("ctx", {}).get("class_name", "")) if model is not None else None
+        fields = f" with {', '.join(named.model_fields)}" if named is not None else ""
+        return f"{where}: should be a mapping{fields} (got {shown(err.get('input'))})"
     return f"{where}: {err['msg']} (got {shown(err.get('input'))})"
+
+
+def _model_named(model: Any, name: str, seen: set | None = None) -> Any:
+    """The pydantic model called ``name`` among ``model`` and the models its fields hold."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return None
+    seen.add(model)
+    if getattr(model, "__name__", None) == name:
+        return model
+    for field in getattr(model, "model_fields", {}).values():
+        for inner in models_in(field.annotation):
+            found = _model_named(inner, name, seen)
+            if found is not None:
+                return found
+    return None

@@ -96,8 +96,30 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
     return frame.astype(object).map(_cell).where(frame.notna(), None)
 
 
+#: What a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a
+    carriage return) written as text, with a leading apostrophe; numbers, and text that reads
+    as a number ("-5"), stay as they are."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV for spreadsheets: no index, formula-like text cells neutralised."""
+    return frame.map(spreadsheet_cell).to_csv(index=False)
+
+
 def plan_csv(plan: Plan) -> str:
-    return plan_frame(plan).to_csv(index=False)
+    return csv_text(plan_frame(plan))
 
 
 def plan_json(plan: Plan) -> str:

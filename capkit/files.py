@@ -1,14 +1,19 @@
 """Writing files safely: a reader never sees a half-written file, nor half of a new pair.
 
 Files get the mode an ordinary write would give them (0666 less the umask), not the 0600 of
-a temporary file.
+a temporary file. Only regular files are ever replaced: a path naming a folder, a device, a
+FIFO or a symlink is refused before any work (:func:`check_out_file`). What an interrupted
+write left beside its target (a hidden temporary file, a staged report folder) is removed by
+the next write there once it is older than ``LEFTOVER_AGE_S``.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,13 +27,74 @@ def _umask() -> int:
     return mask
 
 
+#: A leftover of an interrupted write older than this (seconds) is removed by the next write;
+#: a younger one may belong to a write still running.
+LEFTOVER_AGE_S = 60.0
+#: The longest file name written (most file systems' limit, in bytes).
+MAX_NAME_BYTES = 255
+
+
+def check_out_file(path: Path | str, flag: str = "--out") -> Path:
+    """``path`` if capkit may write a file there, checked before any work: a name that is not
+    empty nor too long, no folder, device, FIFO or symlink at it (only a regular file is ever
+    replaced), and a folder that takes a new file. Raises an InputError naming ``flag``."""
+    text = str(path)
+    if not text.strip():
+        raise InputError(f"{flag}: no file named; give the path of the file to write")
+    path = Path(text)
+    where = f"{flag} {shown(text)}"
+    if len(path.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise InputError(f"{where}: the file name is over {MAX_NAME_BYTES} bytes")
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot write there ({exc.strerror or type(exc).__name__})") from None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise InputError(f"{where} is a symlink; capkit replaces only regular files: name the file itself")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device or FIFO"
+        raise InputError(f"{where} is {kind}; capkit writes only regular files")
+    check_writable_folder(path.parent, flag)
+    return path
+
+
+def remove_leftovers(folder: Path, prefix: str, keep: str | None = None) -> None:
+    """Remove what interrupted writes left in ``folder`` under the hidden ``prefix`` (temporary
+    files, staged folders, switch links) once older than LEFTOVER_AGE_S; never ``keep``."""
+    now = time.time()
+    for leftover in folder.glob(f"{glob_escape(prefix)}*"):
+        if leftover.name == keep:
+            continue
+        try:
+            info = os.lstat(leftover)
+        except OSError:
+            continue
+        if now - info.st_mtime < LEFTOVER_AGE_S:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob's special characters taken literally."""
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)
+
+
 def write_atomically(path: Path | str, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``.
 
-    If anything fails the old file stays as it was and the temporary file is removed.
+    If anything fails the old file stays as it was and the temporary file is removed. Only a
+    regular file (or nothing) at ``path`` is replaced.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError(f"{shown(str(path))} is not a regular file; capkit replaces only regular files")
+    remove_leftovers(path.parent, f".{path.name}.")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -64,6 +130,7 @@ def write_folder(out: Path | str, name: str, files: Mapping[str, str]) -> Path:
     link = out / name
     if link.exists() and not link.is_symlink():
         raise InputError(f"--out: {shown(str(link))} exists and is not a capkit report folder; move it away first")
+    remove_leftovers(out, f".{name}.", keep=os.readlink(link) if link.is_symlink() else None)
     staged = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
     swap = out / f"{staged.name}.link"
     try:

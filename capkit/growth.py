@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from capkit.csvfile import read_table
 from capkit.errors import InputError
 from capkit.plan import Plan
 from capkit.units import DAYS_PER_CALENDAR_MONTH
@@ -29,28 +30,31 @@ class Growth:
     source: str
 
 
-def read_actuals(path: Path | str) -> pd.DataFrame:
-    """A CSV with columns date (YYYY-MM-DD) and users (daily actives), sorted by date."""
+def read_actuals(path: Path | str, flag: str = "--actuals", least: int = 2) -> pd.DataFrame:
+    """A CSV with columns date (YYYY-MM-DD) and users (daily actives), sorted by date, at least
+    ``least`` rows (two to fit a growth rate). Errors name ``flag``, the option that gave the
+    file; a date given twice with different users is refused (which one is right?)."""
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"--actuals {path}: not UTF-8 text (byte {exc.start}); expected a CSV date,users") from None
-    except (OSError, ValueError) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
-        raise InputError(f"--actuals {path}: cannot read it as CSV ({type(exc).__name__})") from None
+    frame = read_table(path, flag, "a CSV date,users")
     missing = {"date", "users"} - set(frame.columns)
     if missing:
-        raise InputError(f"--actuals {path}: needs columns date,users; missing {', '.join(sorted(missing))}")
-    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
-    users = pd.to_numeric(frame["users"], errors="coerce")
+        raise InputError(f"{flag} {path}: needs columns date,users; missing {', '.join(sorted(missing))}")
+    dates = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    users = pd.to_numeric(frame["users"].str.strip(), errors="coerce")
     for i in range(len(frame)):
         if pd.isna(dates[i]):
-            raise InputError(f"--actuals {path}: row {i + 2}: date {frame['date'][i]!r} is not YYYY-MM-DD")
+            raise InputError(f"{flag} {path}: row {i + 2}: date {frame['date'][i]!r} is not YYYY-MM-DD")
         if pd.isna(users[i]) or not math.isfinite(users[i]) or users[i] <= 0:
-            raise InputError(f"--actuals {path}: row {i + 2}: users {frame['users'][i]} must be a number above 0")
-    if len(frame) < 2:
-        raise InputError(f"--actuals {path}: needs at least two rows to fit a growth rate")
-    return pd.DataFrame({"date": dates.dt.date, "users": users.astype(float)}).sort_values("date", ignore_index=True)
+            raise InputError(f"{flag} {path}: row {i + 2}: users {frame['users'][i]!r} must be a number above 0")
+    twice = pd.DataFrame({"date": dates, "users": users}).groupby("date")["users"].nunique()
+    if (twice > 1).any():
+        day = twice.index[int(np.argmax((twice > 1).to_numpy()))].date()
+        raise InputError(f"{flag} {path}: {day} is given twice with different users; keep one row per date")
+    if len(frame) < least:
+        needs = "at least two rows to fit a growth rate" if least == 2 else f"at least {least} row"
+        raise InputError(f"{flag} {path}: needs {needs}")
+    table = pd.DataFrame({"date": dates.dt.date, "users": users.astype(float)}).drop_duplicates()
+    return table.sort_values("date", ignore_index=True)
 
 
 def fit_growth(actuals: pd.DataFrame) -> Growth:

@@ -6,8 +6,10 @@ it is one; waits and times come out in that unit). With a = lambda / mu (offered
 and rho = a / c (utilization), for rho < 1 (Kleinrock, Queueing Systems vol. 1, sec. 3.5;
 Gross and Harris, Fundamentals of Queueing Theory, sec. 2.3):
 
-- C = P(wait), Erlang C, from the Erlang B recursion B(k) = a B(k-1) / (k + a B(k-1)) and
-  C = c B / (c - a (1 - B)), which stays finite for thousands of servers;
+- C = P(wait), Erlang C, from Erlang B as a ratio of Poisson probabilities,
+  B(c, a) = P(X = c) / P(X <= c) for X ~ Poisson(a) (Jagerman, "Some properties of the Erlang
+  loss function", 1974), in logs with scipy's gammaln and regularized gammaincc, and
+  C = c B / (c - a (1 - B)): one step per pool, however many servers;
 - P0 = 1 / [sum_{k<c} a^k / k! + a^c / (c! (1 - rho))], computed in logs;
 - Lq = C rho / (1 - rho), L = Lq + a, Wq = C / (c mu - lambda), W = Wq + 1 / mu (Little's law);
 - P(Wq <= t) = 1 - C e^(-(c mu - lambda) t), the service level within t;
@@ -30,22 +32,32 @@ import numpy as np
 
 from capkit.errors import InputError
 
-#: The most servers a pool may have (the Erlang B recursion runs once per server).
+#: The most servers a pool may have.
 MAX_SERVERS = 100_000
+#: The most server counts one table or search covers (``capkit queue --servers LOW:HIGH``).
+MAX_COUNTS = 10_000
 
 
 # --- array functions (inf where the queue is saturated) ---------------------------------------
+def erlang_b(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.ndarray:
+    """The share of arrivals an M/M/c/c loss system turns away (Erlang B) for ``servers`` c
+    and ``offered_load`` a (erlangs): P(X = c) / P(X <= c) for X ~ Poisson(a), in logs."""
+    from scipy.special import gammaincc, gammaln
+
+    c, a = np.broadcast_arrays(np.asarray(servers, dtype=float), np.asarray(offered_load, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        # log P(X = c) = c log a - a - log c!;  P(X <= c) = Q(c + 1, a), the regularized upper gamma.
+        log_b = c * np.log(a) - a - gammaln(c + 1.0) - np.log(gammaincc(c + 1.0, a))
+        return np.where(a > 0, np.exp(log_b), np.where(c > 0, 0.0, 1.0))
+
+
 def erlang_c(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.ndarray:
     """P(wait) in an M/M/c queue (Erlang C) for ``servers`` c (count) and ``offered_load``
     a = lambda / mu (erlangs); 1 where a >= c (every arrival waits)."""
     c, a = np.broadcast_arrays(np.asarray(servers, dtype=float), np.asarray(offered_load, dtype=float))
-    b_at_c = np.ones_like(a)
-    b = np.ones_like(a)  # Erlang B with 0 servers
-    for k in range(1, int(c.max(initial=0)) + 1):
-        b = a * b / (k + a * b)
-        b_at_c = np.where(c == k, b, b_at_c)
+    b = erlang_b(c, a)
     with np.errstate(divide="ignore", invalid="ignore"):
-        wait = c * b_at_c / (c - a * (1.0 - b_at_c))
+        wait = c * b / (c - a * (1.0 - b))
     return np.where(a < c, wait, 1.0)
 
 
@@ -181,15 +193,14 @@ class MMC:
         """P(the system is empty)."""
         self.require_stable("P0")
         a, c = self.offered_load, self.servers
-        from scipy.special import gammaln
+        from scipy.special import gammaincc, gammaln
 
-        # sum_{k<=c} a^k/k! = (a^c/c!) / B, so the bracket is (a^c/c!) (1/B - 1 + 1/(1 - rho)),
-        # with B = Erlang B = C (c - a) / (c - a C); in logs so that large pools do not overflow.
-        wait = self.p_wait
-        b = wait * (c - a) / (c - a * wait)
+        # 1/P0 = sum_{k<c} a^k/k! + a^c / (c! (1 - rho)), and sum_{k<c} a^k/k! = e^a P(X <= c - 1)
+        # = e^a Q(c, a) for X ~ Poisson(a): added in logs, so that large pools do not overflow.
         with np.errstate(divide="ignore"):
-            log_term = c * np.log(a) - gammaln(c + 1.0)
-            log_p0 = -(log_term + np.log(1.0 / b - 1.0 + 1.0 / (1.0 - self.utilization)))
+            log_sum = a + np.log(gammaincc(c, a))
+            log_last = c * np.log(a) - gammaln(c + 1.0) - np.log1p(-self.utilization)
+            log_p0 = -np.logaddexp(log_sum, log_last)
         return np.where(a > 0, np.exp(log_p0), 1.0)
 
     @property
@@ -257,7 +268,7 @@ def servers_for(
     if max_utilization is not None and not 0 < max_utilization <= 1:
         raise InputError(f"max_utilization = {max_utilization:g} is not allowed: it must be above 0 and at most 1")
     if max_wait is not None:
-        _checked("max_wait", max_wait, 0.0, strict=False)
+        _checked("max_wait", max_wait, 0.0, strict=True)  # no finite pool waits 0 on average
     if service_level is not None:
         share, t = service_level
         if not 0 < share < 1:
@@ -267,11 +278,17 @@ def servers_for(
     c = math.floor(a) + 1  # the fewest stable servers
     if max_utilization is not None:
         c = max(c, math.ceil(a / max_utilization - 1e-12))
+    # Every count from there, a block at a time (each block one vectorized queue): waits only
+    # shrink as servers are added, so the first count that meets the targets is the answer.
     while c <= MAX_SERVERS:
-        q = mmc(arrival_rate, service_rate, c)
-        ok = max_wait is None or float(q.wq[0]) <= max_wait
-        ok = ok and (service_level is None or float(q.service_level(service_level[1])[0]) >= service_level[0])
-        if ok:
-            return c
-        c += 1
+        counts = np.arange(c, min(c + MAX_COUNTS, MAX_SERVERS + 1), dtype=float)
+        q = mmc(arrival_rate, service_rate, counts)
+        ok = np.ones(counts.size, dtype=bool)
+        if max_wait is not None:
+            ok &= q.wq <= max_wait
+        if service_level is not None:
+            ok &= q.service_level(service_level[1]) >= service_level[0]
+        if ok.any():
+            return int(counts[np.argmax(ok)])
+        c = int(counts[-1]) + 1
     raise InputError(f"no pool of up to {MAX_SERVERS:,} servers meets the targets")

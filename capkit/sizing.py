@@ -137,6 +137,7 @@ def right_sized(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool
     upgrade is due. Cost items are one per component (the configuration's monthly total).
     """
     levels = np.asarray(users, dtype=float)
+    check_right_sized_levels(stack, levels.size)
     choices = choose(stack, wl, levels, allow_hobby)
     n = len(levels)
     metrics: list[MetricResult] = []
@@ -166,6 +167,22 @@ def right_sized(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool
             CostResult(cid, CostItem("configuration", "configuration", np.ones(n), "month", 0.0, cost, cost), cost)
         )
     return Evaluation(stack, wl.with_users(levels), metrics, costs)
+
+
+#: The most (option x level) pairs one right-sized sweep evaluates: every option of every
+#: component is evaluated at every level (about 200 bytes each: 5,000,000 take about 1 GB).
+MAX_OPTION_LEVELS = 5_000_000
+
+
+def check_right_sized_levels(stack: Stack, levels: int) -> None:
+    """Refuse a right-sized sweep whose options times levels would exceed MAX_OPTION_LEVELS."""
+    options = sum(max(1, len(c.options())) for c in stack.components)
+    if options * levels > MAX_OPTION_LEVELS:
+        most = MAX_OPTION_LEVELS // options
+        raise InputError(
+            f"users: {levels:,} levels; right-sizing stack {stack.name} tries {options:,} options at each, "
+            f"so at most {most:,} levels a sweep (or sweep the stack as written with --as-configured)"
+        )
 
 
 def levers(stack: Stack, wl: Workload, component: str, metric: str) -> list[dict[str, Any]]:

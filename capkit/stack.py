@@ -156,6 +156,9 @@ def build_stack(raw: Mapping[str, Any], path: Path, catalog: Catalog | None = No
         components.append(comp)
     by_id = {c.id: c for c in components}
     for c in components:
+        unknown = [cid for cid in c.client_ids() if cid not in by_id]
+        if unknown:
+            raise StackError(f"{c.where}: clients: no component {unknown[0]!r} in the stack; it has {', '.join(ids)}")
         c.bind(by_id)
     return Stack(spec, components, specs, path)
 

@@ -92,6 +92,7 @@ def _check_graph(root: yaml.Node, label: str, error: type[CapkitError]) -> None:
     aliases are expanded, or with an alias inside the node it names (a cycle)."""
     sizes: dict[int, int] = {}  # id(node) -> expanded size, for nodes already measured
     on_path: set[int] = set()
+    repeated = [False]  # a node met twice: an alias
 
     def children(node: yaml.Node) -> list[yaml.Node]:
         if isinstance(node, yaml.SequenceNode):
@@ -107,14 +108,19 @@ def _check_graph(root: yaml.Node, label: str, error: type[CapkitError]) -> None:
         if key in on_path:
             raise error(f"{label}: an alias refers to a node that contains it (a recursive structure)")
         if key in sizes:
+            repeated[0] = True
             return sizes[key]
         on_path.add(key)
         total = 1 + sum(size(child, depth + 1) for child in children(node))
         on_path.discard(key)
-        if total > MAX_EXPANDED_NODES:
+        if total > MAX_EXPANDED_NODES and repeated[0]:
             raise error(
                 f"{label}: expands to more than {MAX_EXPANDED_NODES:,} values once its aliases are repeated; "
                 "write the values out or use fewer aliases"
+            )
+        if total > MAX_EXPANDED_NODES:
+            raise error(
+                f"{label}: holds more than {MAX_EXPANDED_NODES:,} values, the most a file capkit reads may hold"
             )
         sizes[key] = total
         return total

@@ -47,7 +47,7 @@ def test_timeline_dates_for_lambda_concurrency():
     [
         ("when,users\n2026-01-01,5\n", "needs columns date,users; missing date"),
         ("date,users\n2026-13-01,5\n2026-01-02,6\n", "row 2: date '2026-13-01' is not YYYY-MM-DD"),
-        ("date,users\n2026-01-01,-5\n2026-01-02,6\n", "row 2: users -5 must be a number above 0"),
+        ("date,users\n2026-01-01,-5\n2026-01-02,6\n", "row 2: users '-5' must be a number above 0"),
         ("date,users\n2026-01-01,5\n", "needs at least two rows"),
     ],
 )

@@ -16,6 +16,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import capkit
@@ -396,3 +397,406 @@ def test_the_session_count_admits_up_to_the_bound():
     assert [manager.admit() for _ in range(3)] == [True, True, False]
     manager.sessions_ended += 1  # one kernel shut down (culled): room for one more
     assert manager.admit() and not manager.admit()
+
+
+# --- issue 23: bounded work, safe writes, honest fits ------------------------------------------
+def _limited(seconds: int = 10, memory_bytes: int = 1 << 30):
+    """A subprocess's limits: CPU seconds and address space (each probe below runs under them)."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+    return apply
+
+
+def bounded_cli(*args: str, memory_bytes: int = 1 << 30, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """capkit under 10 s (wall and CPU) and ``memory_bytes`` of address space."""
+    return subprocess.run(
+        [sys.executable, "-m", "capkit.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        preexec_fn=_limited(10, memory_bytes),
+        cwd=cwd,
+    )
+
+
+@pytest.mark.slow
+def test_a_hundred_thousand_server_counts_are_refused_at_once():
+    started = time.monotonic()
+    r = bounded_cli("queue", "--arrival-rate", "10", "--service-rate", "12", "--servers", "1:100000")
+    assert_one_line_error(r, "100,000 server counts; at most 10,000")
+    assert time.monotonic() - started < 10
+
+
+def test_queue_tables_and_searches_are_linear():
+    """The largest table allowed (10,000 counts) and the widest search (50,001 to 100,000
+    servers, a wait no pool reaches) answer without a quadratic recursion: Erlang B is one
+    closed-form step per pool, so both stay small numpy work."""
+    from capkit.cli import queue_table
+    from capkit.queueing import servers_for
+
+    table = queue_table(10, 12, "1:10000")
+    assert len(table) == 10_000 and table["p_wait"].iloc[-1] == 0
+    # 90,000 erlangs and a mean wait of 1e-300: the search walks tens of thousands of counts.
+    try:
+        assert 90_000 < servers_for(90_000, 1, max_wait=1e-300) <= 100_000
+    except capkit.CapkitError as exc:
+        assert "no pool of up to 100,000 servers" in str(exc)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flag", ["--bill", "--users"])
+def test_a_device_is_no_bill_and_is_refused_before_reading(tmp_path, flag):
+    bill = capkit.pricing.data_path("examples") / "aws-serverless-cur.csv"
+    users = capkit.pricing.data_path("examples") / "aws-serverless-users.csv"
+    paths = {"--bill": str(bill), "--users": str(users), flag: "/dev/zero"}
+    r = bounded_cli(
+        "calibrate",
+        "--stack",
+        "aws-serverless",
+        "--bill",
+        paths["--bill"],
+        "--users",
+        paths["--users"],
+    )
+    assert_one_line_error(r, f"{flag} '/dev/zero': not a regular file")
+
+
+def test_csv_inputs_are_bounded_in_bytes_and_rows(tmp_path):
+    from capkit.csvfile import read_table
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("date,users\n" + "2026-01-01,5\n" * 11)
+    with pytest.raises(capkit.CapkitError, match="over 10 rows"):
+        read_table(rows, "--users", "a CSV", max_rows=10)
+    with pytest.raises(capkit.CapkitError, match="at most 0 MB are read"):
+        read_table(rows, "--users", "a CSV", max_bytes=100)
+
+
+def test_a_row_wider_than_its_header_is_named(tmp_path):
+    from capkit.growth import read_actuals
+
+    wide = tmp_path / "wide.csv"
+    wide.write_text("date,users\n2026-01-01,5,7,8\n2026-01-02,6\n")
+    with pytest.raises(capkit.CapkitError, match=r"row 2 has 4 fields, the header 2 \(date, users\)"):
+        read_actuals(wide)
+
+
+def test_a_date_given_twice_with_different_users_is_refused(tmp_path):
+    from capkit.growth import read_actuals
+
+    twice = tmp_path / "twice.csv"
+    twice.write_text("date,users\n2026-01-01,5\n2026-01-01,9\n2026-01-02,6\n")
+    with pytest.raises(capkit.CapkitError, match="2026-01-01 is given twice with different users"):
+        read_actuals(twice)
+    same = tmp_path / "same.csv"
+    same.write_text("date,users\n2026-01-01,5\n2026-01-01,5\n2026-01-02,6\n")
+    assert len(read_actuals(same)) == 2
+
+
+def test_one_row_of_users_is_refused_in_the_users_words(tmp_path):
+    from capkit.bills import users_by_month
+
+    one = tmp_path / "one.csv"
+    one.write_text("date,users\n2026-01-15,5\n")
+    assert users_by_month(one, ["2026-01"]) == {"2026-01": 5.0}
+    empty = tmp_path / "empty.csv"
+    empty.write_text("date,users\n")
+    with pytest.raises(capkit.CapkitError, match=r"^--users .*: needs at least 1 row"):
+        users_by_month(empty, ["2026-01"])
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "symlink", "proc", "empty", "long"])
+def test_out_is_checked_before_any_work_and_only_files_are_replaced(tmp_path, kind):
+    from capkit.files import check_out_file
+
+    target = tmp_path / "x.yaml"
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "symlink":
+        target.symlink_to("/proc/self/fd/1")
+    elif kind == "proc":
+        target = Path("/proc/self/x.yaml")
+    elif kind == "empty":
+        target = Path("")
+    else:
+        target = tmp_path / ("a" * 300 + ".yaml")
+    before = os.lstat(target) if kind in ("folder", "fifo", "symlink") else None
+    with pytest.raises(capkit.CapkitError, match="--out"):
+        check_out_file(target if kind != "empty" else "")
+    with pytest.raises((capkit.CapkitError, OSError)):
+        write_atomically(target, "x: 1\n")
+    if before is not None:  # the folder, FIFO or link is still what it was
+        after = os.lstat(target)
+        assert (stat.S_IFMT(after.st_mode), after.st_ino) == (stat.S_IFMT(before.st_mode), before.st_ino)
+
+
+@pytest.mark.slow
+def test_calibrate_refuses_a_fifo_out_before_reading_the_bill(tmp_path):
+    fifo = tmp_path / "out.yaml"
+    os.mkfifo(fifo)
+    r = bounded_cli(
+        "calibrate",
+        "--stack",
+        "aws-serverless",
+        "--bill",
+        "/nonexistent.csv",
+        "--users",
+        "/nonexistent.csv",
+        "--out",
+        str(fifo),
+    )
+    assert_one_line_error(r, "is a device or FIFO")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_leftovers_of_an_interrupted_write_are_removed_by_the_next(tmp_path):
+    old = time.time() - 3600
+    stale = tmp_path / ".my.yaml.abc123.tmp"
+    stale.write_text("half")
+    os.utime(stale, (old, old))
+    young = tmp_path / ".my.yaml.def456.tmp"  # a write that may still be running
+    young.write_text("half")
+    write_atomically(tmp_path / "my.yaml", "x: 1\n")
+    assert not stale.exists() and young.exists() and (tmp_path / "my.yaml").read_text() == "x: 1\n"
+    staged = tmp_path / ".report.xyz"
+    staged.mkdir()
+    (staged / "a.html").write_text("half")
+    link = tmp_path / ".report.xyz.link"
+    link.symlink_to(staged.name)
+    for p in (staged, link):
+        os.utime(p, (old, old), follow_symlinks=False)
+    write_folder(tmp_path, "report", {"a.html": "<p>whole</p>"})
+    assert not staged.exists() and not link.is_symlink()
+    assert (tmp_path / "report" / "a.html").read_text() == "<p>whole</p>"
+
+
+def test_a_file_name_cannot_add_a_line_to_the_calibrated_file():
+    from capkit.errors import one_line
+
+    assert one_line("bill\nname: evil.csv") == "bill\\nname: evil.csv"
+    assert "\n" not in one_line("a\r\n\x1b[31mb")
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+2", "'+1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-cmd", "'-cmd"),
+        ("\tx", "'\tx"),
+        ("-5", "-5"),
+        ("+3.5", "+3.5"),
+        ("plain", "plain"),
+        (7, 7),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text(cell, written):
+    from capkit.export import spreadsheet_cell
+
+    assert spreadsheet_cell(cell) == written
+
+
+def test_a_stack_csv_with_a_formula_unit_is_neutralised(tmp_path):
+    from capkit.export import plan_csv
+
+    raw = load_stack("render-postgres").spec.model_dump()
+    raw["components"].append(
+        {
+            "id": "sms",
+            "type": "metered",
+            "params": {
+                "unit": '=HYPERLINK("http://evil")',
+                "driver": "active_user",
+                "units_per_driver": 1,
+                "price_usd_per_unit": {
+                    "value": 0.01,
+                    "source": "https://sms.example.com",
+                    "as_of": "2026-11-01",
+                    "confidence": "low",
+                },
+            },
+        }
+    )
+    stack = build_stack(raw, tmp_path / "s.yaml")
+    text = plan_csv(capkit.evaluate(stack, stack.workload(users=100)))
+    assert "=HYPERLINK" in text and ",=HYPERLINK" not in text and "'=HYPERLINK" in text
+
+
+def test_an_unknown_client_is_refused_when_the_stack_loads(tmp_path):
+    raw = load_stack("render-postgres").spec.model_dump()
+    raw["components"][1]["params"]["clients"] = ["web"]
+    with pytest.raises(StackError, match="clients: no component 'web' in the stack; it has render_web"):
+        build_stack(raw, tmp_path / "s.yaml")
+
+
+def test_blank_currency_is_refused(tmp_path):
+    from capkit.bills import read_bill
+
+    bill = capkit.pricing.data_path("examples") / "aws-serverless-cur.csv"
+    lines = bill.read_text().splitlines()
+    header = lines[0].split(",")
+    col = next(i for i, h in enumerate(header) if "Currency" in h)
+    row = lines[1].split(",")
+    row[col] = ""
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n")
+    with pytest.raises(capkit.CapkitError, match="row 2: currency '' is not allowed: every line must say USD"):
+        read_bill(blank)
+
+
+def test_a_fit_on_the_edge_of_its_range_is_not_called_fitted(tmp_path):
+    """A bill whose Lambda requests are 1e6 times the model's asks for calls per user far past
+    the declared range: the value ends on its bound, is reported so, and the CLI refuses it
+    unless --allow-bound."""
+    from capkit.calibrate import calibrate
+    from capkit.cli import calibrate_formatted
+
+    examples = capkit.pricing.data_path("examples")
+    lines = (examples / "aws-serverless-cur.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    qty = header.index("lineItem/UsageAmount")
+    usage = header.index("lineItem/UsageType")
+    out = [lines[0]]
+    for line in lines[1:]:
+        row = line.split(",")
+        if row[usage].endswith("Request"):
+            row[qty] = f"{float(row[qty]) * 1e6:.6g}"
+        out.append(",".join(row))
+    bill = tmp_path / "huge.csv"
+    bill.write_text("\n".join(out) + "\n")
+    users = examples / "aws-serverless-users.csv"
+    result = calibrate("aws-serverless", [bill], users)
+    assert result.at_bound
+    statuses = dict(zip(result.assumptions["assumption"], result.assumptions["status"], strict=True))
+    assert all(statuses[k].startswith("at its bound") for k in result.at_bound)
+    with pytest.raises(capkit.CapkitError, match="--allow-bound"):
+        calibrate_formatted("aws-serverless", [str(bill)], str(users))
+    assert "at its bound" in calibrate_formatted("aws-serverless", [str(bill)], str(users), allow_bound=True)
+
+
+@pytest.mark.parametrize("name", ["users", "price_usd"])
+def test_only_assumptions_a_bill_informs_can_be_fitted(name):
+    from capkit.calibrate import calibrate
+
+    examples = capkit.pricing.data_path("examples")
+    with pytest.raises(capkit.CapkitError, match=f"--fit {name}: a business input"):
+        calibrate(
+            "aws-serverless", [examples / "aws-serverless-cur.csv"], examples / "aws-serverless-users.csv", fit=[name]
+        )
+
+
+def test_sweeps_and_draws_are_bounded_before_any_memory_is_taken():
+    from capkit.analysis.uncertainty import simulate
+    from capkit.cli import sweep_levels
+
+    with pytest.raises(capkit.CapkitError, match="N = 10,000,000 levels; from 1 to 1,000,000"):
+        sweep_levels("100:1000:10000000")
+    s = load_stack("render-postgres")
+    with pytest.raises(capkit.CapkitError, match="so at most 1,278 levels a sweep"):
+        capkit.sizing.sweep_for(s, s.workload(), np.geomspace(100, 1e6, 2_000))
+    with pytest.raises(capkit.CapkitError, match="draws = 10,000,000 is not allowed: from 1 to 1,000,000"):
+        simulate(s, s.workload(), 10_000_000)
+
+
+def test_the_page_may_not_shut_its_kernel_down():
+    """Voila lets a page send shutdown_request (it restarts the kernel empty); capkit's kernel
+    manager takes it out of Jupyter Server's allowed_message_types, as execute_request is."""
+    from capkit.server import BoundedKernelManager
+
+    voila_allows = [
+        "comm_open",
+        "comm_close",
+        "comm_msg",
+        "comm_info_request",
+        "kernel_info_request",
+        "shutdown_request",
+    ]
+    manager = BoundedKernelManager(allowed_message_types=voila_allows)
+    assert "shutdown_request" not in manager.allowed_message_types
+    assert "execute_request" not in manager.allowed_message_types and "comm_msg" in manager.allowed_message_types
+
+
+def test_sessions_are_bounded_by_each_notebooks_declared_memory():
+    from capkit.serve import default_max_sessions, kernel_mb, notebook_path
+
+    assert kernel_mb(notebook_path("analysis.ipynb")) == 300 > kernel_mb(notebook_path("planner.ipynb")) == 150
+    assert default_max_sessions(300) * 300 <= 0.75 * capkit.serve.available_memory_mb()
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("[::1]", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("example.org", False),
+    ],
+)
+def test_loopback_hosts_keep_the_host_check(host, loopback):
+    from capkit.serve import is_loopback, voila_command
+
+    assert is_loopback(host) is loopback
+    cmd = voila_command(Path("planner.ipynb"), 8866, host)
+    assert f"--CapkitVoila.allow_remote_access={not loopback}" in cmd
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("sig", "status", "said"), [("SIGINT", 130, "stopped (Ctrl+C)"), ("SIGTERM", 143, "stopped (SIGTERM)")]
+)
+def test_a_signal_stops_a_command_quietly(sig, status, said):
+    import signal
+
+    p = subprocess.Popen(
+        [sys.executable, "-m", "capkit.cli", "sweep", "--stack", "render-postgres", "--users", "100:1000000:1200"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    p.send_signal(getattr(signal, sig))
+    err = p.communicate(timeout=10)[1]
+    assert p.returncode == status and said in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_numerical_warnings_stay_off_the_terminal():
+    r = bounded_cli("queue", "--arrival-rate", "0", "--service-rate", "1", "--servers", "1:3")
+    assert r.returncode == 0 and r.stderr == ""
+
+
+def test_validation_messages_name_no_pydantic_class(tmp_path):
+    raw = {
+        "name": "own",
+        "title": "own",
+        "assumptions": {"n": {"default": 1, "unit": "SMS", "min": 0, "max": 10, "meaning": "m", "source": "s"}},
+        "components": [
+            {
+                "id": "sms",
+                "type": "metered",
+                "params": {"unit": "SMS", "driver": "active_user", "units_per_driver": "n", "price_usd_per_unit": 5},
+            }
+        ],
+    }
+    with pytest.raises(StackError) as caught:
+        build_stack(raw, tmp_path / "s.yaml")
+    message = str(caught.value)
+    assert "OwnPrice" not in message and "params.price_usd_per_unit: should be a mapping with value, source" in message
+
+
+def test_a_large_stack_without_aliases_is_not_blamed_on_aliases(tmp_path):
+    from capkit.yamlfile import read_yaml
+
+    many = tmp_path / "many.yaml"
+    many.write_text("".join(f"k{i}: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" for i in range(11_000)))
+    with pytest.raises(StackError) as caught:
+        read_yaml(many, "many.yaml", StackError)
+    assert "aliases" not in str(caught.value) and "holds more than 100,000 values" in str(caught.value)
