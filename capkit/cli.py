@@ -26,7 +26,7 @@ from capkit.analysis.uncertainty import MAX_DRAWS
 from capkit.engine import MAX_SWEEP_LEVELS
 from capkit.errors import CapkitError, InputError, shown
 from capkit.files import check_out_file, write_atomically
-from capkit.plan import Plan
+from capkit.plan import Plan, json_value
 from capkit.pricing import STALE_AFTER_DAYS
 from capkit.queueing import MAX_COUNTS, mmc, servers_for
 from capkit.scenario import compare, compare_table
@@ -262,7 +262,7 @@ def compare_formatted(
 
     frame = compare(stacks.split(","), parse_assignments(settings), sizing, allow_hobby=allow_hobby)
     if fmt == "json":
-        rows = [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        rows = [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
         return json.dumps(rows, indent=2) + "\n"
     if fmt == "csv":
         flat = frame.assign(
@@ -368,7 +368,7 @@ def queue_formatted(
     table = queue_table(arrival_rate, service_rate, servers, within)
     fewest = servers_for(arrival_rate, service_rate, **targets) if targets else None
     if fmt == "json":
-        rows = [{k: _json_value(v) for k, v in row.items() if not _missing(v)} for row in table.to_dict("records")]
+        rows = [{k: json_value(v) for k, v in row.items() if not _missing(v)} for row in table.to_dict("records")]
         out: dict[str, object] = {"arrival_rate": arrival_rate, "service_rate": service_rate, "rows": rows}
         if fewest is not None:
             out["servers_for_targets"] = fewest
@@ -390,13 +390,6 @@ def queue_formatted(
 
 def _missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
-
-
-def _json_value(value: object) -> object:
-    """JSON has no NaN or infinity: an undefined or unbounded figure is null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def export_infracost(stack: str, settings: Sequence[str] = ()) -> str:

@@ -7,7 +7,6 @@ Every number comes from the same evaluation the CLI prints; these functions only
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import numpy as np
@@ -16,18 +15,11 @@ import yaml
 
 from capkit.engine import evaluate_arrays
 from capkit.errors import InputError
-from capkit.plan import Plan
+from capkit.plan import Plan, json_value
 from capkit.stack import Stack
 from capkit.workload import Workload
 
 INFRACOST_DOCS = "https://www.infracost.io/docs/features/usage_based_resources/"
-
-
-def _cell(x: Any) -> Any:
-    """A CSV/JSON cell: infinite or undefined numbers become empty, never NaN or inf."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def plan_frame(plan: Plan) -> pd.DataFrame:
@@ -93,7 +85,7 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
         "cost_usd",
     ]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.astype(object).map(_cell).where(frame.notna(), None)
+    return frame.astype(object).map(json_value).where(frame.notna(), None)
 
 
 #: What a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection").
@@ -129,13 +121,13 @@ def plan_json(plan: Plan) -> str:
 
 def sweep_json(table: pd.DataFrame) -> str:
     """A sweep as JSON records (one per user level); infinite max_users become null."""
-    records = [{k: _cell(v) for k, v in row.items()} for row in table.astype(object).to_dict(orient="records")]
+    records = [{k: json_value(v) for k, v in row.items()} for row in table.astype(object).to_dict(orient="records")]
     return json.dumps(records, indent=1, default=_json_default) + "\n"
 
 
 def _json_default(x: Any) -> Any:
     if isinstance(x, np.generic):
-        return _cell(x.item())
+        return json_value(x.item())
     if x is pd.NA:
         return None
     raise TypeError(f"not JSON serialisable: {type(x).__name__}")

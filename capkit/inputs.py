@@ -19,9 +19,7 @@ from capkit.errors import InputError
 from capkit.scenario import USER_LEVELS
 from capkit.sizing import SIZINGS
 from capkit.stack import Stack
-from capkit.workload import AssumptionSpec, check_range, parse_value
-
-Range = tuple[float, float, float]
+from capkit.workload import AssumptionSpec, Interval, check_range, parse_value
 
 #: The universal fields that get a slider; every other assumption gets a box.
 SLIDERS = ("users", "calls_per_user", "conversion_rate", "price_usd")
@@ -73,7 +71,7 @@ def check_number(key: str, text: str, spec: AssumptionSpec, slider: SliderSpec) 
     return value
 
 
-def check_text(key: str, text: str, spec: AssumptionSpec) -> tuple[float, Range | None]:
+def check_text(key: str, text: str, spec: AssumptionSpec) -> tuple[float, Interval | None]:
     """A box's value from text: a number, or a range low:likely:high, every number within the
     assumption's declared range. Returns the value (a range's likely one) and the range."""
     value, spread = parse_value(key, text)
@@ -90,7 +88,7 @@ class Assumption:
     key: str
     spec: AssumptionSpec
     value: float
-    spread: Range | None = None
+    spread: Interval | None = None
     text: str = ""
     message: str = ""
 
@@ -139,7 +137,7 @@ class Inputs:
         """Every field's current value (each assumption at its last valid value)."""
         return {**self.sliders, **{k: a.value for k, a in self.assumptions.items()}}
 
-    def ranges(self) -> dict[str, Range]:
+    def ranges(self) -> dict[str, Interval]:
         """The assumptions given as ranges low:likely:high (the uncertainty band draws from them)."""
         return {k: a.spread for k, a in self.assumptions.items() if a.spread}
 

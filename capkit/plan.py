@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -25,6 +26,16 @@ def limit_row(r: Mapping[str, Any], levers: list[dict[str, Any]] | None = None) 
 def finite_or_none(x: float) -> float | None:
     """JSON has no inf or NaN: an unbounded or undefined figure is null."""
     return float(x) if math.isfinite(x) else None
+
+
+def json_value(x: Any) -> Any:
+    """A cell for JSON or CSV: a number that is infinite or undefined becomes None (null, an
+    empty cell), a numpy scalar a Python one; anything else as it is. The one home of that rule."""
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float):
+        return finite_or_none(x)
+    return x
 
 
 @dataclass

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from capkit.analysis.roadmap import Choice, choose, first_actions
-from capkit.components import REGISTRY
 from capkit.components.base import Component, CostItem
 from capkit.engine import WATCH_AT, CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays, sweep, sweep_table
 from capkit.errors import InputError
@@ -41,12 +40,7 @@ def check_sizing(sizing: str) -> str:
 
 def configured(stack: Stack, configuration: Mapping[str, Mapping[str, Any]]) -> Stack:
     """``stack`` with some components' params changed (plan, instances...), bound afresh."""
-    components = [
-        REGISTRY[c.type](c.id, {**c.params.model_dump(), **configuration.get(c.id, {})}, c.catalog, c.where)
-        if configuration.get(c.id)
-        else c
-        for c in stack.components
-    ]
+    components = [c.with_params(**configuration[c.id]) if configuration.get(c.id) else c for c in stack.components]
     by_id = {c.id: c for c in components}
     for c, before in zip(components, stack.components, strict=True):
         c.bind(by_id)

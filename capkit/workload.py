@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from capkit.errors import InputError
 from capkit.units import HOURS_PER_DAY, S_PER_DAY
+
+
+class Interval(NamedTuple):
+    """A ranged value: low, likely and high, in its assumption's unit (a triangular draw's
+    ends and mode). The one type for a range across the library, the CLI and the pages."""
+
+    low: float
+    likely: float
+    high: float
 
 
 class AssumptionSpec(BaseModel):
@@ -46,11 +56,11 @@ class AssumptionSpec(BaseModel):
             raise ValueError(f"low {self.low} and high {self.high} must bracket the default within [min, max]")
         return self
 
-    def spread(self, likely: float) -> tuple[float, float, float]:
+    def spread(self, likely: float) -> Interval:
         """(low, likely, high) around ``likely``: the declared range, else x0.5 and x1.5, within [min, max]."""
         low = self.low if self.low is not None else likely * 0.5
         high = self.high if self.high is not None else likely * 1.5
-        return (min(max(low, self.min), likely), likely, max(min(high, self.max), likely))
+        return Interval(min(max(low, self.min), likely), likely, max(min(high, self.max), likely))
 
 
 def _spec(default: float, unit: str, lo: float, hi: float, meaning: str, source: str = ""):
@@ -221,7 +231,7 @@ def check_range(key: str, arr: np.ndarray, spec: AssumptionSpec) -> None:
         )
 
 
-def parse_value(key: str, text: str) -> tuple[float, tuple[float, float, float] | None]:
+def parse_value(key: str, text: str) -> tuple[float, Interval | None]:
     """One value as typed: a number, or a range ``low:likely:high`` (then the likely value and
     the range). Shared by the CLI's --set, the planner's boxes and its links."""
     parts = text.strip().replace("_", "").split(":")
@@ -232,17 +242,17 @@ def parse_value(key: str, text: str) -> tuple[float, tuple[float, float, float] 
     if len(numbers) == 1:
         return numbers[0], None
     if len(numbers) == 3 and numbers[0] <= numbers[1] <= numbers[2]:
-        return numbers[1], (numbers[0], numbers[1], numbers[2])
+        return numbers[1], Interval(numbers[0], numbers[1], numbers[2])
     raise InputError(f"{key}={text!r}: a range is low:likely:high with low <= likely <= high")
 
 
-def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, tuple[float, float, float]]]:
+def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, Interval]]:
     """Parse CLI ``key=value`` and ``key=low:likely:high`` strings.
 
     Returns the values (a range contributes its likely value) and the ranges.
     """
     values: dict[str, float] = {}
-    ranges: dict[str, tuple[float, float, float]] = {}
+    ranges: dict[str, Interval] = {}
     for item in items:
         key, sep, text = item.partition("=")
         key = key.strip()

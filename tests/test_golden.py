@@ -22,6 +22,7 @@ to ``unfit``, and actions say "switch" where they said "move".
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,16 @@ def test_plan_json_is_unchanged(case):
     assert not differences, differences[:5]
 
 
-def write() -> None:
-    """Record every case as the CLI answers it now (after a change that means to move them)."""
+def write() -> list[str]:
+    """Record every case as the CLI answers it now (after a change that means to move them);
+    returns what moved, a line per recorded value that changed or went."""
     path = Path(__file__).parent / "golden" / "plan-json.json"
     cases = {case: json.loads(cli.plan_formatted(*_args(case))) for case in sorted(GOLDEN)}
     for plan in cases.values():
-        plan.pop("sources")  # the catalog entries (tested by test_sources), not behaviour to keep
+        plan.pop("sources")  # the catalog entries (tested by tests/test_report.py), not behaviour to keep
+    moved = [f"{case}{d}" for case, plan in cases.items() for d in same(GOLDEN[case], plan)]
     path.write_text(json.dumps(cases, indent=1, sort_keys=True) + "\n")
+    return moved
 
 
 def _args(case: str) -> tuple:
@@ -96,4 +100,7 @@ if __name__ == "__main__":
 
     if sys.argv[1:] != ["--write"]:
         sys.exit("usage: python -m tests.test_golden --write   (rewrites tests/golden/plan-json.json)")
-    write()
+    os.environ.setdefault("CAPKIT_PRICING_DIR", str(Path(__file__).parent / "fixtures" / "pricing"))
+    changes = write()
+    print("\n".join(changes) or "nothing moved")
+    print(f"{len(changes)} recorded values moved; tests/golden/plan-json.json rewritten")

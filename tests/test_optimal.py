@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 import capkit
-from capkit.components import REGISTRY
 from capkit.engine import WATCH_AT
 from capkit.sizing import right_size
 
@@ -38,7 +37,7 @@ class _Connections:
 
 def _build(comp, option):
     """The component with ``option``'s params over its own, built like a stack file's."""
-    return REGISTRY[comp.type](comp.id, {**comp.params.model_dump(), **option}, comp.catalog, comp.where)
+    return comp.with_params(**option)
 
 
 def _figures(comp, wl):

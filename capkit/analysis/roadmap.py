@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from capkit.components import REGISTRY, Component
+from capkit.components import Component
 from capkit.engine import WATCH_AT, evaluate_arrays
 from capkit.errors import InputError
 from capkit.stack import Stack
@@ -137,7 +137,7 @@ def _family_variant(comp: Component, options: list[dict[str, Any]], idx: list[in
     in counts the component itself listed.
     """
     base = comp.params.model_dump()
-    variant = REGISTRY[comp.type](comp.id, {**base, **options[idx[0]]}, comp.catalog, comp.where)
+    variant = comp.with_params(**options[idx[0]])
     arrayed = {k for i in idx for k in options[i] if k in ARRAYED}
     if len(idx) > 1 and arrayed:
         values = {k: np.repeat([float(options[i].get(k, base[k])) for i in idx], levels) for k in arrayed}

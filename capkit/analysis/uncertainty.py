@@ -17,20 +17,18 @@ import pandas as pd
 from capkit.engine import evaluate_arrays
 from capkit.errors import InputError
 from capkit.stack import Stack
-from capkit.workload import Workload, check_range
-
-Range = tuple[float, float, float]
+from capkit.workload import Interval, Workload, check_range
 
 
 def resolve_ranges(
-    stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None = None, keys: list[str] | None = None
-) -> dict[str, Range]:
+    stack: Stack, wl: Workload, ranges: Mapping[str, Interval] | None = None, keys: list[str] | None = None
+) -> dict[str, Interval]:
     """(low, likely, high) per assumption: given ``ranges``, else the spec's, around the workload's value."""
     ranges = dict(ranges or {})
     unknown = sorted(set(ranges) - set(stack.specs))
     if unknown:
         raise InputError(f"unknown assumption {unknown[0]!r} for stack {stack.name}; allowed: {', '.join(stack.specs)}")
-    out: dict[str, Range] = {}
+    out: dict[str, Interval] = {}
     for key in keys if keys is not None else list(ranges):
         spec = stack.specs[key]
         low, likely, high = ranges[key] if key in ranges else spec.spread(float(wl[key][0]))
@@ -38,7 +36,7 @@ def resolve_ranges(
             check_range(key, np.array([value]), spec)
         if not low <= likely <= high:
             raise InputError(f"{key}: range {low}:{likely}:{high} must have low <= likely <= high")
-        out[key] = (low, likely, high)
+        out[key] = Interval(low, likely, high)
     return out
 
 
@@ -48,12 +46,12 @@ class Simulation:
 
     draws: int
     seed: int
-    ranges: dict[str, Range]
+    ranges: dict[str, Interval]
     percentiles: pd.DataFrame  # rows: monthly_cost_usd, margin, max_users; columns p10, p50, p90
     bottleneck_probability: pd.Series  # component.metric -> share of draws where it binds first
 
 
-def _draws(wl: Workload, ranges: Mapping[str, Range], n: int, seed: int) -> dict[str, np.ndarray]:
+def _draws(wl: Workload, ranges: Mapping[str, Interval], n: int, seed: int) -> dict[str, np.ndarray]:
     """Every workload field as ``n`` values: each ranged one drawn from its triangular
     distribution (low, likely, high), in ``ranges``' order from one generator seeded ``seed``;
     the others repeated."""
@@ -64,7 +62,7 @@ def _draws(wl: Workload, ranges: Mapping[str, Range], n: int, seed: int) -> dict
     return columns
 
 
-def _ranged(stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None) -> dict[str, Range]:
+def _ranged(stack: Stack, wl: Workload, ranges: Mapping[str, Interval] | None) -> dict[str, Interval]:
     """The ranges to draw: all of ``ranges``, and every assumption the stack declares a range for."""
     declared = [k for k, s in stack.specs.items() if s.low is not None or s.high is not None]
     return resolve_ranges(stack, wl, ranges, list(dict.fromkeys([*declared, *(ranges or {})])))
@@ -76,7 +74,7 @@ MAX_DRAWS = 1_000_000
 
 
 def simulate(
-    stack: Stack, wl: Workload, n: int = 10_000, seed: int = 0, ranges: Mapping[str, Range] | None = None
+    stack: Stack, wl: Workload, n: int = 10_000, seed: int = 0, ranges: Mapping[str, Interval] | None = None
 ) -> Simulation:
     """Draw the ranged assumptions (triangular; all of ``ranges``, else every one the stack
     declares a range for) ``n`` times and evaluate all draws in one pass. Reproducible for a seed."""
@@ -108,7 +106,7 @@ def simulate_curve(
     users: np.ndarray,
     n: int = 1000,
     seed: int = 0,
-    ranges: Mapping[str, Range] | None = None,
+    ranges: Mapping[str, Interval] | None = None,
 ) -> pd.DataFrame:
     """p10, p50 and p90 of the monthly cost at each of ``users``: one evaluation of levels x n rows.
 
@@ -124,7 +122,7 @@ def simulate_curve(
 
 
 def sensitivity(
-    stack: Stack, wl: Workload, ranges: Mapping[str, Range] | None = None, keys: list[str] | None = None
+    stack: Stack, wl: Workload, ranges: Mapping[str, Interval] | None = None, keys: list[str] | None = None
 ) -> pd.DataFrame:
     """Each assumption at its low and its high value in turn, everything else as in ``wl``.
 

@@ -123,7 +123,20 @@ REGISTRY: dict[str, type[Component]] = {}
 
 
 def register(cls: type[Component]) -> type[Component]:
-    """Class decorator: make a component type available to stack files by its ``type`` name."""
+    """Class decorator: make a component type available to stack files by its ``type`` name,
+    after checking its contract: a new lowercase ``type``, a ``Params`` model of its own, a
+    unit for every read in ``requires``, and a catalog-free ``LIMIT_FIELDS`` of strings."""
+    problems = []
+    if not cls.type or not cls.type.replace("_", "").isalnum() or cls.type != cls.type.lower():
+        problems.append(f"type {cls.type!r} is not a lowercase name")
+    if cls.type in REGISTRY and REGISTRY[cls.type] is not cls:
+        problems.append(f"type {cls.type!r} is already registered by {REGISTRY[cls.type].__name__}")
+    if not (isinstance(cls.Params, type) and issubclass(cls.Params, Params)):
+        problems.append("Params is not a capkit Params model")
+    problems += [f"requires[{k!r}] names no unit" for k, unit in cls.requires.items() if not str(unit).strip()]
+    problems += [f"LIMIT_FIELDS[{k!r}] is not a field name" for k, f in cls.LIMIT_FIELDS.items() if not f]
+    if problems:
+        raise TypeError(f"component {cls.__name__}: {'; '.join(problems)}")
     REGISTRY[cls.type] = cls
     return cls
 
@@ -154,6 +167,11 @@ class Component:
         self.own_prices: dict[str, PriceEntry] = {}
         self.peers: dict[str, Component] = {}
         self.setup()
+
+    def with_params(self, **changes: Any) -> Component:
+        """The same component (type, id, catalog) with some params changed, validated like a
+        stack file's: the one way the sizing and the roadmap rebuild a component."""
+        return REGISTRY[self.type](self.id, {**self.params.model_dump(), **changes}, self.catalog, self.where)
 
     # --- construction helpers -------------------------------------------------------------
     def setup(self) -> None:

@@ -38,10 +38,49 @@ def test_queue_specs_are_arrays_of_the_workload_length(preset):
 
 
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
-def test_optional_capabilities_are_declared_on_the_base(kind):
+def test_optional_capabilities_keep_the_bases_signature(kind):
+    """Each optional capability is defined on Component itself (not probed for), and a type
+    that overrides one takes the same parameters, so callers need not know the type."""
+    import inspect
+
     cls = REGISTRY[kind]
-    for name in ("queue", "assumption_refs", "options", "notes", "db_connections", "configuration"):
-        assert hasattr(Component, name) and hasattr(cls, name), (kind, name)
+    for name in (
+        "queue",
+        "options",
+        "notes",
+        "db_connections",
+        "configuration",
+        "plan_tables",
+        "monotone",
+        "unfit",
+        "limit_key",
+        "with_params",
+    ):
+        assert name in vars(Component), name
+        own, base = getattr(cls, name), vars(Component)[name]
+        if own is not base:
+            assert list(inspect.signature(own).parameters) == list(inspect.signature(base).parameters), (kind, name)
+
+
+def test_register_refuses_a_component_that_breaks_the_contract():
+    from capkit.components.base import Params, register
+
+    class NoUnit(Component):
+        type = "no_unit_probe"
+        requires = {"calls_per_user": ""}
+
+    class Taken(Component):
+        type = "render_web"
+
+    class BadParams(Component):
+        type = "bad_params_probe"
+        Params = dict
+
+    for cls, said in ((NoUnit, "names no unit"), (Taken, "already registered"), (BadParams, "not a capkit Params")):
+        with pytest.raises(TypeError, match=said):
+            register(cls)
+    assert "no_unit_probe" not in REGISTRY and REGISTRY["render_web"] is not Taken
+    assert issubclass(REGISTRY["render_web"].Params, Params)
 
 
 def test_plan_json_names_items_and_metrics_by_key():
