@@ -7,7 +7,7 @@ load_catalog, default_catalog, preset_names, the error types, and the queueing m
 """
 
 from capkit import queueing
-from capkit.analysis.queueing import latency
+from capkit.analysis.latency import latency
 from capkit.analysis.roadmap import roadmap
 from capkit.analysis.uncertainty import sensitivity, simulate
 from capkit.engine import evaluate, evaluate_arrays, sweep

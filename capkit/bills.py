@@ -222,7 +222,7 @@ class Rule(BaseModel):
         )
 
 
-class Mapping(BaseModel):
+class BillMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     aws: list[Rule]
@@ -231,9 +231,9 @@ class Mapping(BaseModel):
 
 
 @functools.cache
-def mapping() -> Mapping:
+def mapping() -> BillMapping:
     """data/bill-mapping.yaml, validated."""
-    return data_model("bill-mapping.yaml", Mapping)
+    return data_model("bill-mapping.yaml", BillMapping)
 
 
 def map_lines(stack: Stack, bills: list[Bill]) -> pd.DataFrame:

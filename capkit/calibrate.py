@@ -175,8 +175,8 @@ def calibrate(
         line_keys,
     )
     observed = _by_month(actual, "quantity", months, line_keys)
-    qb, cb = model.evaluate({})  # the model before the fit
-    use = np.isfinite(observed) & (observed > 0) & (qb > 0)  # log residuals need both sides positive
+    quantity_before, cost_before = model.evaluate({})  # the model before the fit
+    use = np.isfinite(observed) & (observed > 0) & (quantity_before > 0)  # log residuals need both sides positive
 
     candidates = [k for k in _candidates(stack, {t for t, _ in line_keys}, values) if k not in hold]
     candidates += [k for k in fit if k not in candidates]
@@ -203,9 +203,9 @@ def calibrate(
         after.update(_fit(model, start, chosen, observed, use))
     at_bound = {k: _bound_of(stack.specs[k], after[k]) for k in chosen}
     at_bound = {k: b for k, b in at_bound.items() if b}
-    qa, ca = model.evaluate({k: after[k] for k in chosen})
+    quantity_after, cost_after = model.evaluate({k: after[k] for k in chosen})
     cost_obs = _by_month(actual, "cost_usd", months, line_keys)
-    lines = _line_table(months, names, (observed, qb, qa), (cost_obs, cb, ca))
+    lines = _line_table(months, names, (observed, quantity_before, quantity_after), (cost_obs, cost_before, cost_after))
     status = {
         k: (f"at its bound ({at_bound[k]})" if k in at_bound else "fitted") if k in chosen else held.get(k, "held")
         for k in dict.fromkeys([*candidates, *held])

@@ -229,7 +229,7 @@ class CaseStudy:
         self.steps = self._run()
 
     # -- scenarios
-    def _scenario(self, active: Sequence[Simplification], current: bool, settings: Mapping[str, float]) -> Stack:
+    def _stack(self, active: Sequence[Simplification], current: bool, settings: Mapping[str, float]) -> Stack:
         prices: dict[str, float] = {} if current else {p.key: p.value for p in self.spec.prices}
         patches: dict[str, Any] = dict(self.spec.configuration)
         for s in active:
@@ -249,7 +249,7 @@ class CaseStudy:
         for s in active:
             settings.update(s.settings)
         current = False
-        plan: list[tuple[str, str]] = [("the document's method", "its assumptions, prices and simplifications")]
+        labels: list[tuple[str, str]] = [("the document's method", "its assumptions, prices and simplifications")]
         scenarios = [(list(active), current, dict(settings))]
         for factor in self.spec.factors:
             unknown = set(factor.undo) - known
@@ -263,16 +263,16 @@ class CaseStudy:
             active = [s for s in active if s.id not in factor.undo]
             settings.update(factor.settings)
             current = current or factor.current_prices
-            plan.append((factor.label, factor.why))
+            labels.append((factor.label, factor.why))
             scenarios.append((list(active), current, dict(settings)))
         if active or not current:
             raise StackError(f"{self.path.name}: the factors must undo every simplification and end on current prices")
         if self.extra:
-            plan.append(("Your settings", ", ".join(f"{k} = {v:g}" for k, v in self.extra.items())))
+            labels.append(("Your settings", ", ".join(f"{k} = {v:g}" for k, v in self.extra.items())))
             scenarios.append((active, current, {**settings, **self.extra}))
         steps = []
-        for (label, why), (act, cur, sets) in zip(plan, scenarios, strict=True):
-            stack = self._scenario(act, cur, sets)
+        for (label, why), (act, cur, sets) in zip(labels, scenarios, strict=True):
+            stack = self._stack(act, cur, sets)
             ev = evaluate_arrays(stack, stack.workload(**_without_users(sets), users=users))
             values = np.array([measure(ev, f.measure)[j] * f.scale for j, f in enumerate(self.spec.figures)])
             steps.append(Step(label, why, stack, sets, values))

@@ -28,7 +28,7 @@ from capkit.errors import CapkitError, InputError, shown
 from capkit.files import check_out_file, write_atomically
 from capkit.plan import Plan, json_value
 from capkit.pricing import STALE_AFTER_DAYS
-from capkit.queueing import MAX_COUNTS, mmc, servers_for
+from capkit.queueing import MAX_COUNTS, servers_for
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
@@ -331,26 +331,10 @@ def server_counts(spec: str) -> np.ndarray:
 def queue_table(
     arrival_rate: float, service_rate: float, servers: str = "1:8", within: float | None = None
 ) -> pd.DataFrame:
-    """``capkit queue``: an M/M/c queue at each server count (``N`` or ``LOW:HIGH``).
+    """``capkit queue``'s table: :func:`capkit.queueing.queue_table` over ``N`` or ``LOW:HIGH``."""
+    from capkit.queueing import queue_table as table_of
 
-    Rates per one time unit of your choice (waits come out in it). A row per count: servers,
-    utilization, stable, P0, P(wait), Lq, L, Wq, W, the p50, p95 and p99 response times and,
-    with ``within``, the share waiting at most that long. An unstable count (utilization at
-    least 1) has its steady-state columns empty; asking for a single unstable count is an error.
-    """
-    counts = server_counts(servers)
-    whole = mmc(arrival_rate, service_rate, counts)
-    if not whole.stable.any():
-        whole.require_stable(f"--servers {servers}")
-    table = pd.DataFrame({"servers": counts.astype(int), "utilization": whole.utilization, "stable": whole.stable})
-    q = mmc(arrival_rate, service_rate, counts[whole.stable])  # the steady-state figures, all at once
-    figures = {k: getattr(q, k) for k in ("p0", "p_wait", "lq", "l", "wq", "w")}
-    figures.update({f"p{p}": q.response_percentile(p) for p in (50, 95, 99)})
-    if within is not None:
-        figures[f"within_{within:g}"] = q.service_level(within)
-    for name, values in figures.items():
-        table.loc[whole.stable, name] = values  # unstable counts stay empty (NaN)
-    return table
+    return table_of(arrival_rate, service_rate, server_counts(servers), within, f"--servers {servers}")
 
 
 def queue_formatted(
@@ -590,94 +574,87 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run one verb; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    if args.verb == "stacks":
-        _print(stacks_text())
-    elif args.verb == "plan":
-        fmt = "json" if args.json else args.format
-        _print(plan_formatted(args.stack, args.set, fmt, args.sizing, args.allow_hobby), end="")
-    elif args.verb == "sweep":
-        _print(sweep_formatted(args.stack, args.set, args.users, args.format, args.sizing, args.allow_hobby), end="")
-    elif args.verb == "compare":
-        _print(compare_formatted(args.stacks, args.set, args.format, args.sizing, args.allow_hobby), end="")
-    elif args.verb == "export":
-        _print(export_infracost(args.stack, args.set), end="")
-    elif args.verb == "simulate":
-        _print(simulate_text(args.stack, args.set, args.draws, args.seed))
-    elif args.verb == "sensitivity":
-        _print(sensitivity_table(args.stack, args.set).to_string(index=False))
-    elif args.verb == "roadmap":
-        _print(roadmap_text(args.stack, args.set, args.users, args.allow_hobby))
-    elif args.verb == "pricing":
-        _print(pricing_formatted(args.format, args.low, args.stale), end="")
-    elif args.verb == "calibrate":
-        _print(
-            calibrate_formatted(
-                args.stack,
-                args.bill,
-                args.users,
-                args.out,
-                args.fit,
-                args.hold,
-                args.set,
-                args.format,
-                args.allow_bound,
-            ),
-            end="",
-        )
-    elif args.verb == "queue":
-        targets = {
-            k: v
-            for k, v in {
-                "max_wait": args.max_wait,
-                "service_level": tuple(args.service_level) if args.service_level else None,
-                "max_utilization": args.max_utilization,
-            }.items()
-            if v is not None
-        }
-        text = queue_formatted(args.arrival_rate, args.service_rate, args.servers, args.format, args.within, targets)
-        _print(text, end="")
-    elif args.verb == "stack":
-        from capkit import stackfiles
+def _plan(args: argparse.Namespace) -> str:
+    return plan_formatted(args.stack, args.set, "json" if args.json else args.format, args.sizing, args.allow_hobby)
 
-        verbs = {"show": lambda: stackfiles.show_text(args.name), "check": lambda: stackfiles.check_text(args.file)}
-        verbs["types"] = stackfiles.component_reference
-        _print(verbs[args.stack_verb](), end="" if args.stack_verb != "check" else "\n")
-    elif args.verb == "schema":
-        from capkit.stackfiles import schema_text
 
-        if args.out is not None:
-            write_atomically(check_out_file(args.out), schema_text())
-            _print(args.out)
-        else:
-            _print(schema_text(), end="")
-    elif args.verb == "case":
-        _print(case_text(args.name, args.set) if args.name else cases_text())
-    elif args.verb == "report" and args.case:
+def _queue(args: argparse.Namespace) -> str:
+    given = {
+        "max_wait": args.max_wait,
+        "service_level": tuple(args.service_level) if args.service_level else None,
+        "max_utilization": args.max_utilization,
+    }
+    targets = {k: v for k, v in given.items() if v is not None}
+    return queue_formatted(args.arrival_rate, args.service_rate, args.servers, args.format, args.within, targets)
+
+
+def _stack_verb(args: argparse.Namespace) -> str:
+    from capkit import stackfiles
+
+    if args.stack_verb == "show":
+        return stackfiles.show_text(args.name)
+    if args.stack_verb == "check":
+        return stackfiles.check_text(args.file) + "\n"
+    return stackfiles.component_reference()
+
+
+def _schema(args: argparse.Namespace) -> str:
+    from capkit.stackfiles import schema_text
+
+    if args.out is None:
+        return schema_text()
+    write_atomically(check_out_file(args.out), schema_text())
+    return f"{args.out}\n"
+
+
+def _report(args: argparse.Namespace) -> str:
+    if args.case:
         from capkit.report import write_case_study
 
         files = write_case_study(args.case, parse_assignments(args.set), args.out, _date(args.date))
-        _print(f"{files.html}\n{files.notebook}")
-    elif args.verb == "report":
-        files = report(
-            args.stack,
-            args.set,
-            args.out,
-            args.actuals,
-            args.growth,
-            args.title,
-            args.date,
-            args.sizing,
-            args.bill,
-            args.allow_hobby,
-        )
-        _print(f"{files.html}\n{files.notebook}")
-    elif args.verb == "app":
-        from capkit.serve import serve
+    else:
+        options = (args.actuals, args.growth, args.title, args.date, args.sizing, args.bill, args.allow_hobby)
+        files = report(args.stack, args.set, args.out, *options)
+    return f"{files.html}\n{files.notebook}\n"
 
-        return serve(args.port, args.host, not args.no_browser, args.notebook, args.max_sessions, args.allow_host)
+
+def _app(args: argparse.Namespace) -> int:
+    from capkit.serve import serve
+
+    return serve(args.port, args.host, not args.no_browser, args.notebook, args.max_sessions, args.allow_host)
+
+
+#: Every verb: the library function it calls, on the parsed arguments; each returns the text
+#: to print (``capkit app`` returns Voila's exit status instead).
+VERBS: dict[str, Callable[[argparse.Namespace], str | int]] = {
+    "stacks": lambda a: stacks_text() + "\n",
+    "plan": _plan,
+    "sweep": lambda a: sweep_formatted(a.stack, a.set, a.users, a.format, a.sizing, a.allow_hobby),
+    "compare": lambda a: compare_formatted(a.stacks, a.set, a.format, a.sizing, a.allow_hobby),
+    "export": lambda a: export_infracost(a.stack, a.set),
+    "simulate": lambda a: simulate_text(a.stack, a.set, a.draws, a.seed) + "\n",
+    "sensitivity": lambda a: sensitivity_table(a.stack, a.set).to_string(index=False) + "\n",
+    "roadmap": lambda a: roadmap_text(a.stack, a.set, a.users, a.allow_hobby) + "\n",
+    "pricing": lambda a: pricing_formatted(a.format, a.low, a.stale),
+    "calibrate": lambda a: calibrate_formatted(
+        a.stack, a.bill, a.users, a.out, a.fit, a.hold, a.set, a.format, a.allow_bound
+    ),
+    "queue": _queue,
+    "stack": _stack_verb,
+    "schema": _schema,
+    "case": lambda a: (case_text(a.name, a.set) if a.name else cases_text()) + "\n",
+    "report": _report,
+    "app": _app,
+}
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run one verb (:data:`VERBS`); returns the exit status."""
+    args = build_parser().parse_args(argv)
+    result = VERBS[args.verb](args)
+    if isinstance(result, int):
+        return result
+    _print(result, end="")
     return 0
 
 

@@ -27,10 +27,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from capkit.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The most servers a pool may have.
 MAX_SERVERS = 100_000
@@ -292,3 +296,35 @@ def servers_for(
             return int(counts[np.argmax(ok)])
         c = int(counts[-1]) + 1
     raise InputError(f"no pool of up to {MAX_SERVERS:,} servers meets the targets")
+
+
+def queue_table(
+    arrival_rate: float,
+    service_rate: float,
+    servers: np.ndarray,
+    within: float | None = None,
+    what: str = "servers",
+) -> pd.DataFrame:
+    """An M/M/c queue at each server count of ``servers`` (whole counts), as a pandas table.
+
+    Rates per one time unit of your choice (waits come out in it). A row per count: servers,
+    utilization, stable, P0, P(wait), Lq, L, Wq, W, the p50, p95 and p99 response times and,
+    with ``within``, the share waiting at most that long. An unstable count (utilization at
+    least 1) has its steady-state columns empty; when no count is stable, an InputError names
+    ``what`` and the fewest stable servers.
+    """
+    import pandas as pd
+
+    counts = np.asarray(servers, dtype=float)
+    whole = mmc(arrival_rate, service_rate, counts)
+    if not whole.stable.any():
+        whole.require_stable(what)
+    table = pd.DataFrame({"servers": counts.astype(int), "utilization": whole.utilization, "stable": whole.stable})
+    q = mmc(arrival_rate, service_rate, counts[whole.stable])  # the steady-state figures, all at once
+    figures = {k: getattr(q, k) for k in ("p0", "p_wait", "lq", "l", "wq", "w")}
+    figures.update({f"p{p}": q.response_percentile(p) for p in (50, 95, 99)})
+    if within is not None:
+        figures[f"within_{within:g}"] = q.service_level(within)
+    for name, values in figures.items():
+        table.loc[whole.stable, name] = values  # unstable counts stay empty (NaN)
+    return table

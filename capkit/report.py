@@ -249,7 +249,7 @@ class Report:
     def latency_html(self, target_ms: float = 500.0) -> _Html:
         """Response times of the fixed-capacity pools (M/M/c) and of the cache tiers, if any."""
         from capkit.analysis.caching import cache_latency
-        from capkit.analysis.queueing import latency
+        from capkit.analysis.latency import latency
 
         wl = self.wl
         parts = ["<h2>Latency</h2>"]
@@ -264,7 +264,7 @@ class Report:
                 users_at_target=table["users_at_target"].map(count),
             )
             from capkit import charts
-            from capkit.analysis.queueing import latency_curve
+            from capkit.analysis.latency import latency_curve
 
             curve = latency_curve(self.stack, wl, np.asarray(USER_LEVELS[::2]))
             parts.append(

@@ -21,7 +21,7 @@ from capkit.engine import evaluate, sweep, sweep_table
 from capkit.errors import InputError
 from capkit.labels import labeller
 from capkit.plan import Plan
-from capkit.sizing import check_sizing, right_size, right_sized
+from capkit.sizing import check_sizing, right_size, right_sized_evaluation
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import configuration_text, count, metric_label, money
 from capkit.workload import UNIVERSAL, Workload
@@ -107,7 +107,7 @@ class Scenario:
     def table(self) -> pd.DataFrame:
         """The sweep over the chart levels, in this scenario's sizing."""
         if self.sizing == "right-sized":
-            return sweep_table(right_sized(self.stack, self.workload, USER_LEVELS, self.allow_hobby))
+            return sweep_table(right_sized_evaluation(self.stack, self.workload, USER_LEVELS, self.allow_hobby))
         return self.configured_table
 
     @functools.cached_property

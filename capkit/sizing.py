@@ -2,7 +2,7 @@
 
 ``right_size`` is the roadmap's choice (:func:`capkit.analysis.roadmap.choose`) at one user
 level: the same code picks each component's plan, instance count, processes and disk, and the
-engine then evaluates the stack so configured. ``right_sized`` does the same along a sweep of
+engine then evaluates the stack so configured. ``right_sized_evaluation`` does the same along a sweep of
 user levels, from the choice's own per-option figures, without evaluating again. Where no
 option keeps a limit under watch, the plan names the limit and the assumptions that would
 move it (``levers``).
@@ -65,7 +65,7 @@ def right_size(stack: Stack, wl: Workload | None = None, allow_hobby: bool = Fal
     """
     wl = wl if wl is not None else stack.workload()
     if wl.n != 1:
-        raise InputError(f"right_size takes one workload; this one has {wl.n} values (use right_sized)")
+        raise InputError(f"right_size takes one workload; this one has {wl.n} values (use right_sized_evaluation)")
     choices = choose(stack, wl, wl.users, allow_hobby)
     sized = configured(stack, _configuration(choices, 0))
     plan = evaluate(sized, wl)
@@ -119,10 +119,10 @@ def sweep_for(
     check_range("users", levels, UNIVERSAL["users"])
     if (levels <= 0).any():
         raise InputError("users: right-sizing needs user levels above 0")
-    return sweep_table(right_sized(stack, wl, levels, allow_hobby))
+    return sweep_table(right_sized_evaluation(stack, wl, levels, allow_hobby))
 
 
-def right_sized(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool = False) -> Evaluation:
+def right_sized_evaluation(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool = False) -> Evaluation:
     """The right-sized stack at every level of ``users``, as an engine Evaluation.
 
     Each level runs its own cheapest fitting configuration (the roadmap's choice), so a

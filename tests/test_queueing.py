@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import capkit
-from capkit.analysis.queueing import latency
+from capkit.analysis.latency import latency
 from capkit.queueing import (
     arrival_rate_at_quantile,
     erlang_c,
@@ -66,7 +66,7 @@ def test_latency_of_a_stack():
 
 
 def test_latency_curve_matches_latency_at_each_level():
-    from capkit.analysis.queueing import latency_curve
+    from capkit.analysis.latency import latency_curve
 
     s = capkit.load_stack("render-postgres")
     wl = s.workload(users=2_000)

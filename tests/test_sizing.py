@@ -6,7 +6,7 @@ import pytest
 import capkit
 from capkit.analysis.roadmap import roadmap
 from capkit.engine import WATCH_AT, sweep_table
-from capkit.sizing import levers, right_size, right_sized
+from capkit.sizing import levers, right_size, right_sized_evaluation
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_right_sized_cost_never_falls_as_users_grow(name):
     """More users never make the cheapest fitting configuration cheaper: every option's cost
     grows with users and the options that fit only shrink."""
     s = capkit.load_stack(name)
-    cost = right_sized(s, s.workload(), LEVELS).monthly_cost_usd()
+    cost = right_sized_evaluation(s, s.workload(), LEVELS).monthly_cost_usd()
     assert (np.diff(cost) >= -1e-9 * cost[1:]).all()
 
 
@@ -69,7 +69,7 @@ def test_right_size_is_the_roadmaps_choice(name, users):
     phases = roadmap(s, wl, [users, users * 1.01])
     assert plan.summary["monthly_cost_usd"] == pytest.approx(phases[0].cost_from_usd, rel=1e-9)
     assert plan.fits == phases[0].fits
-    sweep = sweep_table(right_sized(s, wl, np.array([users])))
+    sweep = sweep_table(right_sized_evaluation(s, wl, np.array([users])))
     assert sweep["monthly_cost_usd"].iloc[0] == pytest.approx(plan.summary["monthly_cost_usd"], rel=1e-9)
 
 

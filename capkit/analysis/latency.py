@@ -25,10 +25,11 @@ def _first(spec: QueueSpec) -> tuple[int, float, float]:
 def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: float = 0.95) -> pd.DataFrame:
     """Response time of every fixed-capacity pool in ``stack`` at the first workload value.
 
-    Columns: component, servers, utilization, median_ms, p95_ms (the ``quantile``), target_ms,
-    users_at_target (the users at which that quantile reaches the target; arrivals grow in
-    proportion to users).
+    Columns: component, servers, utilization, median_ms, p<quantile>_ms (``p95_ms`` for the
+    default 0.95, ``p99_ms`` for 0.99), target_ms, users_at_target (the users at which that
+    quantile reaches the target; arrivals grow in proportion to users).
     """
+    column = f"p{quantile * 100:g}_ms"
     rows = []
     users = float(wl.users[0])
     for comp in stack.components:
@@ -43,7 +44,7 @@ def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: floa
                 "servers": servers,
                 "utilization": lam / (servers * service_rate),
                 "median_ms": float(response_quantile(0.5, servers, np.array([lam]), service_rate)[0]) * MS_PER_S,
-                "p95_ms": float(response_quantile(quantile, servers, np.array([lam]), service_rate)[0]) * MS_PER_S,
+                column: float(response_quantile(quantile, servers, np.array([lam]), service_rate)[0]) * MS_PER_S,
                 "target_ms": target_ms,
                 "users_at_target": users * at_target / lam if lam > 0 else np.inf,
             }
