@@ -32,7 +32,8 @@ from capkit.queueing import MAX_COUNTS, servers_for
 from capkit.scenario import compare, compare_table
 from capkit.sizing import plan_for, sweep_for
 from capkit.stack import load_stack, preset_names
-from capkit.tables import KIND_WORDS, configuration_text, cost_shown, count, limits_text, metric_label, money
+from capkit.tables import KIND_WORDS, answer_parts, configuration_text, cost_shown, count, metric_label, money, share
+from capkit.tables import per_user as per_user_text
 from capkit.workload import parse_assignments, parse_settings
 
 
@@ -67,10 +68,10 @@ def plan_text(p: Plan) -> str:
     head += [
         f"{p.title} ({p.stack}) at {users:,.0f} daily active users",
         f"  monthly cost     {money(s['monthly_cost_usd'])}",
-        f"  cost per user    {'n/a' if per_user is None else f'${per_user:.4f}'}",
+        f"  cost per user    {per_user_text(per_user)}",
         f"  paying users     {s['paying_users']:,.0f}",
         f"  revenue          {money(s['revenue_usd'])} (after payment fees)",
-        f"  margin           {'n/a (no revenue)' if margin is None else f'{margin:.1%}'}",
+        f"  margin           {share(margin, 'n/a (no revenue)')}",
         f"  bottleneck       {where}",
     ]
     load = p.load.assign(
@@ -98,28 +99,15 @@ def _left(frame: pd.DataFrame, *columns: str) -> str:
 
 
 def headline_lines(p: Plan) -> list[str]:
-    """The answer first: the cost to serve N users in the plan's sizing, its configuration and
-    the actions (right-sized), or the limits it is over (as configured)."""
-    users = count(p.workload["users"])
-    cost = money(p.summary["monthly_cost_usd"])
-    unfit = [f"  not for a paying product: {u}" for u in p.unfit]
-    if p.sizing == "right-sized":
-        hobby = " (hobby plans allowed)" if p.allow_hobby else ""
-        lines = [f"Cost to serve {users} daily active users: {cost}/month, right-sized{hobby}", *unfit]
-        lines.append(f"  configuration    {configuration_text(p.configuration)}")
-        lines.append(f"  actions          {'; '.join(p.actions)}")
-        if not p.fits:
-            lines.append(f"  no option fits   {limits_text(p)}")
-        return lines
-    if p.fits:
-        head = f"Cost to serve {users} daily active users: {cost}/month, as configured (no hard limit over 100 %)"
-        return [head, *unfit]
+    """The answer first (:func:`capkit.tables.answer_parts`) as terminal lines; as configured
+    and over its limits, a last line says how to get the configuration that fits."""
+    (lead, between, figure, after), lines = answer_parts(p, "daily active users")
+    if p.sizing != "right-sized" and not p.fits:
+        lines.append(("", "right-sized", "capkit plan without --as-configured gives the configuration that fits"))
+    # A label in a column of 16, or followed by a colon where it is longer.
     return [
-        f"Over its limits at {users} daily active users: {p.limits[0]['label']} at "
-        f"{p.limits[0]['utilization']:.0%}; {cost}/month as configured",
-        *unfit,
-        "  over             " + "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in p.limits),
-        "  right-sized      capkit plan without --as-configured gives the configuration that fits",
+        f"{lead}{between}{figure}{after}",
+        *(f"  {label:<16} {text}" if len(label) <= 16 else f"  {label}: {text}" for _, label, text in lines),
     ]
 
 

@@ -23,7 +23,7 @@ from capkit.labels import labeller
 from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized_evaluation
 from capkit.stack import Stack, load_stack, preset_names
-from capkit.tables import configuration_text, count, metric_label, money
+from capkit.tables import configuration_text, count, metric_label, money, per_user, share
 from capkit.workload import UNIVERSAL, Workload
 
 if TYPE_CHECKING:
@@ -267,9 +267,9 @@ def compare_table(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "stack": frame["stack"],
             "monthly cost": frame["monthly_cost_usd"].map(money),
-            "per user": frame["cost_per_user_usd"].map(lambda x: "n/a" if x is None or pd.isna(x) else f"${x:.4f}"),
+            "per user": frame["cost_per_user_usd"].map(lambda x: per_user(None if pd.isna(x) else x)),
             "revenue": frame["revenue_usd"].map(money),
-            "margin": frame["margin"].map(lambda x: "n/a" if x is None or pd.isna(x) else f"{x:.1%}"),
+            "margin": frame["margin"].map(lambda x: share(None if pd.isna(x) else x)),
             "configuration": frame["configuration"].map(configuration_text),
             "next limit": [
                 "none" if lab is None else f"{lab} at {count(u)} users"

@@ -65,16 +65,26 @@ def count(x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.3g}"
 
 
+def per_user(x: float | None) -> str:
+    """USD per user to the hundredth of a cent; 'n/a' when undefined (no users)."""
+    return "n/a" if x is None or not math.isfinite(x) else f"${x:.4f}"
+
+
+def share(x: float | None, undefined: str = "n/a") -> str:
+    """A share as a percentage to a tenth (a margin); ``undefined`` when there is none."""
+    return undefined if x is None or not math.isfinite(x) else f"{x:.1%}"
+
+
 def headline_figures(plan: Plan) -> dict[str, str]:
     """The headline figures as displayed, keyed by the CSS class of their element."""
     s = plan.summary
     b = s["bottleneck"]
     return {
         "monthly-cost": money(s["monthly_cost_usd"]),
-        "cost-per-user": "n/a" if s["cost_per_user_usd"] is None else f"${s['cost_per_user_usd']:.4f}",
+        "cost-per-user": per_user(s["cost_per_user_usd"]),
         "paying-users": count(s["paying_users"]),
         "revenue": money(s["revenue_usd"]),
-        "margin": "n/a" if s["margin"] is None else f"{s['margin']:.1%}",
+        "margin": share(s["margin"]),
         "bottleneck": "none" if b is None else metric_label(plan, b["component"], b["metric"]),
         "max-users": count(s["max_users"]),
     }
@@ -144,31 +154,52 @@ def limits_text(plan: Plan) -> str:
     return "; ".join(out)
 
 
-def answer_html(plan: Plan) -> str:
-    """The answer first: the cost to serve N users, with the configuration and the actions in a
-    line each (right-sized), or the first limit the stack as written is over."""
-    users = count(plan.workload["users"])
-    cost = money(plan.summary["monthly_cost_usd"])
-    lines = [("unfit", f"Not for a paying product: {u}") for u in plan.unfit]
+def answer_parts(plan: Plan, who: str = "users") -> tuple[tuple[str, str, str, str], list[tuple[str, str, str]]]:
+    """The answer first, in pieces the terminal and the pages both lay out: the head as (its
+    lead, the text between it and the figure, the figure, the text after) and then lines of
+    (key, label, text): the
+    plans unfit for a paying product, the configuration, the actions and where no option fits
+    (right-sized), or the limits the stack as written is over. ``who`` names the users."""
+    users = f"{count(plan.workload['users'])} {who}"
+    cost = f"{money(plan.summary['monthly_cost_usd'])}/month"
+    lines = [("unfit", "not for a paying product", u) for u in plan.unfit]
     if plan.sizing == "right-sized":
         hobby = " (hobby plans allowed)" if plan.allow_hobby else ""
-        head = f"Cost to serve {users} users: <b>{cost}/month</b>, right-sized{hobby}"
-        lines.append(("configuration", "Configuration: " + configuration_text(plan.configuration)))
-        lines.append(("actions", "Actions: " + "; ".join(plan.actions)))
+        head = (f"Cost to serve {users}", ": ", cost, f", right-sized{hobby}")
+        lines.append(("configuration", "configuration", configuration_text(plan.configuration)))
+        lines.append(("actions", "actions", "; ".join(plan.actions)))
         if not plan.fits:
-            lines.append(("no-fit", "No option fits: " + limits_text(plan)))
-    elif plan.fits:
-        head = f"Cost to serve {users} users: <b>{cost}/month</b> as configured"
-        lines.append(("configuration", "Configuration: " + configuration_text(plan.configuration)))
-    else:
-        first = plan.limits[0]
-        head = (
-            f"<span class='capkit-over-limits'>Over its limits at {users} users: "
-            f"{html.escape(first['label'])}</span> ({first['utilization']:.0%}); {cost}/month as configured"
-        )
-        lines.append(("over", "Over: " + "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in plan.limits)))
-    body = "".join(f"<div class='capkit-answer-line capkit-{k}'>{html.escape(t)}</div>" for k, t in lines)
-    head = f"<div class='capkit-cost-to-serve'>{head}</div>"
+            lines.append(("no-fit", "no option fits", limits_text(plan)))
+        return head, lines
+    if plan.fits:
+        lines.append(("configuration", "configuration", configuration_text(plan.configuration)))
+        return (f"Cost to serve {users}", ": ", cost, ", as configured (no hard limit over 100 %)"), lines
+    first = plan.limits[0]
+    head = (
+        f"Over its limits at {users}: {first['label']}",
+        f" at {first['utilization']:.0%}; ",
+        cost,
+        " as configured",
+    )
+    lines.append(("over", "over", "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in plan.limits)))
+    return head, lines
+
+
+def answer_html(plan: Plan) -> str:
+    """:func:`answer_parts` as the pages show it: the figure in bold, a line each."""
+    (lead, between, figure, after), lines = answer_parts(plan)
+    lead = html.escape(lead)
+    if plan.sizing != "right-sized" and not plan.fits:
+        lead = f"<span class='capkit-over-limits'>{lead}</span>"
+    head = (
+        f"<div class='capkit-cost-to-serve'>{lead}{html.escape(between)}<b>{html.escape(figure)}</b>"
+        f"{html.escape(after)}</div>"
+    )
+    body = "".join(
+        f"<div class='capkit-answer-line capkit-{key}'>{html.escape(label[:1].upper() + label[1:])}: "
+        f"{html.escape(text)}</div>"
+        for key, label, text in lines
+    )
     return f"<div class='capkit-answer capkit-sizing-{plan.sizing}'>{head}{body}</div>"
 
 
