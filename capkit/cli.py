@@ -29,8 +29,7 @@ from capkit.files import check_out_file, write_atomically
 from capkit.plan import Plan, json_value
 from capkit.pricing import STALE_AFTER_DAYS
 from capkit.queueing import MAX_COUNTS, servers_for
-from capkit.scenario import compare, compare_table
-from capkit.sizing import plan_for, sweep_for
+from capkit.scenario import Scenario, compare, compare_table
 from capkit.stack import load_stack, preset_names
 from capkit.tables import KIND_WORDS, answer_parts, configuration_text, cost_shown, count, metric_label, money, share
 from capkit.tables import per_user as per_user_text
@@ -48,8 +47,7 @@ def stacks_text() -> str:
 
 def plan(stack: str, settings: Sequence[str] = (), sizing: str = "right-sized", allow_hobby: bool = False) -> Plan:
     """``capkit plan``: a stack with ``key=value`` settings, right-sized (default) or as configured."""
-    s = load_stack(stack)
-    return plan_for(s, s.workload(**parse_assignments(settings)), sizing, allow_hobby)
+    return Scenario.of(stack, parse_assignments(settings), sizing, allow_hobby=allow_hobby).plan
 
 
 def plan_text(p: Plan) -> str:
@@ -233,8 +231,8 @@ def sweep_formatted(
     """``capkit sweep``: the plan at log-spaced user levels, as CSV or JSON records."""
     from capkit.export import csv_text, sweep_json
 
-    s = load_stack(stack)
-    table = sweep_for(s, s.workload(**parse_assignments(settings)), sweep_levels(users), sizing, allow_hobby)
+    levels = sweep_levels(users)
+    table = Scenario.of(stack, parse_assignments(settings), sizing, allow_hobby=allow_hobby).sweep(levels)
     return csv_text(table) if fmt == "csv" else sweep_json(table)
 
 

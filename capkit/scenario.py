@@ -24,7 +24,7 @@ from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized_evaluation
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import configuration_text, count, metric_label, money, per_user, share
-from capkit.workload import UNIVERSAL, Workload
+from capkit.workload import UNIVERSAL, Workload, check_range
 
 if TYPE_CHECKING:
     import altair as alt
@@ -121,6 +121,18 @@ class Scenario:
         names = labeller(self.stack)
         cols = [c.removeprefix("utilization:") for c in self.table.columns if c.startswith("utilization:")]
         return {c: names.metric(*c.split(".", 1)) for c in cols}
+
+    def sweep(self, users: Sequence[float] | np.ndarray) -> pd.DataFrame:
+        """The sweep table over ``users`` (levels above 0, within the users field's range), in
+        this scenario's sizing; the bounds on the work (levels, options x levels) are checked
+        before any is done."""
+        levels = np.atleast_1d(np.asarray(users, dtype=float))
+        if self.sizing == "as-configured":
+            return sweep(self.stack, self.workload, levels)
+        check_range("users", levels, UNIVERSAL["users"])
+        if (levels <= 0).any():
+            raise InputError("users: right-sizing needs user levels above 0")
+        return sweep_table(right_sized_evaluation(self.stack, self.workload, levels, self.allow_hobby))
 
     def roadmap(self, levels: Sequence[float] | np.ndarray | None = None) -> list[Phase]:
         """The roadmap's phases over ``levels`` (default: a tenth of today's users to a thousand

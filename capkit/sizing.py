@@ -14,15 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from capkit.analysis.roadmap import Choice, choose, first_actions
 from capkit.components.base import Component, CostItem
-from capkit.engine import WATCH_AT, CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays, sweep, sweep_table
+from capkit.engine import WATCH_AT, CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays
 from capkit.errors import InputError
 from capkit.plan import Plan, limit_row
 from capkit.stack import Stack
-from capkit.workload import UNIVERSAL, Workload, check_range
+from capkit.workload import UNIVERSAL, Workload
 
 #: The two sizings every face offers.
 SIZINGS = ("right-sized", "as-configured")
@@ -100,26 +99,6 @@ def ceiling(choice: Choice, metric: str, comp: Component) -> dict[str, Any] | No
         return None
     entry = comp.catalog.entry(key)
     return {"limit": float(chosen), "unit": grid.unit, "key": key, "source": str(entry.source)}
-
-
-def plan_for(stack: Stack, wl: Workload | None = None, sizing: str = "right-sized", allow_hobby: bool = False) -> Plan:
-    """The plan in either sizing: :func:`right_size` or the stack as written (``evaluate``)."""
-    if check_sizing(sizing) == "right-sized":
-        return right_size(stack, wl, allow_hobby)
-    return evaluate(stack, wl)
-
-
-def sweep_for(
-    stack: Stack, wl: Workload, users: np.ndarray, sizing: str = "right-sized", allow_hobby: bool = False
-) -> pd.DataFrame:
-    """The sweep table over ``users`` in either sizing (``engine.sweep`` for the stack as written)."""
-    if check_sizing(sizing) == "as-configured":
-        return sweep(stack, wl, users)
-    levels = np.atleast_1d(np.asarray(users, dtype=float))
-    check_range("users", levels, UNIVERSAL["users"])
-    if (levels <= 0).any():
-        raise InputError("users: right-sizing needs user levels above 0")
-    return sweep_table(right_sized_evaluation(stack, wl, levels, allow_hobby))
 
 
 def right_sized_evaluation(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool = False) -> Evaluation:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import capkit
-from capkit.sizing import plan_for
+from capkit.scenario import Scenario
 from capkit.tables import money
 from tests.browser import offline_page, serve_app, set_slider
 
@@ -31,7 +31,7 @@ def app_url():
 def expected_cost(stack: str, sizing: str = "right-sized", **values: float) -> str:
     """The engine's monthly cost, right-sized (the planner's first answer) or as configured."""
     s = capkit.load_stack(stack)
-    return money(plan_for(s, s.workload(**values), sizing).summary["monthly_cost_usd"])
+    return money(Scenario(s, s.workload(**values), sizing).plan.summary["monthly_cost_usd"])
 
 
 def wait_text(page, css: str, text: str, timeout_ms: int = 30_000) -> None:

@@ -22,6 +22,7 @@ import pytest
 import capkit
 from capkit.errors import MAX_MESSAGE_CHARS, StackError
 from capkit.files import write_atomically, write_folder
+from capkit.scenario import Scenario
 from capkit.stack import build_stack, load_stack
 from tests.browser import offline_page, serve_app
 
@@ -699,7 +700,7 @@ def test_sweeps_and_draws_are_bounded_before_any_memory_is_taken():
         sweep_levels("100:1000:10000000")
     s = load_stack("render-postgres")
     with pytest.raises(capkit.CapkitError, match="so at most 1,278 levels a sweep"):
-        capkit.sizing.sweep_for(s, s.workload(), np.geomspace(100, 1e6, 2_000))
+        Scenario(s, s.workload()).sweep(np.geomspace(100, 1e6, 2_000))
     with pytest.raises(capkit.CapkitError, match="draws = 10,000,000 is not allowed: from 1 to 1,000,000"):
         simulate(s, s.workload(), 10_000_000)
 
