@@ -10,7 +10,6 @@ they display static HTML and SVG instead of widgets, for exported HTML. The serv
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import io
 import math
@@ -32,17 +31,14 @@ if os.environ.get(FAST_START_ENV) == "1":
     skip_iri_grammar()
 
 import ipywidgets as w
-import pandas as pd
 from IPython.display import HTML, display
 
 from capkit import charts, vega
-from capkit.analysis.uncertainty import simulate_curve
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
-from capkit.growth import assumed_growth
 from capkit.inputs import SLIDER_SPECS, SLIDERS, Assumption, Inputs, parse_query
 from capkit.plan import Plan
-from capkit.scenario import USER_LEVELS, Scenario, business_values, compare_row, compare_scenarios, compare_table
+from capkit.scenario import Scenario, business_values, compare_frame, compare_scenarios, compare_table
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import CSS, components_html, headline_html, load_html, notes_html
 from capkit.widgets import Download, SessionWatch, VegaChart
@@ -437,7 +433,7 @@ class Planner:
             "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"
         )
         ranges = self.state.ranges()
-        band = simulate_curve(self.stack, wl, USER_LEVELS[::2], n=300, seed=0, ranges=ranges) if ranges else None
+        band = scenario.band(300, 0, ranges) if ranges else None
         self.table = scenario.table
         self.chart_cost.chart, self.chart_curve.chart, self.chart_util.chart = scenario.charts(band).values()
 
@@ -535,7 +531,7 @@ class Compare:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc).removeprefix('--stacks: '))}</span>"
             return
         self.status.value = ""
-        frame = pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
+        frame = compare_frame(scenarios)
         self.table.value = compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)
         self.chart.chart = charts.compare_costs(
             {n: sc.table for n, sc in scenarios.items()}, self.sliders["users"].value
@@ -610,8 +606,7 @@ class Analysis:
         stack = load_stack(self.stack_picker.value, root=self.root)
         values = {**self.assumptions, "users": self.users.value}
         scenario = Scenario.of(stack, {k: v for k, v in values.items() if k in stack.specs})
-        growth = assumed_growth(scenario.users, self.growth.value, dt.date.today())
-        return Report(scenario, growth, stack.title, dt.date.today())
+        return Report.of(scenario, self.growth.value)
 
     def refresh(self) -> None:
         """Headline and roadmap now; the cost band and latency in the background."""
@@ -681,7 +676,7 @@ def compare(stacks: list[str] | None = None, interactive: bool = True, **values:
     if interactive:
         return Compare(stacks, **values).widget
     scenarios = compare_scenarios(stacks or preset_names(), {k: v for k, v in values.items() if v is not None})
-    frame = pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
+    frame = compare_frame(scenarios)
     display(HTML(CSS + compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)))
     users = next(iter(scenarios.values())).users
     display(HTML(charts.to_img_html(charts.compare_costs({n: sc.table for n, sc in scenarios.items()}, users))))

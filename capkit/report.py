@@ -116,12 +116,25 @@ class Report:
         values = {k: v for k, v in universal.items() if v is not None}
         values.update(assumptions or {})
         scenario = Scenario.of(stack, values, sizing, allow_hobby=allow_hobby)
-        wl = scenario.workload
-        day = dt.date.fromisoformat(report_date) if report_date else dt.date.today()
+        day = dt.date.fromisoformat(report_date) if report_date else None
+        return cls.of(scenario, growth_rate_monthly, actuals, title, day)
+
+    @classmethod
+    def of(
+        cls,
+        scenario: Scenario,
+        growth_rate_monthly: float = 0.1,
+        actuals: str | None = None,
+        title: str | None = None,
+        report_date: dt.date | None = None,
+    ) -> Report:
+        """The report on ``scenario``: growth fitted to ``actuals`` (a date,users CSV) or assumed
+        at ``growth_rate_monthly`` from today's users, dated ``report_date`` (default today)."""
+        day = report_date or dt.date.today()
         if actuals:
             growth = fit_growth(read_actuals(actuals))
         else:
-            growth = assumed_growth(float(wl.users[0]), growth_rate_monthly, day)
+            growth = assumed_growth(scenario.users, growth_rate_monthly, day)
         return cls(scenario, growth, title or scenario.stack.title, day)
 
     def header(self) -> _Html:
@@ -225,10 +238,10 @@ class Report:
     def uncertainty_html(self, draws: int = 1000, seed: int = 0) -> _Html:
         """The cost band from simulate, and the tornado from sensitivity."""
         from capkit import charts
-        from capkit.analysis.uncertainty import sensitivity, simulate, simulate_curve
+        from capkit.analysis.uncertainty import sensitivity, simulate
 
         wl = self.wl
-        band = simulate_curve(self.stack, wl, np.asarray(USER_LEVELS[::2]), draws, seed)
+        band = self.scenario.band(draws, seed)
         sim = simulate(self.stack, wl, draws * 10, seed)
         tornado = sensitivity(self.stack, wl)
         ranged = ", ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, _m, hi) in sim.ranges.items()) or "none declared"

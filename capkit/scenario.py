@@ -24,7 +24,7 @@ from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized_evaluation
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import configuration_text, count, metric_label, money, per_user, share
-from capkit.workload import UNIVERSAL, Workload, check_range
+from capkit.workload import UNIVERSAL, Interval, Workload, check_range
 
 if TYPE_CHECKING:
     import altair as alt
@@ -151,6 +151,13 @@ class Scenario:
         levels = roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000))
         return roadmap(self.stack, self.workload, levels, self.allow_hobby)
 
+    def band(self, draws: int = 300, seed: int = 0, ranges: Mapping[str, Interval] | None = None) -> pd.DataFrame:
+        """The cost band over the chart levels (every other one): ``draws`` Monte Carlo draws of
+        the ranged assumptions (``ranges``, else every one the stack declares a range for)."""
+        from capkit.analysis.uncertainty import simulate_curve
+
+        return simulate_curve(self.stack, self.workload, USER_LEVELS[::2], n=draws, seed=seed, ranges=ranges)
+
     def charts(self, band: pd.DataFrame | None = None) -> dict[str, alt.TopLevelMixin]:
         """The three planner charts: cost by component, cost and revenue, utilization."""
         from capkit import charts
@@ -269,7 +276,11 @@ def compare(
     allow_hobby: bool = False,
 ) -> pd.DataFrame:
     """Two to four stacks on one business workload: one row per stack (see :func:`compare_row`)."""
-    scenarios = compare_scenarios(stacks, values, sizing, root, allow_hobby)
+    return compare_frame(compare_scenarios(stacks, values, sizing, root, allow_hobby))
+
+
+def compare_frame(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
+    """The compare rows of named scenarios (see :func:`compare_row`), one per stack."""
     return pd.DataFrame([compare_row(n, sc) for n, sc in scenarios.items()])
 
 
