@@ -144,8 +144,11 @@ class Evaluation:
         return best_idx
 
 
-def _affine(users: np.ndarray, d0: np.ndarray, d1: np.ndarray, du: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(a, b) of a demand a + b x users from two evaluations: b = (d1 - d0) / du, a = d0 - b x users."""
+def affine(users: np.ndarray, d0: np.ndarray, d1: np.ndarray, du: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of a demand a + b x users from two evaluations, at ``users`` (``d0``) and at
+    ``users + du`` (``d1``): b = (d1 - d0) / du, a = d0 - b x users. Every demand is affine in
+    users (components.base), so two evaluations give it exactly: the engine's max_users and
+    the roadmap's client connections both use it."""
     slope = (d1 - d0) / du
     return d0 - slope * users, slope
 
@@ -205,7 +208,7 @@ def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
             demand = _finite(comp.id, m0.metric, "demand", m0.demand, n)
             limit = full(m0.limit, n)
             d1 = _finite(comp.id, m0.metric, "demand", m1.demand, n)
-            fixed, slope = _affine(users, demand, d1, du)
+            fixed, slope = affine(users, demand, d1, du)
             metrics.append(
                 MetricResult(
                     comp.id,

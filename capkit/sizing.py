@@ -117,7 +117,7 @@ def right_sized_evaluation(stack: Stack, wl: Workload, users: np.ndarray, allow_
     costs: list[CostResult] = []
     for cid, c in choices.items():
         for g in c.metrics:
-            kinds = np.array(g.kinds)[c.index]
+            kinds = np.array(g.kind)[c.index]
             hard = kinds != "free_tier"
             kind = next((k for k in kinds if k != "free_tier"), "free_tier")
             metrics.append(
@@ -137,7 +137,19 @@ def right_sized_evaluation(stack: Stack, wl: Workload, users: np.ndarray, allow_
             )
         cost = c.chosen(c.cost)
         costs.append(
-            CostResult(cid, CostItem("configuration", "configuration", np.ones(n), "month", 0.0, cost, cost), cost)
+            CostResult(
+                cid,
+                CostItem(
+                    key="configuration",
+                    item="configuration",
+                    quantity=np.ones(n),
+                    unit="month",
+                    free=0.0,
+                    unit_price=cost,
+                    cost_usd=cost,
+                ),
+                cost,
+            )
         )
     return Evaluation(stack, wl.with_users(levels), metrics, costs)
 

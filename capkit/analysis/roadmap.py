@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from capkit.components import Component
-from capkit.engine import WATCH_AT, evaluate_arrays
+from capkit.engine import WATCH_AT, MetricResult, affine, evaluate_arrays
 from capkit.errors import InputError
 from capkit.stack import Stack
 from capkit.workload import Workload
@@ -73,20 +73,12 @@ def _without_instances(change: dict[str, Any]) -> tuple:
     return tuple(sorted((k, v) for k, v in change.items() if k not in SCALING))
 
 
-@dataclass
-class MetricGrid:
-    """One metric of one component over (options, levels): the engine's figures, per option."""
-
-    component: str
-    metric: str
-    unit: str
-    kinds: np.ndarray  # per option: quota, plan or free_tier (a plan's allowance may be either)
-    demand: np.ndarray
-    limit: np.ndarray
-    utilization: np.ndarray
-    max_users: np.ndarray
-    demand_fixed: np.ndarray
-    demand_per_user: np.ndarray
+#: One metric of one component over (options, levels): the engine's own result type, its
+#: arrays two-dimensional and its ``kind`` an array with one kind per option (a plan's
+#: allowance may be a quota on one plan and a free allowance on another).
+MetricGrid = MetricResult
+#: The figures of a metric over arrays, as the engine's MetricResult names them.
+ARRAY_FIELDS = ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user")
 
 
 @dataclass
@@ -230,16 +222,15 @@ def _evaluate(
         shape = (count, n)
         cost[idx] = ev.monthly_cost_usd().reshape(shape)
         # Connections are affine in users like every demand: two levels give a and b.
-        up = users + np.maximum(users, 1.0)
+        step = np.maximum(users, 1.0)
         c0 = _grid(variant.db_connections(wl_family), users.size, shape)
-        c1 = _grid(variant.db_connections(wl.with_users(up)), users.size, shape)
-        slope = (c1 - c0) / _grid(up - users, users.size, shape)
-        fixed[idx], per_user[idx] = c0 - slope * _grid(users, users.size, shape), slope
+        c1 = _grid(variant.db_connections(wl.with_users(users + step)), users.size, shape)
+        fixed[idx], per_user[idx] = affine(_grid(users, users.size, shape), c0, c1, _grid(step, users.size, shape))
         for m in ev.metrics:
             grid = grids.get(m.metric) or grids.setdefault(m.metric, _empty_grid(m, len(options), n))
-            for name in ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user"):
+            for name in ARRAY_FIELDS:
                 getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
-            grid.kinds[idx] = m.kind
+            grid.kind[idx] = m.kind
     for g in grids.values():
         _fill_missing(g)
     # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
@@ -247,7 +238,7 @@ def _evaluate(
     over = np.zeros((len(options), n), dtype=np.int64)
     excess = np.zeros((len(options), n))
     for g in grids.values():
-        hard = (g.kinds != "free_tier")[:, None]
+        hard = (g.kind != "free_tier")[:, None]
         worst = np.maximum(worst, np.where(hard, g.utilization, 0.0))
         over += hard & (g.utilization >= WATCH_AT)
         excess += np.where(hard, np.maximum(g.utilization - WATCH_AT, 0.0), 0.0)
@@ -343,7 +334,7 @@ def _headroom(stack: Stack, comp: Component, wl: Workload, levels: np.ndarray, p
     most = np.full((len(probe.options), n), np.inf)
     fits = np.ones((len(probe.options), n), dtype=bool)
     for g in probe.metrics:
-        hard = (g.kinds != "free_tier")[:, None]
+        hard = (g.kind != "free_tier")[:, None]
         at_zero, at_one = g.utilization[:, :n], g.utilization[:, n:]
         slope = at_one - at_zero
         fits &= ~hard | (at_zero < WATCH_AT)
@@ -455,17 +446,17 @@ def _empty_grid(m: Any, options: int, levels: int) -> MetricGrid:
     def empty() -> np.ndarray:
         return np.empty((options, levels))
 
-    grid = MetricGrid(
-        m.component, m.metric, m.unit, np.full(options, None, dtype=object), *(empty() for _ in _NO_LIMIT)
+    grid = MetricResult(
+        m.component, m.metric, m.unit, np.full(options, None, dtype=object), *(empty() for _ in ARRAY_FIELDS)
     )
     return grid
 
 
 def _fill_missing(grid: MetricGrid) -> None:
     """Options no family gave this metric: free-tier kind, no demand, no limit."""
-    missing = np.array([k is None for k in grid.kinds])
+    missing = np.array([k is None for k in grid.kind])
     if missing.any():
-        grid.kinds[missing] = "free_tier"
+        grid.kind[missing] = "free_tier"
         for name, value in _NO_LIMIT.items():
             getattr(grid, name)[missing] = value
 
@@ -535,7 +526,7 @@ def _past_watch(stack: Stack, choices: dict[str, Choice], level: int) -> list[st
     for cid, c in choices.items():
         i = int(c.index[level])
         for g in c.metrics:
-            if g.kinds[i] == "free_tier" or g.utilization[i, level] < WATCH_AT:
+            if g.kind[i] == "free_tier" or g.utilization[i, level] < WATCH_AT:
                 continue
             text = f"{names.metric(cid, g.metric)} at {g.utilization[i, level]:.0%}"
             key = stack.component(cid).limit_key(g.metric, c.options[i])

@@ -92,9 +92,14 @@ class AwsLambda(Component):
         peak = wl.peak_rps() * self.params.invocations_per_call
         conc = lambda_concurrency(peak, wl["duration_ms"])
         return [
-            Metric("concurrency", conc, self.concurrency_limit, "concurrent executions"),
+            Metric(metric="concurrency", demand=conc, limit=self.concurrency_limit, unit="concurrent executions"),
             # Lambda's request-rate quota is 10 x the concurrency quota.
-            Metric("requests_per_s", peak, self.rps_per_concurrency * self.concurrency_limit, "requests/s"),
+            Metric(
+                metric="requests_per_s",
+                demand=peak,
+                limit=self.rps_per_concurrency * self.concurrency_limit,
+                unit="requests/s",
+            ),
         ]
 
     def notes(self, wl: Workload) -> list[str]:
@@ -112,7 +117,15 @@ class AwsLambda(Component):
         compute = tiered(billable_gb_s, self.tier_bounds, self.tier_prices)
         return [
             cost_item("requests", "requests", inv, "requests", self.free_requests, self.request_price),
-            CostItem("compute", "compute", gb_s, "GB-s", self.free_gb_s, self.tier_prices[0], compute),
+            CostItem(
+                key="compute",
+                item="compute",
+                quantity=gb_s,
+                unit="GB-s",
+                free=self.free_gb_s,
+                unit_price=self.tier_prices[0],
+                cost_usd=compute,
+            ),
         ]
 
 
@@ -325,12 +338,19 @@ class AwsDynamoDB(Component):
         item_kb = _largest(t.item_kb for t in tables)
         storage = _total(t.storage_gb for t in tables)
         return [
-            Metric("read_units_per_s", read_ps, self.table_read_limit, "read units/s"),
-            Metric("write_units_per_s", write_ps, self.table_write_limit, "write units/s"),
+            Metric(metric="read_units_per_s", demand=read_ps, limit=self.table_read_limit, unit="read units/s"),
+            Metric(metric="write_units_per_s", demand=write_ps, limit=self.table_write_limit, unit="write units/s"),
             # A hot item (a config row read on every call) lives in one partition: 3,000 RRU/s.
-            Metric("hot_partition_read_units_per_s", hot_ps, self.partition_read_limit, "read units/s on one item"),
-            Metric("item_kb", item_kb, self.item_kb_max, "KB"),
-            Metric("storage_gb", storage, self.free_storage, "GB incl. indexes", kind="free_tier"),
+            Metric(
+                metric="hot_partition_read_units_per_s",
+                demand=hot_ps,
+                limit=self.partition_read_limit,
+                unit="read units/s on one item",
+            ),
+            Metric(metric="item_kb", demand=item_kb, limit=self.item_kb_max, unit="KB"),
+            Metric(
+                metric="storage_gb", demand=storage, limit=self.free_storage, unit="GB incl. indexes", kind="free_tier"
+            ),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -369,22 +389,22 @@ class AwsDynamoDB(Component):
             )
             items += [
                 CostItem(
-                    "provisioned_rcu",
-                    "provisioned RCU",
-                    rcu,
-                    "RCU",
-                    self.free_rcu,
-                    self.rcu_hour * hours,
-                    np.maximum(rcu - self.free_rcu, 0) * self.rcu_hour * hours,
+                    key="provisioned_rcu",
+                    item="provisioned RCU",
+                    quantity=rcu,
+                    unit="RCU",
+                    free=self.free_rcu,
+                    unit_price=self.rcu_hour * hours,
+                    cost_usd=np.maximum(rcu - self.free_rcu, 0) * self.rcu_hour * hours,
                 ),
                 CostItem(
-                    "provisioned_wcu",
-                    "provisioned WCU",
-                    wcu,
-                    "WCU",
-                    self.free_wcu,
-                    self.wcu_hour * hours,
-                    np.maximum(wcu - self.free_wcu, 0) * self.wcu_hour * hours,
+                    key="provisioned_wcu",
+                    item="provisioned WCU",
+                    quantity=wcu,
+                    unit="WCU",
+                    free=self.free_wcu,
+                    unit_price=self.wcu_hour * hours,
+                    cost_usd=np.maximum(wcu - self.free_wcu, 0) * self.wcu_hour * hours,
                 ),
             ]
         items.append(cost_item("storage", "storage", storage, "GB-month", self.free_storage, self.storage_price))
@@ -438,7 +458,7 @@ class AwsS3(Component):
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         gets_ps = wl.users * wl.s3_gets_per_user_day / S_PER_DAY * wl.peak_factor
-        return [Metric("get_requests_per_s", gets_ps, self.get_limit, "GET/s")]
+        return [Metric(metric="get_requests_per_s", demand=gets_ps, limit=self.get_limit, unit="GET/s")]
 
     def stored_gb(self, wl: Workload) -> np.ndarray:
         """GB stored: every monthly active user's files (not only today's), or the known total."""

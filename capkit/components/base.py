@@ -28,7 +28,7 @@ from capkit.workload import Workload
 LimitKind = Literal["quota", "plan", "free_tier"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Metric:
     """One load figure: demand against a limit, both arrays (or scalars) in ``unit``.
 
@@ -42,7 +42,7 @@ class Metric:
     kind: LimitKind = "quota"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CostItem:
     """One billed item for a month: cost = max(quantity - free, 0) x unit_price unless tiered.
 
@@ -319,10 +319,18 @@ def cost_item(
     key: str, item: str, quantity: np.ndarray, unit: str, free: np.ndarray | float, unit_price: float
 ) -> CostItem:
     """A pay-as-you-go item billed by :func:`billed`."""
-    return CostItem(key, item, quantity, unit, free, unit_price, billed(quantity, free, unit_price))
+    return CostItem(
+        key=key,
+        item=item,
+        quantity=quantity,
+        unit=unit,
+        free=free,
+        unit_price=unit_price,
+        cost_usd=billed(quantity, free, unit_price),
+    )
 
 
 def fixed_fee(key: str, item: str, count: float | np.ndarray, unit: str, price: float, n: int) -> CostItem:
     """A flat monthly fee (plan, instance): count x price."""
     count = np.broadcast_to(np.asarray(count, dtype=float), (n,))
-    return CostItem(key, item, count, unit, 0.0, price, count * price)
+    return CostItem(key=key, item=item, quantity=count, unit=unit, free=0.0, unit_price=price, cost_usd=count * price)

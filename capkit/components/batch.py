@@ -35,7 +35,11 @@ class BatchJob(Component):
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         minutes = batch_duration_min(wl.monthly_active_users(), wl.batch_s_per_user, wl.batch_parallelism)
-        return [Metric("duration_min", minutes, self.params.window_min, "minutes per run", "plan")]
+        return [
+            Metric(
+                metric="duration_min", demand=minutes, limit=self.params.window_min, unit="minutes per run", kind="plan"
+            )
+        ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         return []

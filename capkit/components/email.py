@@ -49,9 +49,21 @@ class Email(Component):
         monthly = emails_per_month(wl)
         rows = []
         if np.isfinite(self.daily_cap):
-            rows.append(Metric("emails_per_day", monthly / wl.days_per_month, self.daily_cap, "emails/day"))
+            rows.append(
+                Metric(
+                    metric="emails_per_day", demand=monthly / wl.days_per_month, limit=self.daily_cap, unit="emails/day"
+                )
+            )
         if np.isfinite(self.included) and self.included > 0:
-            rows.append(Metric("emails_per_month", monthly, self.included, "emails/month", "free_tier"))
+            rows.append(
+                Metric(
+                    metric="emails_per_month",
+                    demand=monthly,
+                    limit=self.included,
+                    unit="emails/month",
+                    kind="free_tier",
+                )
+            )
         return rows
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:

@@ -88,10 +88,29 @@ class Firestore(Component):
         reads, writes, _ = self.per_day(wl)
         seq = wl.peak_rps() * wl.writes_per_call * wl.sequential_write_share
         return [
-            Metric("sequential_index_writes_per_s", seq, self.seq_limit, "writes/s to one time-indexed collection"),
-            Metric("reads_per_day", reads, self.free_reads, "document reads/day", "free_tier"),
-            Metric("writes_per_day", writes, self.free_writes, "document writes/day", "free_tier"),
-            Metric("egress_gib", self.egress_gib(wl), self.free_egress, "GiB/month", "free_tier"),
+            Metric(
+                metric="sequential_index_writes_per_s",
+                demand=seq,
+                limit=self.seq_limit,
+                unit="writes/s to one time-indexed collection",
+            ),
+            Metric(
+                metric="reads_per_day", demand=reads, limit=self.free_reads, unit="document reads/day", kind="free_tier"
+            ),
+            Metric(
+                metric="writes_per_day",
+                demand=writes,
+                limit=self.free_writes,
+                unit="document writes/day",
+                kind="free_tier",
+            ),
+            Metric(
+                metric="egress_gib",
+                demand=self.egress_gib(wl),
+                limit=self.free_egress,
+                unit="GiB/month",
+                kind="free_tier",
+            ),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -99,31 +118,31 @@ class Firestore(Component):
         days = wl.days_per_month
         return [
             CostItem(
-                "reads",
-                "document reads",
-                reads * days,
-                "reads",
-                self.free_reads * days,
-                self.read_price,
-                daily_quota_billed(reads, self.free_reads, days) * self.read_price,
+                key="reads",
+                item="document reads",
+                quantity=reads * days,
+                unit="reads",
+                free=self.free_reads * days,
+                unit_price=self.read_price,
+                cost_usd=daily_quota_billed(reads, self.free_reads, days) * self.read_price,
             ),
             CostItem(
-                "writes",
-                "document writes",
-                writes * days,
-                "writes",
-                self.free_writes * days,
-                self.write_price,
-                daily_quota_billed(writes, self.free_writes, days) * self.write_price,
+                key="writes",
+                item="document writes",
+                quantity=writes * days,
+                unit="writes",
+                free=self.free_writes * days,
+                unit_price=self.write_price,
+                cost_usd=daily_quota_billed(writes, self.free_writes, days) * self.write_price,
             ),
             CostItem(
-                "deletes",
-                "document deletes",
-                deletes * days,
-                "deletes",
-                self.free_deletes * days,
-                self.delete_price,
-                daily_quota_billed(deletes, self.free_deletes, days) * self.delete_price,
+                key="deletes",
+                item="document deletes",
+                quantity=deletes * days,
+                unit="deletes",
+                free=self.free_deletes * days,
+                unit_price=self.delete_price,
+                cost_usd=daily_quota_billed(deletes, self.free_deletes, days) * self.delete_price,
             ),
             cost_item(
                 "stored_data", "stored data", self.storage_gib(wl), "GiB-month", self.free_storage, self.storage_price
@@ -158,8 +177,14 @@ class FirebaseAuth(Component):
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         return [
-            Metric("sms_per_day", self.sms_per_day(wl), self.sms_cap, "SMS/day"),
-            Metric("monthly_active_users", wl.monthly_active_users(), self.free_mau, "MAU", "free_tier"),
+            Metric(metric="sms_per_day", demand=self.sms_per_day(wl), limit=self.sms_cap, unit="SMS/day"),
+            Metric(
+                metric="monthly_active_users",
+                demand=wl.monthly_active_users(),
+                limit=self.free_mau,
+                unit="MAU",
+                kind="free_tier",
+            ),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -169,22 +194,22 @@ class FirebaseAuth(Component):
         return [
             # Graduated MAU bands: 0-49,999 free, then 0.0055, 0.0046, 0.0032, 0.0025 USD.
             CostItem(
-                "monthly_active_users",
-                "monthly active users",
-                mau,
-                "MAU",
-                self.free_mau,
-                self.prices[1],
-                tiered(mau, self.bounds, self.prices),
+                key="monthly_active_users",
+                item="monthly active users",
+                quantity=mau,
+                unit="MAU",
+                free=self.free_mau,
+                unit_price=self.prices[1],
+                cost_usd=tiered(mau, self.bounds, self.prices),
             ),
             CostItem(
-                "phone_sms",
-                "phone verification SMS",
-                sms_day * days,
-                "SMS",
-                self.sms_free_day * days,
-                self.sms_price,
-                daily_quota_billed(sms_day, self.sms_free_day, days) * self.sms_price,
+                key="phone_sms",
+                item="phone verification SMS",
+                quantity=sms_day * days,
+                unit="SMS",
+                free=self.sms_free_day * days,
+                unit_price=self.sms_price,
+                cost_usd=daily_quota_billed(sms_day, self.sms_free_day, days) * self.sms_price,
             ),
         ]
 

@@ -123,15 +123,40 @@ class Metered(Component):
         rows = []
         if p.max_units_per_s is not None:
             # Peak hour: the daily average rate x peak_factor.
-            rows.append(Metric("units_per_s", daily / S_PER_DAY * wl.peak_factor, p.max_units_per_s, f"{p.unit}/s"))
+            rows.append(
+                Metric(
+                    metric="units_per_s",
+                    demand=daily / S_PER_DAY * wl.peak_factor,
+                    limit=p.max_units_per_s,
+                    unit=f"{p.unit}/s",
+                )
+            )
         if p.max_units_per_day is not None:
-            rows.append(Metric("units_per_day", daily, p.max_units_per_day, f"{p.unit}/day"))
+            rows.append(Metric(metric="units_per_day", demand=daily, limit=p.max_units_per_day, unit=f"{p.unit}/day"))
         if p.max_units_per_month is not None:
-            rows.append(Metric("units_per_month", monthly, p.max_units_per_month, f"{p.unit}/month"))
+            rows.append(
+                Metric(metric="units_per_month", demand=monthly, limit=p.max_units_per_month, unit=f"{p.unit}/month")
+            )
         if p.free_units_per_day > 0:
-            rows.append(Metric("free_units_per_day", daily, p.free_units_per_day, f"{p.unit}/day", "free_tier"))
+            rows.append(
+                Metric(
+                    metric="free_units_per_day",
+                    demand=daily,
+                    limit=p.free_units_per_day,
+                    unit=f"{p.unit}/day",
+                    kind="free_tier",
+                )
+            )
         if p.free_units_per_month > 0:
-            rows.append(Metric("free_units_per_month", monthly, p.free_units_per_month, f"{p.unit}/month", "free_tier"))
+            rows.append(
+                Metric(
+                    metric="free_units_per_month",
+                    demand=monthly,
+                    limit=p.free_units_per_month,
+                    unit=f"{p.unit}/month",
+                    kind="free_tier",
+                )
+            )
         return rows
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -139,7 +164,17 @@ class Metered(Component):
         days = wl.days_per_month
         free = p.free_units_per_month + p.free_units_per_day * days
         cost = billed_units(monthly, days, p.free_units_per_month, p.free_units_per_day) * self.unit_price
-        items = [CostItem("usage", p.unit, monthly, p.unit, free, self.unit_price, cost)]
+        items = [
+            CostItem(
+                key="usage",
+                item=p.unit,
+                quantity=monthly,
+                unit=p.unit,
+                free=free,
+                unit_price=self.unit_price,
+                cost_usd=cost,
+            )
+        ]
         if self.monthly_fee:
             items.append(fixed_fee("monthly_fee", "monthly fee", 1, "month", self.monthly_fee, wl.n))
         return items

@@ -131,11 +131,11 @@ class PostgresDatabase(ClientsMixin):
         """Peak queries/s that reach the busiest instance against what its ``cores`` can run."""
         per_instance = busiest_instance_share(self.read_share(wl), self.params.read_replicas)
         return Metric(
-            "queries_per_s",
-            database_queries_per_s(wl) * per_instance,
-            query_capacity_per_s(self.cores, wl.query_ms),
-            "queries/s",
-            "plan",
+            metric="queries_per_s",
+            demand=database_queries_per_s(wl) * per_instance,
+            limit=query_capacity_per_s(self.cores, wl.query_ms),
+            unit="queries/s",
+            kind="plan",
         )
 
     @property
@@ -253,9 +253,15 @@ class RenderPostgres(PostgresDatabase):
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         return [
-            Metric("connections", self.client_connections(wl), self.max_connections, "connections", "plan"),
+            Metric(
+                metric="connections",
+                demand=self.client_connections(wl),
+                limit=self.max_connections,
+                unit="connections",
+                kind="plan",
+            ),
             self.query_load(wl),
-            Metric("storage_gb", self.params.size_gb(wl), self.disk_gb, "GB", "plan"),
+            Metric(metric="storage_gb", demand=self.params.size_gb(wl), limit=self.disk_gb, unit="GB", kind="plan"),
         ]
 
     def queue(self, wl: Workload) -> QueueSpec:
@@ -353,19 +359,49 @@ class Supabase(PostgresDatabase):
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         clients = self.client_connections(wl)
         direct = np.full(wl.n, self.params.pool_size) if self.params.pooler else clients
-        rows = [Metric("connections", direct, self.max_connections, "database connections", "plan")]
+        rows = [
+            Metric(
+                metric="connections",
+                demand=direct,
+                limit=self.max_connections,
+                unit="database connections",
+                kind="plan",
+            )
+        ]
         if self.params.pooler:
-            rows.append(Metric("pooler_clients", clients, self.pooler_max, "client connections", "plan"))
+            rows.append(
+                Metric(
+                    metric="pooler_clients",
+                    demand=clients,
+                    limit=self.pooler_max,
+                    unit="client connections",
+                    kind="plan",
+                )
+            )
         mau = wl.monthly_active_users()
         db_gb = self.params.size_gb(wl)
         uncached, cached = self._egress_gb(wl)
         return rows + [
             self.query_load(wl),
-            Metric("database_gb", db_gb, self.max_db_gb, "GB", "plan"),
-            Metric("disk_gb", db_gb, self.disk_included, "GB", self.allowance_kind),
-            Metric("monthly_active_users", mau, self.mau_included, "MAU", self.allowance_kind),
-            Metric("egress_gb", uncached, self.egress_included, "GB per month", self.allowance_kind),
-            Metric("cached_egress_gb", cached, self.cached_included, "GB per month", self.allowance_kind),
+            Metric(metric="database_gb", demand=db_gb, limit=self.max_db_gb, unit="GB", kind="plan"),
+            Metric(metric="disk_gb", demand=db_gb, limit=self.disk_included, unit="GB", kind=self.allowance_kind),
+            Metric(
+                metric="monthly_active_users", demand=mau, limit=self.mau_included, unit="MAU", kind=self.allowance_kind
+            ),
+            Metric(
+                metric="egress_gb",
+                demand=uncached,
+                limit=self.egress_included,
+                unit="GB per month",
+                kind=self.allowance_kind,
+            ),
+            Metric(
+                metric="cached_egress_gb",
+                demand=cached,
+                limit=self.cached_included,
+                unit="GB per month",
+                kind=self.allowance_kind,
+            ),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -381,13 +417,13 @@ class Supabase(PostgresDatabase):
             [
                 fixed_fee("plan", f"{self.params.plan} plan", 1, "organisation", self.plan_price, wl.n),
                 CostItem(
-                    "compute",
-                    f"{self.params.compute} compute (after credit)",
-                    hours,
-                    "hours",
-                    self.credit / self.compute_hour if self.compute_hour else 0.0,
-                    self.compute_hour,
-                    np.maximum(compute - self.credit, 0.0),
+                    key="compute",
+                    item=f"{self.params.compute} compute (after credit)",
+                    quantity=hours,
+                    unit="hours",
+                    free=self.credit / self.compute_hour if self.compute_hour else 0.0,
+                    unit_price=self.compute_hour,
+                    cost_usd=np.maximum(compute - self.credit, 0.0),
                 ),
                 cost_item("disk", "disk", db_gb, "GB-month", self.disk_included, self.disk_price),
             ]
@@ -411,13 +447,13 @@ class Supabase(PostgresDatabase):
         """Read replicas' compute hours (the primary's size) and disk."""
         return [
             CostItem(
-                "replica_compute",
-                f"{self.params.compute} read replica compute",
-                replicas * hours,
-                "hours",
-                0.0,
-                self.compute_hour,
-                replicas * hours * self.compute_hour,
+                key="replica_compute",
+                item=f"{self.params.compute} read replica compute",
+                quantity=replicas * hours,
+                unit="hours",
+                free=0.0,
+                unit_price=self.compute_hour,
+                cost_usd=replicas * hours * self.compute_hour,
             ),
             cost_item("replica_disk", "read replica disk", disk_gb, "GB-month", 0.0, self.disk_price),
         ]

@@ -69,13 +69,31 @@ class Redis(ClientsMixin):
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         rows = [
-            Metric("memory_mb", cache_memory_mb(wl), self.memory_mb, "MB", "plan"),
-            Metric("commands_per_s", wl.peak_rps() * wl.cache_ops_per_call, self.max_cmds, "commands/s", "plan"),
-            Metric("connections", self.client_connections(wl), self.max_connections, "connections", "plan"),
+            Metric(metric="memory_mb", demand=cache_memory_mb(wl), limit=self.memory_mb, unit="MB", kind="plan"),
+            Metric(
+                metric="commands_per_s",
+                demand=wl.peak_rps() * wl.cache_ops_per_call,
+                limit=self.max_cmds,
+                unit="commands/s",
+                kind="plan",
+            ),
+            Metric(
+                metric="connections",
+                demand=self.client_connections(wl),
+                limit=self.max_connections,
+                unit="connections",
+                kind="plan",
+            ),
         ]
         if np.isfinite(self.cmds_month_cap):
             rows.append(
-                Metric("commands_per_month", self.commands_per_month(wl), self.cmds_month_cap, "commands", "plan")
+                Metric(
+                    metric="commands_per_month",
+                    demand=self.commands_per_month(wl),
+                    limit=self.cmds_month_cap,
+                    unit="commands",
+                    kind="plan",
+                )
             )
         return [m for m in rows if np.all(np.isfinite(m.limit))]
 

@@ -110,10 +110,28 @@ class RenderWeb(Component):
         peak = wl.peak_rps()
         slots = p.instances * p.processes_per_instance * p.concurrency_per_process
         return [
-            Metric("requests_per_s", peak, worker_capacity_rps(slots, wl.service_time_ms), "requests/s", "plan"),
+            Metric(
+                metric="requests_per_s",
+                demand=peak,
+                limit=worker_capacity_rps(slots, wl.service_time_ms),
+                unit="requests/s",
+                kind="plan",
+            ),
             # CPU time per request over the cores of all instances.
-            Metric("cpu", peak * wl.cpu_ms_per_call / MS_PER_S, p.instances * self.cpu, "CPU cores busy", "plan"),
-            Metric("memory_mb", p.processes_per_instance * wl.mb_per_worker, self.ram_mb, "MB per instance", "plan"),
+            Metric(
+                metric="cpu",
+                demand=peak * wl.cpu_ms_per_call / MS_PER_S,
+                limit=p.instances * self.cpu,
+                unit="CPU cores busy",
+                kind="plan",
+            ),
+            Metric(
+                metric="memory_mb",
+                demand=p.processes_per_instance * wl.mb_per_worker,
+                limit=self.ram_mb,
+                unit="MB per instance",
+                kind="plan",
+            ),
         ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:

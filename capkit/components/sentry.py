@@ -46,7 +46,15 @@ class Sentry(Component):
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
         kind = "quota" if self.capped else "free_tier"
-        return [Metric("errors_per_month", errors_per_month(wl), self.included, "errors/month", kind)]
+        return [
+            Metric(
+                metric="errors_per_month",
+                demand=errors_per_month(wl),
+                limit=self.included,
+                unit="errors/month",
+                kind=kind,
+            )
+        ]
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
         items = [fixed_fee("plan", f"{self.params.plan} plan", 1, "plan", self.plan_price, wl.n)]
@@ -58,7 +66,13 @@ class Sentry(Component):
             )
             items.append(
                 CostItem(
-                    "errors_over_plan", "errors over the plan", errors, "errors", self.included, self.prices[0], over
+                    key="errors_over_plan",
+                    item="errors over the plan",
+                    quantity=errors,
+                    unit="errors",
+                    free=self.included,
+                    unit_price=self.prices[0],
+                    cost_usd=over,
                 )
             )
         return items

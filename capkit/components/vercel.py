@@ -75,7 +75,14 @@ class Vercel(Component):
         return wl.peak_rps() * wl.duration_ms / MS_PER_S
 
     def metrics(self, wl: Workload) -> Sequence[Metric]:
-        rows = [Metric("concurrency", self.concurrency(wl), self.max_concurrency, "concurrent invocations")]
+        rows = [
+            Metric(
+                metric="concurrency",
+                demand=self.concurrency(wl),
+                limit=self.max_concurrency,
+                unit="concurrent invocations",
+            )
+        ]
         use = self.usage(wl)
         units = {
             "invocations": "invocations/month",
@@ -94,7 +101,7 @@ class Vercel(Component):
         for key, included in self.included.items():
             if included > 0:
                 kind = "quota" if self.params.plan == "hobby" else "free_tier"
-                rows.append(Metric(names[key], use[key], included, units[key], kind))
+                rows.append(Metric(metric=names[key], demand=use[key], limit=included, unit=units[key], kind=kind))
         return rows
 
     def costs(self, wl: Workload) -> Sequence[CostItem]:
@@ -114,7 +121,17 @@ class Vercel(Component):
         # The Pro plan's monthly usage credit pays usage first.
         credit = np.minimum(usage_total, self.credit)
         items += usage_items
-        items.append(CostItem("usage_credit", "usage credit", credit, "USD", 0.0, -1.0, -credit))
+        items.append(
+            CostItem(
+                key="usage_credit",
+                item="usage credit",
+                quantity=credit,
+                unit="USD",
+                free=0.0,
+                unit_price=-1.0,
+                cost_usd=-credit,
+            )
+        )
         return items
 
     def db_connections(self, wl: Workload) -> np.ndarray:
