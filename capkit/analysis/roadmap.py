@@ -79,6 +79,39 @@ def _without_instances(change: dict[str, Any]) -> tuple:
 MetricGrid = MetricResult
 #: The figures of a metric over arrays, as the engine's MetricResult names them.
 ARRAY_FIELDS = ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user")
+#: Of those, the ones read only at chosen options or at single levels: kept as the engine
+#: returned them, family by family (:class:`_Blocks`), instead of copied into a full grid.
+LAZY_FIELDS = ("demand", "limit", "max_users", "demand_fixed", "demand_per_user")
+
+
+class _Blocks:
+    """An (options, levels) grid kept as the blocks the engine returned, one per family of
+    options: ``grid[rows, cols]`` gathers the cells asked for (rows and cols as arrays or
+    ints, or a whole column ``grid[:, level]``); rows no family wrote read ``default``."""
+
+    def __init__(self, options: int, levels: int, default: float):
+        self.shape = (options, levels)
+        self.default = default
+        self.owner = np.full(options, -1)  # per option row: which block holds it
+        self.row = np.zeros(options, dtype=int)  # ... and its row there
+        self.blocks: list[np.ndarray] = []
+
+    def add(self, idx: slice | np.ndarray, block: np.ndarray) -> None:
+        self.owner[idx] = len(self.blocks)
+        self.row[idx] = np.arange(block.shape[0])
+        self.blocks.append(block)
+
+    def __getitem__(self, key: tuple) -> np.ndarray | float:
+        rows, cols = key
+        if isinstance(rows, slice):
+            rows = np.arange(self.shape[0])[rows]
+        rows_a, cols_a = np.broadcast_arrays(np.asarray(rows), np.asarray(cols))
+        out = np.full(rows_a.shape, self.default, dtype=float)
+        owners = self.owner[rows_a]
+        for b in np.unique(owners[owners >= 0]):
+            here = owners == b
+            out[here] = self.blocks[b][self.row[rows_a[here]], cols_a[here]]
+        return out if out.ndim else float(out)
 
 
 @dataclass
@@ -192,15 +225,23 @@ class _Grids:
     worst: np.ndarray
     metrics: list[MetricGrid]
     connections: tuple[np.ndarray, np.ndarray]
-    over: np.ndarray  # (options, levels): how many hard limits are at or past watch
-    excess: np.ndarray  # (options, levels): hard-limit utilization past watch, summed
+
+    def past_watch(self, level: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per option at ``level``: how many hard limits are at or past watch, and their
+        utilization past watch summed (only asked where no option fits)."""
+        over = np.zeros(len(self.options), dtype=np.int64)
+        excess = np.zeros(len(self.options))
+        for g in self.metrics:
+            hard = g.kind != "free_tier"
+            u = g.utilization[:, level]
+            over += hard & (u >= WATCH_AT)
+            excess += np.where(hard, np.maximum(u - WATCH_AT, 0.0), 0.0)
+        return over, excess
 
     def roomiest(self, level: int, allowed: np.ndarray) -> int:
         """:func:`_cheapest` at ``level`` among ``allowed`` options."""
         fits = self.worst[:, level] < WATCH_AT
-        return _cheapest(
-            self.cost[:, level], fits, self.worst[:, level], allowed, self.over[:, level], self.excess[:, level]
-        )
+        return _cheapest(self.cost[:, level], fits, self.worst[:, level], allowed, *self.past_watch(level))
 
 
 def _evaluate(
@@ -228,21 +269,18 @@ def _evaluate(
         fixed[idx], per_user[idx] = affine(_grid(users, users.size, shape), c0, c1, _grid(step, users.size, shape))
         for m in ev.metrics:
             grid = grids.get(m.metric) or grids.setdefault(m.metric, _empty_grid(m, len(options), n))
-            for name in ARRAY_FIELDS:
-                getattr(grid, name)[idx] = _grid(getattr(m, name), users.size, shape)
+            grid.utilization[idx] = _grid(m.utilization, users.size, shape)
+            for name in LAZY_FIELDS:
+                getattr(grid, name).add(idx, _grid(getattr(m, name), users.size, shape))
             grid.kind[idx] = m.kind
     for g in grids.values():
         _fill_missing(g)
     # The highest utilization of a hard limit (free-tier allowances are billed past, not hit).
     worst = np.zeros((len(options), n))
-    over = np.zeros((len(options), n), dtype=np.int64)
-    excess = np.zeros((len(options), n))
     for g in grids.values():
         hard = (g.kind != "free_tier")[:, None]
         worst = np.maximum(worst, np.where(hard, g.utilization, 0.0))
-        over += hard & (g.utilization >= WATCH_AT)
-        excess += np.where(hard, np.maximum(g.utilization - WATCH_AT, 0.0), 0.0)
-    return _Grids(options, cost, worst, list(grids.values()), (fixed, per_user), over, excess)
+    return _Grids(options, cost, worst, list(grids.values()), (fixed, per_user))
 
 
 def _features(comp: Component, options: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -440,25 +478,27 @@ _NO_LIMIT = {
 
 
 def _empty_grid(m: Any, options: int, levels: int) -> MetricGrid:
-    """A metric's grid before the families fill it (unwritten: :func:`_fill_missing` gives the
-    options without the metric no limit once every family has written its rows)."""
-
-    def empty() -> np.ndarray:
-        return np.empty((options, levels))
-
-    grid = MetricResult(
-        m.component, m.metric, m.unit, np.full(options, None, dtype=object), *(empty() for _ in ARRAY_FIELDS)
+    """A metric's grid before the families fill it: the utilization a full array (every option
+    is compared at every level), the rest family blocks; :func:`_fill_missing` gives the
+    options without the metric no limit once every family has written its rows."""
+    lazy = {name: _Blocks(options, levels, _NO_LIMIT[name]) for name in LAZY_FIELDS}
+    return MetricResult(
+        m.component,
+        m.metric,
+        m.unit,
+        np.full(options, None, dtype=object),
+        utilization=np.empty((options, levels)),
+        **lazy,
     )
-    return grid
 
 
 def _fill_missing(grid: MetricGrid) -> None:
-    """Options no family gave this metric: free-tier kind, no demand, no limit."""
+    """Options no family gave this metric: free-tier kind, no demand, no limit (the blocks
+    read their defaults for them)."""
     missing = np.array([k is None for k in grid.kind])
     if missing.any():
         grid.kind[missing] = "free_tier"
-        for name, value in _NO_LIMIT.items():
-            getattr(grid, name)[missing] = value
+        grid.utilization[missing] = _NO_LIMIT["utilization"]
 
 
 def roadmap(
