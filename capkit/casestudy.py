@@ -413,12 +413,13 @@ class CaseStudy:
     def roadmap(self, users: Sequence[float] | None = None) -> pd.DataFrame:
         """capkit's roadmap for the product: the corrected workload on the current catalog."""
         from capkit.analysis.roadmap import roadmap, roadmap_table
-        from capkit.scenario import roadmap_levels, roadmap_shown
+        from capkit.engine import user_levels
+        from capkit.scenario import roadmap_shown
 
         # From the preset as the product runs it today: the roadmap chooses every plan itself.
         stack = load_stack(self.spec.stack)
         top = max(self.spec.scales) * 10
-        levels = roadmap_levels(100, top) if users is None else np.asarray(users)
+        levels = user_levels(100, top) if users is None else np.asarray(users)
         return roadmap_shown(roadmap_table(roadmap(stack, stack.workload(**self.capkit.settings), levels)))
 
     def findings(self) -> list[str]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from capkit.analysis.uncertainty import MAX_DRAWS
-from capkit.engine import MAX_SWEEP_LEVELS
+from capkit.engine import MAX_SWEEP_LEVELS, USER_LEVELS
 from capkit.errors import CapkitError, InputError, shown
 from capkit.files import check_out_file, write_atomically
 from capkit.plan import Plan, json_value
@@ -191,15 +191,13 @@ def sensitivity_table(stack: str, settings: Sequence[str] = ()) -> pd.DataFrame:
     return sensitivity(s, s.workload(**values), ranges)
 
 
-def roadmap_text(
-    stack: str, settings: Sequence[str] = (), users: str = "1000:1000000:181", allow_hobby: bool = False
-) -> str:
+def roadmap_text(stack: str, settings: Sequence[str] = (), users: str | None = None, allow_hobby: bool = False) -> str:
     """``capkit roadmap``: one block per phase: users, cost, actions, configuration."""
     from capkit.analysis.roadmap import roadmap, roadmap_table
 
     s = load_stack(stack)
     wl = s.workload(**parse_assignments(settings))
-    table = roadmap_table(roadmap(s, wl, sweep_levels(users), allow_hobby))
+    table = roadmap_table(roadmap(s, wl, None if users is None else sweep_levels(users), allow_hobby))
     blocks = []
     for r in table.itertuples():
         fits = "" if r.fits else f"\n  no option fits: {r.limits}"
@@ -223,7 +221,7 @@ def plan_formatted(
 def sweep_formatted(
     stack: str,
     settings: Sequence[str] = (),
-    users: str = "100:10000000:50",
+    users: str | None = None,
     fmt: str = "csv",
     sizing: str = "right-sized",
     allow_hobby: bool = False,
@@ -231,7 +229,7 @@ def sweep_formatted(
     """``capkit sweep``: the plan at log-spaced user levels, as CSV or JSON records."""
     from capkit.export import csv_text, sweep_json
 
-    levels = sweep_levels(users)
+    levels = USER_LEVELS if users is None else sweep_levels(users)
     table = Scenario.of(stack, parse_assignments(settings), sizing, allow_hobby=allow_hobby).sweep(levels)
     return csv_text(table) if fmt == "csv" else sweep_json(table)
 
@@ -446,7 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sweep", help="evaluate a stack over log-spaced user levels (CSV)")
     s.add_argument("--stack", required=True)
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    s.add_argument("--users", default="100:10000000:50", help="LOW:HIGH:N log-spaced (default 100:10000000:50)")
+    s.add_argument(
+        "--users", help="LOW:HIGH:N log-spaced levels (default: capkit's grid, 100 to 100,000,000 at 20 a decade)"
+    )
     s.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
     _sizing_flag(s)
     cm = sub.add_parser("compare", help="two to four stacks on one business workload, right-sized")
@@ -469,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("roadmap", help="the cheapest configuration that fits, phase by phase, as users grow")
     o.add_argument("--stack", required=True)
     o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    o.add_argument("--users", default="1000:1000000:181", help="LOW:HIGH:N log-spaced levels")
+    o.add_argument("--users", help="LOW:HIGH:N log-spaced levels (default: 1,000 to 10,000,000 at 60 a decade)")
     _hobby_flag(o)
     pr = sub.add_parser("pricing", help="every price and limit with its source, date, confidence and users")
     pr.add_argument("--low", action="store_true", help="only low-confidence entries, with who uses them and why")

@@ -298,6 +298,17 @@ def evaluate(stack: Stack, wl: Workload | None = None) -> Plan:
     return plan_of(evaluate_arrays(stack, wl))
 
 
+def user_levels(low: float = 100.0, high: float = 100_000_000.0, per_decade: int = 20) -> np.ndarray:
+    """Log-spaced user levels from ``low`` to ``high`` (users), ``per_decade`` levels a decade:
+    the one user grid. The charts and sweeps use 100 to 100,000,000 at 20 a decade
+    (:data:`USER_LEVELS`); the roadmap the same grid at 60 a decade."""
+    return np.geomspace(low, high, int(round(per_decade * np.log10(high / low))) + 1)
+
+
+#: The default user levels: 100 to 100,000,000 daily active users, 20 a decade (121 levels).
+USER_LEVELS = user_levels()
+
+
 #: The most user levels one sweep of the stack as written evaluates (about 2 KB of memory a
 #: level: 1,000,000 levels take about 2 GB and half a second).
 MAX_SWEEP_LEVELS = 1_000_000
@@ -312,7 +323,7 @@ def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[flo
     """
     wl = wl if wl is not None else stack.workload()
     if users is None:
-        users = np.geomspace(100, 10_000_000, 200)
+        users = USER_LEVELS
     users = np.atleast_1d(np.asarray(users, dtype=float))
     check_range("users", users, UNIVERSAL["users"])
     if users.size > MAX_SWEEP_LEVELS:

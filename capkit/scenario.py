@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from capkit.engine import evaluate, sweep, sweep_table
+from capkit.engine import USER_LEVELS as ENGINE_USER_LEVELS
+from capkit.engine import evaluate, sweep, sweep_table, user_levels
 from capkit.errors import InputError
 from capkit.labels import labeller
 from capkit.plan import Plan
@@ -31,16 +32,11 @@ if TYPE_CHECKING:
 
     from capkit.analysis.roadmap import Phase
 
-#: User levels the charts sweep over: 100 to 100,000,000, 20 a decade (log-spaced).
-USER_LEVELS = np.geomspace(100, 100_000_000, 121)
+#: User levels the charts sweep over (engine.USER_LEVELS: 100 to 100,000,000, 20 a decade).
+USER_LEVELS = ENGINE_USER_LEVELS
 
 #: The business inputs compare holds equal for every stack; each keeps its technical ones.
 BUSINESS = ("users", "calls_per_user", "conversion_rate", "price_usd", "payment_fee_rate", "payment_fee_usd", "dau_mau")
-
-
-def roadmap_levels(low: float, high: float, per_decade: int = 20) -> np.ndarray:
-    """Log-spaced user levels from ``low`` to ``high``, ``per_decade`` a decade."""
-    return np.geomspace(low, high, int(per_decade * np.log10(high / low)) + 1)
 
 
 @dataclass
@@ -148,7 +144,7 @@ class Scenario:
         from capkit.analysis.roadmap import roadmap
 
         users = max(self.users, 100.0)
-        levels = roadmap_levels(max(100.0, users / 10), min(1e9, users * 1000))
+        levels = user_levels(max(100.0, users / 10), min(1e9, users * 1000))
         return roadmap(self.stack, self.workload, levels, self.allow_hobby)
 
     def band(self, draws: int = 300, seed: int = 0, ranges: Mapping[str, Interval] | None = None) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from capkit.components import Component
-from capkit.engine import WATCH_AT, MetricResult, affine, evaluate_arrays
+from capkit.engine import WATCH_AT, MetricResult, affine, evaluate_arrays, user_levels
 from capkit.errors import InputError
 from capkit.stack import Stack
 from capkit.workload import Workload
@@ -509,7 +509,7 @@ def roadmap(
     A configuration that holds at a single level of the grid is no phase a team would walk
     through: it is folded into the phase after it, whose actions then open at that level."""
     if users is None:
-        users = np.geomspace(1_000, 10_000_000, 4 * LEVELS_PER_DECADE + 1)
+        users = user_levels(1_000, 10_000_000, LEVELS_PER_DECADE)
     levels = np.asarray(users, dtype=float)
     if levels.size < 2 or (levels <= 0).any() or (np.diff(levels) <= 0).any():
         raise InputError("roadmap users: at least two increasing levels above 0")
