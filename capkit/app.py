@@ -5,7 +5,7 @@ when an input moves. Their charts are drawn by vega in the browser (``ChartView`
 :class:`capkit.widgets.VegaChart`); the kernel only fills each chart's data. ``planner(...)``,
 ``compare(...)`` and ``analysis(...)`` are what the notebooks call; with ``interactive=False``
 they display static HTML and SVG instead of widgets, for exported HTML. The server side
-(``capkit app``) lives in :mod:`capkit.serve` and :mod:`capkit.server`.
+(``capkit app``) lives in :mod:`capkit.serve` and :mod:`capkit.voila_server`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Serving the planner: ``capkit app`` runs a bundled notebook with Voila on 127.0.0.1.
 
 This module is the server side and stays light (no altair, no widgets): the launcher only
-finds the notebook and the templates and starts capkit's Voila server (:mod:`capkit.server`,
+finds the notebook and the templates and starts capkit's Voila server (:mod:`capkit.voila_server`,
 which also serves the chart library, :mod:`capkit.vega`) with a pre-heated kernel.
 """
 
@@ -106,13 +106,13 @@ def voila_command(
     max_sessions: int | None = None,
     allow_hosts: Sequence[str] = (),
 ) -> list[str]:
-    """The command line of capkit's Voila server (:mod:`capkit.server`) for ``notebook``:
+    """The command line of capkit's Voila server (:mod:`capkit.voila_server`) for ``notebook``:
     capkit's offline template, one pre-heated kernel, the Host check, bounded sessions, culling.
 
     Host headers: loopback only when ``host`` is loopback; any when ``host`` is a public
     interface; only ``allow_hosts`` (and loopback addresses) when given, to serve behind a proxy.
     """
-    launcher = f"{SKIP_IRI_GRAMMAR}; from capkit.server import main; sys.exit(main())"
+    launcher = f"{SKIP_IRI_GRAMMAR}; from capkit.voila_server import main; sys.exit(main())"
     names = list(allow_hosts) or ["localhost"]
     sessions = default_max_sessions(kernel_mb(notebook)) if max_sessions is None else max_sessions
     cmd = [
@@ -129,7 +129,7 @@ def voila_command(
         # the planner's widget messages can come later, and the page then shows no planner.
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
         "--pool_size=1",
-        "--VoilaConfiguration.multi_kernel_manager_class=capkit.server.BoundedKernelManager",
+        "--VoilaConfiguration.multi_kernel_manager_class=capkit.voila_server.BoundedKernelManager",
         f"--BoundedKernelManager.max_sessions={sessions}",
         # Voila's shutdown-on-close request is refused (403, voila-dashboards/voila#1458), so
         # kernels are culled instead: with no page attached after 2 idle minutes, with a page

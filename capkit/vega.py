@@ -4,7 +4,7 @@ vl-convert bundles the three libraries (the versions altair targets) into one cl
 ``javascript_bundle()``, with no network. capkit writes it once to a cache folder under a name
 that carries both versions, and serves it at ``<base_url>capkit/static/<name>`` with a one-year,
 immutable Cache-Control: a browser fetches it once and then reads it from its cache. The route
-is added by ``capkit app`` (:mod:`capkit.server`) and, for JupyterLab or any Jupyter Server, by
+is added by ``capkit app`` (:mod:`capkit.voila_server`) and, for JupyterLab or any Jupyter Server, by
 the server extension below (enabled by etc/jupyter/jupyter_server_config.d/capkit.json).
 
 This module is the server side: kernels only need :func:`bundle_name`, which reads package

@@ -372,7 +372,7 @@ def test_kernels_are_culled_sooner_without_a_page(idle_s, connections, culled):
     from types import SimpleNamespace
 
     from capkit.serve import CONNECTED_IDLE_S, UNATTACHED_IDLE_S
-    from capkit.server import BoundedKernelManager
+    from capkit.voila_server import BoundedKernelManager
 
     manager = BoundedKernelManager(cull_idle_timeout=UNATTACHED_IDLE_S, cull_connected=True)
     assert manager.connected_idle_timeout == CONNECTED_IDLE_S
@@ -392,7 +392,7 @@ def test_kernels_are_culled_sooner_without_a_page(idle_s, connections, culled):
 
 
 def test_the_session_count_admits_up_to_the_bound():
-    from capkit.server import BoundedKernelManager
+    from capkit.voila_server import BoundedKernelManager
 
     manager = BoundedKernelManager(max_sessions=2)
     assert [manager.admit() for _ in range(3)] == [True, True, False]
@@ -708,7 +708,7 @@ def test_sweeps_and_draws_are_bounded_before_any_memory_is_taken():
 def test_the_page_may_not_shut_its_kernel_down():
     """Voila lets a page send shutdown_request (it restarts the kernel empty); capkit's kernel
     manager takes it out of Jupyter Server's allowed_message_types, as execute_request is."""
-    from capkit.server import BoundedKernelManager
+    from capkit.voila_server import BoundedKernelManager
 
     voila_allows = [
         "comm_open",
