@@ -431,132 +431,183 @@ def _hobby_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="capkit", description="Capacity and cost planning for app backends.")
-    sub = parser.add_subparsers(dest="verb", required=True)
-    sub.add_parser("stacks", help="list the preset stacks")
-    p = sub.add_parser("plan", help="evaluate a stack at one workload")
+def _stack_args(p: argparse.ArgumentParser, metavar: str = "KEY=VALUE", help: str = "override an assumption") -> None:
+    """The --stack and --set every verb on one stack takes."""
     p.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
+    p.add_argument("--set", action="append", default=[], metavar=metavar, help=help)
+
+
+def _plan_args(p: argparse.ArgumentParser) -> None:
+    _stack_args(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
     p.add_argument("--json", action="store_true", help="the same as --format json")
     _sizing_flag(p)
-    s = sub.add_parser("sweep", help="evaluate a stack over log-spaced user levels (CSV)")
-    s.add_argument("--stack", required=True)
-    s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    s.add_argument(
+
+
+def _sweep_args(p: argparse.ArgumentParser) -> None:
+    _stack_args(p)
+    p.add_argument(
         "--users", help="LOW:HIGH:N log-spaced levels (default: capkit's grid, 100 to 100,000,000 at 20 a decade)"
     )
-    s.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
-    _sizing_flag(s)
-    cm = sub.add_parser("compare", help="two to four stacks on one business workload, right-sized")
-    cm.add_argument("--stacks", required=True, metavar="A,B[,C,D]", help="two to four presets or stack files")
-    cm.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a business input or assumption")
-    cm.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
-    _sizing_flag(cm)
-    x = sub.add_parser("export", help="the plan's usage for other tools: infracost (usage file YAML)")
-    x.add_argument("tool", choices=("infracost",))
-    x.add_argument("--stack", required=True)
-    x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    m = sub.add_parser("simulate", help="Monte Carlo over assumption ranges (--set key=low:likely:high)")
-    m.add_argument("--stack", required=True)
-    m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
-    m.add_argument("--draws", type=_int_in(1, MAX_DRAWS), default=10_000)
-    m.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0)
-    e = sub.add_parser("sensitivity", help="each assumption at its low and high value: the cost swing, sorted")
-    e.add_argument("--stack", required=True)
-    e.add_argument("--set", action="append", default=[], metavar="KEY=VALUE|LOW:LIKELY:HIGH")
-    o = sub.add_parser("roadmap", help="the cheapest configuration that fits, phase by phase, as users grow")
-    o.add_argument("--stack", required=True)
-    o.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
-    o.add_argument("--users", help="LOW:HIGH:N log-spaced levels (default: 1,000 to 10,000,000 at 60 a decade)")
-    _hobby_flag(o)
-    pr = sub.add_parser("pricing", help="every price and limit with its source, date, confidence and users")
-    pr.add_argument("--low", action="store_true", help="only low-confidence entries, with who uses them and why")
-    pr.add_argument("--stale", action="store_true", help=f"only entries read more than {STALE_AFTER_DAYS} days ago")
-    pr.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    cb = sub.add_parser("calibrate", help="fit a stack's assumptions to your bill; write the calibrated stack")
-    cb.add_argument("--stack", required=True, help="preset name or path to a stack YAML")
-    cb.add_argument("--bill", action="append", required=True, help="AWS CUR, Google Cloud billing export or capkit CSV")
-    cb.add_argument("--users", required=True, help="CSV date,users: daily active users over the billed months")
-    cb.add_argument("--out", help="write the calibrated stack file here")
-    cb.add_argument(
+    p.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    _sizing_flag(p)
+
+
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stacks", required=True, metavar="A,B[,C,D]", help="two to four presets or stack files")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a business input or assumption")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
+    _sizing_flag(p)
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("tool", choices=("infracost",))
+    _stack_args(p)
+
+
+def _simulate_args(p: argparse.ArgumentParser) -> None:
+    _stack_args(p, "KEY=VALUE|LOW:LIKELY:HIGH")
+    p.add_argument("--draws", type=_int_in(1, MAX_DRAWS), default=10_000)
+    p.add_argument("--seed", type=_int_in(0, 2**32 - 1), default=0)
+
+
+def _roadmap_args(p: argparse.ArgumentParser) -> None:
+    _stack_args(p)
+    p.add_argument("--users", help="LOW:HIGH:N log-spaced levels (default: 1,000 to 10,000,000 at 60 a decade)")
+    _hobby_flag(p)
+
+
+def _pricing_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--low", action="store_true", help="only low-confidence entries, with who uses them and why")
+    p.add_argument("--stale", action="store_true", help=f"only entries read more than {STALE_AFTER_DAYS} days ago")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+
+def _calibrate_args(p: argparse.ArgumentParser) -> None:
+    _stack_args(p, help="start from another value")
+    p.add_argument("--bill", action="append", required=True, help="AWS CUR, Google Cloud billing export or capkit CSV")
+    p.add_argument("--users", required=True, help="CSV date,users: daily active users over the billed months")
+    p.add_argument("--out", help="write the calibrated stack file here")
+    p.add_argument(
         "--allow-bound",
         action="store_true",
         help="accept a fit that ends on the edge of an assumption's declared range",
     )
-    cb.add_argument(
+    p.add_argument(
         "--fit", action="append", default=[], metavar="NAME", help="fit an assumption the bill cannot separate"
     )
-    cb.add_argument("--hold", action="append", default=[], metavar="NAME", help="keep an assumption at its value")
-    cb.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="start from another value")
-    cb.add_argument("--format", choices=["table", "json"], default="table")
-    qu = sub.add_parser("queue", help="an M/M/c queue: waits, percentiles and the servers a target needs")
-    qu.add_argument("--arrival-rate", required=True, type=_number_in(float, 0, 1e12), help="arrivals per time unit")
-    qu.add_argument(
+    p.add_argument("--hold", action="append", default=[], metavar="NAME", help="keep an assumption at its value")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def _queue_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--arrival-rate", required=True, type=_number_in(float, 0, 1e12), help="arrivals per time unit")
+    p.add_argument(
         "--service-rate", required=True, type=_number_in(float, 1e-12, 1e12), help="completions per server per unit"
     )
-    qu.add_argument("--servers", default="1:8", help="a count or LOW:HIGH (default 1:8)")
-    qu.add_argument("--within", type=_number_in(float, 0, 1e12), help="also show P(wait <= WITHIN)")
-    qu.add_argument("--max-wait", type=_number_in(float, 0, 1e12), help="target: mean wait at most this")
-    qu.add_argument(
+    p.add_argument("--servers", default="1:8", help="a count or LOW:HIGH (default 1:8)")
+    p.add_argument("--within", type=_number_in(float, 0, 1e12), help="also show P(wait <= WITHIN)")
+    p.add_argument("--max-wait", type=_number_in(float, 0, 1e12), help="target: mean wait at most this")
+    p.add_argument(
         "--service-level",
         nargs=2,
         type=float,
         metavar=("SHARE", "T"),
         help="target: at least SHARE (0 to 1) of arrivals wait at most T",
     )
-    qu.add_argument("--max-utilization", type=_number_in(float, 0, 1), help="target: utilization at most this")
-    qu.add_argument("--format", choices=["table", "json"], default="table")
-    st = sub.add_parser("stack", help="your own stack file: start from a preset, check it, list component types")
-    stack_sub = st.add_subparsers(dest="stack_verb", required=True)
-    show = stack_sub.add_parser("show", help="print a preset's YAML, commented, to start your own stack file")
+    p.add_argument("--max-utilization", type=_number_in(float, 0, 1), help="target: utilization at most this")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def _stack_file_args(p: argparse.ArgumentParser) -> None:
+    verbs = p.add_subparsers(dest="stack_verb", required=True)
+    show = verbs.add_parser("show", help="print a preset's YAML, commented, to start your own stack file")
     show.add_argument("name", help="preset name (capkit stacks lists them)")
-    check = stack_sub.add_parser("check", help="validate a stack file; list its assumptions")
-    check.add_argument("file")
-    stack_sub.add_parser("types", help="every component type and its params (Markdown)")
-    sc = sub.add_parser("schema", help="the JSON Schema of a stack file, for editors")
-    sc.add_argument("--out", help="write to this file instead of standard output")
-    c = sub.add_parser("case", help="a seed analysis reproduced: its figures, its method recomputed, capkit's answer")
-    c.add_argument("name", nargs="?", help="case study name (omit to list them)")
-    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override capkit's final step")
-    r = sub.add_parser("report", help="write the HTML report of one plan or case study (papermill, offline HTML)")
-    which = r.add_mutually_exclusive_group(required=True)
+    verbs.add_parser("check", help="validate a stack file; list its assumptions").add_argument("file")
+    verbs.add_parser("types", help="every component type and its params (Markdown)")
+
+
+def _case_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="case study name (omit to list them)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override capkit's final step")
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--stack", help="preset name or path to a stack YAML")
     which.add_argument("--case", help="a case study name (see capkit case): run its notebook instead")
-    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
-    r.add_argument("--out", default="reports", help="folder for the HTML and the executed notebook")
-    r.add_argument("--actuals", help="CSV with columns date,users: fit the growth rate to it")
-    r.add_argument(
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override an assumption")
+    p.add_argument("--out", default="reports", help="folder for the HTML and the executed notebook")
+    p.add_argument("--actuals", help="CSV with columns date,users: fit the growth rate to it")
+    p.add_argument(
         "--growth",
         type=_number_in(float, -0.99, 10.0),
         default=0.1,
         help="monthly growth without actuals (0.1 = 10 %%)",
     )
-    r.add_argument(
+    p.add_argument(
         "--bill", action="append", default=[], help="a bill (CUR, GCP export, capkit CSV): adds the model against it"
     )
-    r.add_argument("--title", help="report title (default: the stack's title)")
-    r.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
-    _sizing_flag(r)
-    a = sub.add_parser("app", help="serve the planner (Voila) on 127.0.0.1")
-    a.add_argument("--port", type=_int_in(1, 65_535), default=8866)
-    a.add_argument("--host", default="127.0.0.1")
-    a.add_argument("--no-browser", action="store_true")
-    a.add_argument("--notebook", default="planner.ipynb", help="bundled notebook to serve (planner, compare, analysis)")
-    a.add_argument(
+    p.add_argument("--title", help="report title (default: the stack's title)")
+    p.add_argument("--date", help="report date YYYY-MM-DD (default: today), in the file name and header")
+    _sizing_flag(p)
+
+
+def _app_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", type=_int_in(1, 65_535), default=8866)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--no-browser", action="store_true")
+    p.add_argument("--notebook", default="planner.ipynb", help="bundled notebook to serve (planner, compare, analysis)")
+    p.add_argument(
         "--max-sessions",
         type=_int_in(1, 10_000),
         help="pages served at once; past it a page says busy (default: what 75 %% of the memory holds, "
         "at the MB a kernel of the notebook declares)",
     )
-    a.add_argument(
+    p.add_argument(
         "--allow-host",
         action="append",
         default=[],
         metavar="NAME",
         help="accept only this Host header name (and loopback addresses), to serve behind a proxy",
     )
+
+
+#: Every verb's help line and its arguments, in the order ``capkit --help`` lists them.
+PARSERS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None]] = {
+    "stacks": ("list the preset stacks", None),
+    "plan": ("evaluate a stack at one workload", _plan_args),
+    "sweep": ("evaluate a stack over log-spaced user levels (CSV)", _sweep_args),
+    "compare": ("two to four stacks on one business workload, right-sized", _compare_args),
+    "export": ("the plan's usage for other tools: infracost (usage file YAML)", _export_args),
+    "simulate": ("Monte Carlo over assumption ranges (--set key=low:likely:high)", _simulate_args),
+    "sensitivity": (
+        "each assumption at its low and high value: the cost swing, sorted",
+        lambda p: _stack_args(p, "KEY=VALUE|LOW:LIKELY:HIGH"),
+    ),
+    "roadmap": ("the cheapest configuration that fits, phase by phase, as users grow", _roadmap_args),
+    "pricing": ("every price and limit with its source, date, confidence and users", _pricing_args),
+    "calibrate": ("fit a stack's assumptions to your bill; write the calibrated stack", _calibrate_args),
+    "queue": ("an M/M/c queue: waits, percentiles and the servers a target needs", _queue_args),
+    "stack": ("your own stack file: start from a preset, check it, list component types", _stack_file_args),
+    "schema": (
+        "the JSON Schema of a stack file, for editors",
+        lambda p: p.add_argument("--out", help="write to this file instead of standard output"),
+    ),
+    "case": ("a seed analysis reproduced: its figures, its method recomputed, capkit's answer", _case_args),
+    "report": ("write the HTML report of one plan or case study (papermill, offline HTML)", _report_args),
+    "app": ("serve the planner (Voila) on 127.0.0.1", _app_args),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """capkit's argument parser: a sub-command per verb of :data:`PARSERS`."""
+    parser = _Parser(prog="capkit", description="Capacity and cost planning for app backends.")
+    sub = parser.add_subparsers(dest="verb", required=True)
+    for verb, (help_line, add_arguments) in PARSERS.items():
+        verb_parser = sub.add_parser(verb, help=help_line)
+        if add_arguments is not None:
+            add_arguments(verb_parser)
     return parser
 
 
