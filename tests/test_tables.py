@@ -1,0 +1,64 @@
+"""Tables and figures for people: the one formatting layer (capkit.tables)."""
+
+import math
+
+import pytest
+
+import capkit
+from capkit.tables import answer_parts, configuration_text, count, limits_text, money, per_user, share
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(12.345, "$12.35"), (99.994, "$99.99"), (1547.5, "$1,548"), (None, "n/a"), (math.inf, "n/a")]
+)
+def test_money_shows_cents_below_a_hundred_dollars(value, text):
+    assert money(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(2880.4, "2,880"), (3.14159, "3.14"), (math.inf, "never"), (None, "never")]
+)
+def test_counts_are_whole_past_ten_and_never_when_unbounded(value, text):
+    assert count(value) == text
+
+
+def test_per_user_and_shares_say_na_when_undefined():
+    assert per_user(0.012834) == "$0.0128" and per_user(None) == "n/a" and per_user(math.nan) == "n/a"
+    assert share(0.98877) == "98.9%" and share(None, "n/a (no revenue)") == "n/a (no revenue)"
+
+
+def test_configuration_text_names_counts_disks_and_replicas():
+    text = configuration_text(
+        {
+            "render_web": {"plan": "starter", "instances": 50, "processes_per_instance": 2},
+            "postgres": {"plan": "pro_16gb", "read_replicas": 2, "disk_gb": 40.0},
+            "cache": {"plan": "payg", "read_replicas": 0},
+        }
+    )
+    assert text == (
+        "render_web: starter, 50 instances, 2 processes each; postgres: pro_16gb, 2 read replicas, 40 GB disk; "
+        "cache: payg"
+    )
+
+
+def test_the_answer_as_configured_and_over_names_the_first_limit():
+    """render-postgres as written at 100,000 users: Starter's 0.5 CPU at 100 ms a call carries 5
+    requests/s against 173.6, so Web CPU is over first; the head and the lines say so."""
+    s = capkit.load_stack("render-postgres")
+    plan = capkit.evaluate(s, s.workload(users=100_000))
+    (lead, between, figure, after), lines = answer_parts(plan)
+    assert lead.startswith("Over its limits at 100,000 users: ") and figure.endswith("/month")
+    assert after == " as configured" and between.startswith(" at ")
+    assert [key for key, _, _ in lines][-1] == "over"
+    assert any(key == "unfit" and "expires 30 days" in text for key, _, text in lines)
+
+
+def test_no_option_fits_says_the_limit_is_the_providers_largest():
+    """render-postgres at 1,000,000 users: sync workers need more connections than the 500 any
+    Render Postgres type takes; the sentence names the entry it comes from."""
+    s = capkit.load_stack("render-postgres")
+    plan = capkit.right_size(s, s.workload(users=1_000_000))
+    assert not plan.fits
+    text = limits_text(plan)
+    assert "Postgres connections at" in text and "already the largest the provider offers (500 connections" in text
+    assert "render.postgres." in text and "max_connections" in text
