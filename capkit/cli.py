@@ -136,10 +136,21 @@ def report(
     allow_hobby: bool = False,
 ):
     """``capkit report``: run the report notebook; returns the written files."""
-    from capkit.report import write_report
+    from capkit.report import ReportParams, write_report
 
-    settings_ = parse_assignments(settings)
-    return write_report(stack, settings_, out, actuals, growth, title, _date(date), sizing, bills, allow_hobby)
+    day = _date(date)
+    params = ReportParams(
+        stack,
+        parse_assignments(settings),
+        actuals,
+        growth,
+        title,
+        day.isoformat() if day else None,
+        sizing,
+        allow_hobby,
+        list(bills) or None,
+    )
+    return write_report(params, out)
 
 
 def _date(text: str | None) -> dt.date | None:

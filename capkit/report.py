@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,39 @@ def _table(frame: pd.DataFrame, css: str) -> str:
 
 
 @dataclass
+class ReportParams:
+    """The inputs of one report: the one object ``capkit report``, :func:`write_report`, the
+    report notebook (its parameters cell lists these fields, the universal workload fields one
+    by one) and :meth:`Report.build` share."""
+
+    stack: str = "aws-serverless"  # a preset name, or a path to a stack YAML file
+    settings: dict[str, float] = field(default_factory=dict)  # workload fields (None: defaults)
+    actuals: str | None = None  # a CSV date,users of daily actives; None: assumed growth
+    growth_rate_monthly: float = 0.1  # monthly growth without actuals (0.1: 10 %)
+    title: str | None = None  # None: the stack's title
+    report_date: str | None = None  # ISO date; None: today
+    sizing: str = "right-sized"  # or as-configured
+    allow_hobby: bool = False  # right-sizing may choose plans unfit for a paying product
+    bills: list[str] | None = None  # bill files: adds the model against them (needs actuals)
+
+    def to_notebook(self) -> dict[str, Any]:
+        """The papermill parameters of the report notebook: each universal field on its own (None
+        for its default), the stack's own under ``assumptions``, the rest as they are."""
+        out: dict[str, Any] = {k: self.settings.get(k) for k in UNIVERSAL}
+        out["assumptions"] = {k: v for k, v in self.settings.items() if k not in UNIVERSAL}
+        out.update({f.name: getattr(self, f.name) for f in fields(self) if f.name != "settings"})
+        return out
+
+    @classmethod
+    def from_notebook(cls, namespace: Mapping[str, Any]) -> ReportParams:
+        """The parameters as the notebook's cell holds them (its variables by field name)."""
+        settings = {k: namespace[k] for k in UNIVERSAL if namespace.get(k) is not None}
+        settings.update(namespace.get("assumptions") or {})
+        names = [f.name for f in fields(cls) if f.name != "settings"]
+        return cls(settings=settings, **{k: namespace[k] for k in names if k in namespace})
+
+
+@dataclass
 class Report:
     """The sections of a report on one plan."""
 
@@ -99,25 +132,14 @@ class Report:
         return self.scenario.workload
 
     @classmethod
-    def build(
-        cls,
-        stack: str,
-        assumptions: Mapping[str, float] | None = None,
-        actuals: str | None = None,
-        growth_rate_monthly: float = 0.1,
-        title: str | None = None,
-        report_date: str | None = None,
-        sizing: str = "right-sized",
-        allow_hobby: bool = False,
-        **universal: float | None,
-    ) -> Report:
-        """Plan ``stack`` with the universal fields and ``assumptions`` (None: the defaults),
-        right-sized (plans unfit for a paying product only with ``allow_hobby``) or as configured."""
-        values = {k: v for k, v in universal.items() if v is not None}
-        values.update(assumptions or {})
-        scenario = Scenario.of(stack, values, sizing, allow_hobby=allow_hobby)
-        day = dt.date.fromisoformat(report_date) if report_date else None
-        return cls.of(scenario, growth_rate_monthly, actuals, title, day)
+    def build(cls, params: ReportParams) -> Report:
+        """The report ``params`` ask for: the stack planned at its settings (the rest at their
+        defaults), right-sized (plans unfit for a paying product only with ``allow_hobby``) or
+        as configured."""
+        values = {k: v for k, v in params.settings.items() if v is not None}
+        scenario = Scenario.of(params.stack, values, params.sizing, allow_hobby=params.allow_hobby)
+        day = dt.date.fromisoformat(params.report_date) if params.report_date else None
+        return cls.of(scenario, params.growth_rate_monthly, params.actuals, params.title, day)
 
     @classmethod
     def of(
@@ -416,52 +438,37 @@ class ReportFiles:
     notebook: Path
 
 
-def write_report(
-    stack: str,
-    settings: Mapping[str, float] | None = None,
-    out: Path | str = "reports",
-    actuals: Path | str | None = None,
-    growth_rate_monthly: float = 0.1,
-    title: str | None = None,
-    report_date: dt.date | None = None,
-    sizing: str = "right-sized",
-    bills: Sequence[Path | str] = (),
-    allow_hobby: bool = False,
-) -> ReportFiles:
-    """``capkit report``: the report notebook for one plan as HTML and executed notebook in ``out``.
+def write_report(params: ReportParams, out: Path | str = "reports") -> ReportFiles:
+    """``capkit report``: the report notebook for ``params`` as HTML and executed notebook in
+    ``out``.
 
     Inputs are checked before papermill starts (unknown stack, bad values, unknown keys and a
-    bad actuals file fail with the same one-line errors as ``capkit plan``).
+    bad actuals file or bill fail with the same one-line errors as ``capkit plan``).
     """
-    s = load_stack(stack)
-    check_sizing(sizing)
+    s = load_stack(params.stack)
+    check_sizing(params.sizing)
     check_writable_folder(out)
-    settings = dict(settings or {})
-    s.workload(**settings)  # validates every value and key now, not inside the kernel
-    if bills and actuals is None:
+    s.workload(**params.settings)  # validates every value and key now, not inside the kernel
+    bills = list(params.bills or [])
+    if bills and params.actuals is None:
         raise ReportError("--bill needs --actuals: the daily active users (date,users) of the billed months")
     for bill in bills:
         read_bill(bill)  # an unreadable bill fails here, on one line, not inside the kernel
-    if actuals is not None:
-        read_actuals(actuals)
+    if params.actuals is not None:
+        read_actuals(params.actuals)
     else:
-        assumed_growth(1.0, growth_rate_monthly, dt.date.today())
-    day = report_date or dt.date.today()
-    stack_arg = stack if s.path.parent.name == "stacks" and stack == s.name else str(Path(stack).resolve())
-    params: dict[str, Any] = {k: settings.get(k) for k in UNIVERSAL}
-    params.update(
-        stack=stack_arg,
-        assumptions={k: v for k, v in settings.items() if k not in UNIVERSAL},
-        actuals=str(Path(actuals).resolve()) if actuals else None,
-        growth_rate_monthly=growth_rate_monthly,
-        title=title,
+        assumed_growth(1.0, params.growth_rate_monthly, dt.date.today())
+    day = dt.date.fromisoformat(params.report_date) if params.report_date else dt.date.today()
+    preset = s.path.parent.name == "stacks" and params.stack == s.name
+    resolved = replace(
+        params,
+        stack=params.stack if preset else str(Path(params.stack).resolve()),
+        actuals=str(Path(params.actuals).resolve()) if params.actuals else None,
         report_date=day.isoformat(),
-        sizing=sizing,
-        allow_hobby=allow_hobby,
         bills=[str(Path(b).resolve()) for b in bills] or None,
     )
-    nb = normalize(execute(notebook_path("report.ipynb"), params))
-    return _publish(out, f"{s.name}-{day.isoformat()}", nb, title or s.title)
+    nb = normalize(execute(notebook_path("report.ipynb"), resolved.to_notebook()))
+    return _publish(out, f"{s.name}-{day.isoformat()}", nb, params.title or s.title)
 
 
 def write_case_study(

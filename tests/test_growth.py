@@ -65,9 +65,11 @@ def test_bad_growth_rate():
 
 def test_report_dates_the_roadmap_phases():
     from capkit.analysis.roadmap import roadmap_table
-    from capkit.report import Report
+    from capkit.report import Report, ReportParams
 
-    r = Report.build("render-postgres", growth_rate_monthly=0.2, report_date="2026-11-23", users=20_000)
+    r = Report.build(
+        ReportParams("render-postgres", {"users": 20_000}, growth_rate_monthly=0.2, report_date="2026-11-23")
+    )
     html = r.roadmap_html().markup
     # The first phase that starts above today's 20,000 users begins log(u / 20,000) / log(1.2) months on.
     levels = np.geomspace(2_000, 20_000_000, int(20 * np.log10(10_000)) + 1)

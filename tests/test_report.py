@@ -11,7 +11,7 @@ import pytest
 import capkit
 from capkit import report as report_mod
 from capkit.files import write_folder
-from capkit.report import ReportError, write_report
+from capkit.report import ReportError, ReportParams, write_report
 from capkit.tables import money
 
 CDN = re.compile(r"https?:\/\/(cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|[a-z.]*googleapis)|require\.js", re.I)
@@ -63,7 +63,7 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("stack", ["render-firestore", "render-postgres", "vercel-supabase"])
 def test_every_preset_reports(tmp_path, stack):
-    files = write_report(stack, out=tmp_path)
+    files = write_report(ReportParams(stack), tmp_path)
     text = files.html.read_text()
     assert f'capkit-monthly-cost">{engine_cost(stack)}<' in text
     # The six charts plus the latency curves: every stack here has a fixed-capacity pool.
@@ -74,7 +74,7 @@ def test_every_preset_reports(tmp_path, stack):
 def test_actuals_fit_the_growth(tmp_path):
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("date,users\n2026-08-01,40000\n2026-09-01,50000\n2026-10-01,62500\n")
-    files = write_report("render-postgres", {"users": 62_500}, tmp_path, actuals=actuals)
+    files = write_report(ReportParams("render-postgres", {"users": 62_500}, actuals=str(actuals)), tmp_path)
     text = files.html.read_text()
     assert "fitted to 3 actuals, 2026-08-01 to 2026-10-01" in text
     assert "62,500 daily active users on 2026-10-01" in text
@@ -94,7 +94,7 @@ def test_bad_parameters_fail_before_papermill(tmp_path, monkeypatch, stack, sett
 
     monkeypatch.setattr(report_mod, "execute", never)
     with pytest.raises(capkit.InputError, match=message):
-        write_report(stack, settings, tmp_path)
+        write_report(ReportParams(stack, settings), tmp_path)
 
 
 def test_cli_bad_parameters_are_one_line():
@@ -116,10 +116,9 @@ def test_a_failed_run_keeps_the_previous_report(tmp_path, monkeypatch):
         raise ReportError("report.ipynb: cell 3 failed: ZeroDivisionError: division by zero")
 
     monkeypatch.setattr(report_mod, "execute", fails)
-    import datetime as dt
 
     with pytest.raises(ReportError, match="cell 3 failed: ZeroDivisionError"):
-        write_report("aws-serverless", out=tmp_path, report_date=dt.date(2026, 11, 23))
+        write_report(ReportParams("aws-serverless", report_date="2026-11-23"), tmp_path)
     assert previous.read_text() == "last week's"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
@@ -144,7 +143,7 @@ def test_a_report_opens_offline_in_chromium(tmp_path):
 
     from tests.browser import offline_page
 
-    files = write_report("vercel-supabase", {"users": 500_000}, tmp_path)
+    files = write_report(ReportParams("vercel-supabase", {"users": 500_000}), tmp_path)
     with sync_playwright() as pw, offline_page(pw) as (page, external, errors):
         page.goto(files.html.as_uri())
         assert page.locator(".capkit-monthly-cost").inner_text() == engine_cost("vercel-supabase", users=500_000)
@@ -161,7 +160,9 @@ def test_a_bill_adds_the_model_against_it(tmp_path):
     from capkit.calibrate import example_bill
 
     bills, users = example_bill()
-    files = write_report("aws-serverless", {"users": 40_000}, tmp_path, actuals=users, bills=bills)
+    files = write_report(
+        ReportParams("aws-serverless", {"users": 40_000}, str(users), bills=[str(b) for b in bills]), tmp_path
+    )
     text = files.html.read_text()
     assert "Model against your bill" in text and "aws-serverless-cur.csv: 6 full months" in text
     assert "lambda: requests" in text and "calls_per_user" in text and "Model against the bill, line by line" in text
@@ -172,7 +173,7 @@ def test_a_bill_without_actuals_fails_before_papermill(tmp_path):
     from capkit.calibrate import example_bill
 
     with pytest.raises(ReportError, match="--bill needs --actuals"):
-        write_report("aws-serverless", {}, tmp_path, bills=example_bill()[0])
+        write_report(ReportParams("aws-serverless", bills=[str(example_bill()[0])]), tmp_path)
 
 
 def test_pricing_sources_are_the_entries_the_headline_configuration_uses():
@@ -183,7 +184,7 @@ def test_pricing_sources_are_the_entries_the_headline_configuration_uses():
     from capkit.report import Report
     from capkit.sizing import configured
 
-    report = Report.build("render-postgres", users=50_000)
+    report = Report.build(ReportParams("render-postgres", {"users": 50_000}))
     listed = re.findall(r"<tr>\s*<td>([^<]+)</td>", report.sources().markup)
     plan = report.plan
     used = configured(report.stack, plan.configuration).price_keys()

@@ -114,10 +114,10 @@ def test_every_line_past_a_hard_limit_is_over(name, users):
 
 
 def test_a_report_takes_the_sizing():
-    from capkit.report import Report
+    from capkit.report import Report, ReportParams
 
-    sized = Report.build("render-postgres", users=100_000)
-    written = Report.build("render-postgres", users=100_000, sizing="as-configured")
+    sized = Report.build(ReportParams("render-postgres", {"users": 100_000}))
+    written = Report.build(ReportParams("render-postgres", {"users": 100_000}, sizing="as-configured"))
     assert sized.plan.sizing == "right-sized" and written.plan.sizing == "as-configured"
     assert "Over its limits at 100,000 users" in written.headline().markup
     assert "Cost to serve 100,000 users" in sized.headline().markup

@@ -113,9 +113,9 @@ def test_the_docs_example_evaluates_in_cli_planner_and_report(example, tmp_path,
     expected = money(capkit.right_size(s).summary["monthly_cost_usd"])  # the faces answer right-sized
     assert f'capkit-monthly-cost">{expected}<' in planner.headline.value
 
-    from capkit.report import write_report
+    from capkit.report import ReportParams, write_report
 
-    files = write_report(str(example), out=tmp_path)
+    files = write_report(ReportParams(str(example)), tmp_path)
     html = files.html.read_text()
     assert f'capkit-monthly-cost">{expected}<' in html
     assert "firebase.auth.sms_usd" in html  # the metered price's source is listed
