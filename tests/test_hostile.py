@@ -4,6 +4,8 @@ Host, bounded YAML, bounded kernels, one-line errors, files at the umask's mode)
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import resource
@@ -36,9 +38,21 @@ PRICE = {"source": "https://sms.example.com/pricing", "as_of": "2026-11-01"}
 
 
 def capkit_cli(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "capkit.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120, **kwargs
-    )
+    """capkit on ``args``: in this process (cli.main, output captured), or, given subprocess
+    options (a ``preexec_fn`` that limits memory), in a fresh one."""
+    if kwargs:
+        return subprocess.run(
+            [sys.executable, "-m", "capkit.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120, **kwargs
+        )
+    from capkit import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = cli.main(list(args))
+        except SystemExit as stop:  # argparse's own errors exit 2 after one line
+            status = stop.code
+    return subprocess.CompletedProcess(["capkit", *args], status, out.getvalue(), err.getvalue())
 
 
 def assert_one_line_error(r: subprocess.CompletedProcess, *expected: str) -> None:
