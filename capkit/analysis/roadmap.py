@@ -228,12 +228,22 @@ class _Grids:
 
     def past_watch(self, level: int) -> tuple[np.ndarray, np.ndarray]:
         """Per option at ``level``: how many hard limits are at or past watch, and their
-        utilization past watch summed (only asked where no option fits)."""
-        over = np.zeros(len(self.options), dtype=np.int64)
-        excess = np.zeros(len(self.options))
+        utilization past watch summed. Asked only where no allowed option fits: computed once
+        for every level where no option fits at all, alone for any other."""
+        if "_past" not in self.__dict__:
+            nowhere = np.flatnonzero((self.worst >= WATCH_AT).all(axis=0))
+            self._past = ({int(level): i for i, level in enumerate(nowhere)}, *self._counts(nowhere))
+        columns, over, excess = self._past
+        if level in columns:
+            return over[:, columns[level]], excess[:, columns[level]]
+        return tuple(a[:, 0] for a in self._counts(np.array([level])))
+
+    def _counts(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        over = np.zeros((len(self.options), levels.size), dtype=np.int64)
+        excess = np.zeros((len(self.options), levels.size))
         for g in self.metrics:
-            hard = g.kind != "free_tier"
-            u = g.utilization[:, level]
+            hard = (g.kind != "free_tier")[:, None]
+            u = g.utilization[:, levels]
             over += hard & (u >= WATCH_AT)
             excess += np.where(hard, np.maximum(u - WATCH_AT, 0.0), 0.0)
         return over, excess
@@ -241,6 +251,8 @@ class _Grids:
     def roomiest(self, level: int, allowed: np.ndarray) -> int:
         """:func:`_cheapest` at ``level`` among ``allowed`` options."""
         fits = self.worst[:, level] < WATCH_AT
+        if (fits & allowed).any():  # the cheapest that fits; the counts past watch are not needed
+            return _cheapest(self.cost[:, level], fits, self.worst[:, level], allowed)
         return _cheapest(self.cost[:, level], fits, self.worst[:, level], allowed, *self.past_watch(level))
 
 
@@ -387,6 +399,9 @@ def _joint(client: _Grids, client_features, databases: list[tuple], n: int) -> n
     coupling). Levels are walked in order where a one-way move binds a database."""
     fits = client.worst < WATCH_AT
     fixed, per_user = client.connections
+    # Each database's options sorted by the connections they take, every level at once.
+    orders = [np.argsort(most, axis=0, kind="stable") for _, _, most, _, _ in databases]
+    sorted_most = [np.take_along_axis(db[2], order, axis=0) for db, order in zip(databases, orders, strict=True)]
     index = np.zeros(n, dtype=int)
     previous_client: int | None = None
     previous_db: list[int | None] = [None] * len(databases)
@@ -394,12 +409,12 @@ def _joint(client: _Grids, client_features, databases: list[tuple], n: int) -> n
         allowed = _allowed(client_features, previous_client, len(client.options))
         total = np.where(fits[:, level] & allowed, client.cost[:, level], np.inf)
         picks = []
-        for j, (cost, db_fits, most, features, users) in enumerate(databases):
+        for j, (cost, db_fits, _most, features, users) in enumerate(databases):
             conns = fixed[:, level] + per_user[:, level] * users[level]  # a + b x users, per client option
             ok = db_fits[:, level] & _allowed(features, previous_db[j], cost.shape[0])
-            limit = np.where(ok, most[:, level], -np.inf)
-            order = np.argsort(limit)
-            sorted_limit, sorted_cost = limit[order], np.where(ok, cost[:, level], np.inf)[order]
+            order = orders[j][:, level]
+            sorted_limit = sorted_most[j][:, level]
+            sorted_cost = np.where(ok, cost[:, level], np.inf)[order]  # an option not allowed costs inf
             # Suffix minima: the cheapest database among those taking more than c connections.
             suffix = np.minimum.accumulate(sorted_cost[::-1])[::-1]
             suffix_at = np.append(suffix, np.inf)
