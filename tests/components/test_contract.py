@@ -88,3 +88,13 @@ def test_plan_json_names_items_and_metrics_by_key():
     s3 = next(c for c in plan.to_json()["components"] if c["id"] == "s3")
     assert {i["key"]: i["item"] for i in s3["cost_items"]}["put_requests"] == "PUT requests"
     assert all(m["key"] == m["metric"] for c in plan.to_json()["components"] for m in c["metrics"])
+
+
+@pytest.mark.parametrize("name", capkit.preset_names())
+def test_every_option_names_params_of_its_component(name):
+    """An option is a set of params to change (plan, instances, disk_gb...): each key is a field
+    of the component's Params, so with_params can build it (register cannot check this: the
+    options depend on the catalog, known only once a component is built)."""
+    for comp in capkit.load_stack(name).components:
+        keys = {k for option in comp.options() for k in option}
+        assert keys <= set(comp.Params.model_fields), (comp.id, keys - set(comp.Params.model_fields))
