@@ -372,11 +372,22 @@ class _ProbeClient:
         return np.resize(self.pattern, wl.n)
 
 
-def _headroom(stack: Stack, comp: Component, wl: Workload, levels: np.ndarray, peers: dict, hobby: bool) -> tuple:
-    """Per (option, level) of database ``comp``: its cost, whether its limits that do not
-    depend on connections fit, and the most client connections it takes while every limit
-    stays under watch. Each limit is affine in its clients' connections (a count against a
-    plan's or a pooler's maximum), so two probes, at 0 and 1 connection, give it exactly."""
+@dataclass
+class _Headroom:
+    """A database's options against the connections a client opens, per (option, level): its
+    cost, whether the limits that do not depend on connections fit, the most client
+    connections it takes with every limit under watch, and its one-way features."""
+
+    cost: np.ndarray
+    fits: np.ndarray
+    most: np.ndarray
+    features: tuple[np.ndarray, np.ndarray] | None
+
+
+def _headroom(stack: Stack, comp: Component, wl: Workload, levels: np.ndarray, peers: dict, hobby: bool) -> _Headroom:
+    """Database ``comp``'s :class:`_Headroom`. Each limit is affine in its clients' connections
+    (a count against a plan's or a pooler's maximum), so two probes, at 0 and 1 connection (the
+    levels given twice, one evaluation), give it exactly."""
     n = len(levels)
     probe = _evaluate(
         stack, comp, wl, np.concatenate([levels, levels]), {**peers, comp.client_ids()[0]: _ProbeClient(n)}, hobby
@@ -390,18 +401,24 @@ def _headroom(stack: Stack, comp: Component, wl: Workload, levels: np.ndarray, p
         fits &= ~hard | (at_zero < WATCH_AT)
         bound = np.where(slope > 0, (WATCH_AT - at_zero) / np.where(slope > 0, slope, 1.0), np.inf)
         most = np.where(hard, np.minimum(most, bound), most)
-    return probe.cost[:, :n], fits, most
+    return _Headroom(probe.cost[:, :n], fits, most, _variants(stack, comp, n, hobby)[2])
 
 
-def _joint(client: _Grids, client_features, databases: list[tuple], n: int) -> np.ndarray:
+def _joint(
+    client: _Grids,
+    client_features: tuple[np.ndarray, np.ndarray] | None,
+    databases: list[_Headroom],
+    users: np.ndarray,
+) -> np.ndarray:
     """The client's option per level that, with each of its databases' cheapest fitting option
     for the connections it opens, costs least in all (the databases' limits are the only
     coupling). Levels are walked in order where a one-way move binds a database."""
     fits = client.worst < WATCH_AT
     fixed, per_user = client.connections
     # Each database's options sorted by the connections they take, every level at once.
-    orders = [np.argsort(most, axis=0, kind="stable") for _, _, most, _, _ in databases]
-    sorted_most = [np.take_along_axis(db[2], order, axis=0) for db, order in zip(databases, orders, strict=True)]
+    n = len(users)
+    orders = [np.argsort(db.most, axis=0, kind="stable") for db in databases]
+    sorted_most = [np.take_along_axis(db.most, order, axis=0) for db, order in zip(databases, orders, strict=True)]
     index = np.zeros(n, dtype=int)
     previous_client: int | None = None
     previous_db: list[int | None] = [None] * len(databases)
@@ -409,12 +426,12 @@ def _joint(client: _Grids, client_features, databases: list[tuple], n: int) -> n
         allowed = _allowed(client_features, previous_client, len(client.options))
         total = np.where(fits[:, level] & allowed, client.cost[:, level], np.inf)
         picks = []
-        for j, (cost, db_fits, _most, features, users) in enumerate(databases):
-            conns = fixed[:, level] + per_user[:, level] * users[level]  # a + b x users, per client option
-            ok = db_fits[:, level] & _allowed(features, previous_db[j], cost.shape[0])
+        conns = fixed[:, level] + per_user[:, level] * users[level]  # a + b x users, per client option
+        for j, db in enumerate(databases):
+            ok = db.fits[:, level] & _allowed(db.features, previous_db[j], db.cost.shape[0])
             order = orders[j][:, level]
             sorted_limit = sorted_most[j][:, level]
-            sorted_cost = np.where(ok, cost[:, level], np.inf)[order]  # an option not allowed costs inf
+            sorted_cost = np.where(ok, db.cost[:, level], np.inf)[order]  # an option not allowed costs inf
             # Suffix minima: the cheapest database among those taking more than c connections.
             suffix = np.minimum.accumulate(sorted_cost[::-1])[::-1]
             suffix_at = np.append(suffix, np.inf)
@@ -426,8 +443,8 @@ def _joint(client: _Grids, client_features, databases: list[tuple], n: int) -> n
             # connections (the most room for its databases), then the cheapest.
             ok = fits[:, level] & allowed
             if ok.any():
-                conns = np.where(ok, fixed[:, level] + per_user[:, level] * databases[0][4][level], np.inf)
-                ok &= conns <= conns.min() * (1 + 1e-9)
+                fewest = np.where(ok, conns, np.inf)
+                ok &= fewest <= fewest.min() * (1 + 1e-9)
             index[level] = previous_client = client.roomiest(level, ok if ok.any() else allowed)
             continue
         k = int(np.argmin(total))
@@ -472,9 +489,8 @@ def choose(stack: Stack, wl: Workload, levels: np.ndarray, allow_hobby: bool = F
             databases = []
             for did in coupled[comp.id]:
                 db = by_id[did]
-                cost, db_fits, most = _headroom(stack, db, wl, levels, {c.id: c for c in stack.components}, allow_hobby)
-                databases.append((cost, db_fits, most, _variants(stack, db, n, allow_hobby)[2], levels))
-            index = _joint(g, features, databases, n)
+                databases.append(_headroom(stack, db, wl, levels, {c.id: c for c in stack.components}, allow_hobby))
+            index = _joint(g, features, databases, levels)
         else:
             index = _pick(g, features)
         choices[comp.id] = Choice(g.options, index, g.cost, g.worst < WATCH_AT, g.worst, g.metrics, g.connections)
