@@ -45,19 +45,25 @@ def check_out_file(path: Path | str, flag: str = "--out") -> Path:
     where = f"{flag} {shown(text)}"
     if len(path.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
         raise InputError(f"{where}: the file name is over {MAX_NAME_BYTES} bytes")
+    _refuse_special(path, where)
+    check_writable_folder(path.parent, flag)
+    return path
+
+
+def _refuse_special(path: Path, where: str) -> None:
+    """Raise an InputError (naming ``where``) if anything but a regular file is at ``path``: a
+    symlink, a folder, a device or a FIFO, which capkit never replaces."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        info = None
+        return
     except OSError as exc:
         raise InputError(f"{where}: cannot write there ({exc.strerror or type(exc).__name__})") from None
-    if info is not None and stat.S_ISLNK(info.st_mode):
+    if stat.S_ISLNK(info.st_mode):
         raise InputError(f"{where} is a symlink; capkit replaces only regular files: name the file itself")
-    if info is not None and not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device or FIFO"
         raise InputError(f"{where} is {kind}; capkit writes only regular files")
-    check_writable_folder(path.parent, flag)
-    return path
 
 
 def remove_leftovers(folder: Path, prefix: str, keep: str | None = None) -> None:
@@ -92,8 +98,7 @@ def write_atomically(path: Path | str, text: str) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        raise InputError(f"{shown(str(path))} is not a regular file; capkit replaces only regular files")
+    _refuse_special(path, shown(str(path)))
     remove_leftovers(path.parent, f".{path.name}.")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

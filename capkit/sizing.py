@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from capkit.analysis.roadmap import Choice, choose, first_actions
+from capkit.analysis.roadmap import Choice, choose, first_actions, largest_offer
 from capkit.components.base import Component, CostItem
 from capkit.engine import WATCH_AT, CostResult, Evaluation, MetricResult, evaluate, evaluate_arrays
 from capkit.errors import InputError
@@ -41,10 +41,8 @@ def configured(stack: Stack, configuration: Mapping[str, Mapping[str, Any]]) -> 
     """``stack`` with some components' params changed (plan, instances...), bound afresh."""
     components = [c.with_params(**configuration[c.id]) if configuration.get(c.id) else c for c in stack.components]
     by_id = {c.id: c for c in components}
-    for c, before in zip(components, stack.components, strict=True):
+    for c in components:
         c.bind(by_id)
-        if c is not before and "_option_keys" in before.__dict__:
-            c._option_keys = before._option_keys  # the same params choose, however configured
     return Stack(stack.spec, components, stack.specs, stack.path)
 
 
@@ -79,7 +77,7 @@ def right_size(stack: Stack, wl: Workload | None = None, allow_hobby: bool = Fal
         else [
             {
                 **limit_row(r, levers(sized, wl, r["component"], r["metric"])),
-                "ceiling": ceiling(choices[r["component"]], r["metric"], sized.component(r["component"])),
+                "ceiling": ceiling(choices[r["component"]], r["metric"], stack.component(r["component"])),
             }
             for r in hard.to_dict("records")
         ]
@@ -88,17 +86,9 @@ def right_size(stack: Stack, wl: Workload | None = None, allow_hobby: bool = Fal
 
 
 def ceiling(choice: Choice, metric: str, comp: Component) -> dict[str, Any] | None:
-    """Where the chosen option's limit on ``metric`` is the largest any option offers: that
-    limit, and the catalog entry (key and source) it comes from; None where a larger exists."""
+    """At right_size's one level: :func:`~capkit.analysis.roadmap.largest_offer` for ``metric``."""
     grid = next((g for g in choice.metrics if g.metric == metric), None)
-    key = comp.limit_key(metric)
-    if grid is None or key is None:
-        return None
-    chosen = grid.limit[choice.index[0], 0]
-    if chosen < grid.limit[:, 0].max() * (1 - 1e-9):
-        return None
-    entry = comp.catalog.entry(key)
-    return {"limit": float(chosen), "unit": grid.unit, "key": key, "source": str(entry.source)}
+    return None if grid is None else largest_offer(comp, choice, grid, 0)
 
 
 def right_sized_evaluation(stack: Stack, wl: Workload, users: np.ndarray, allow_hobby: bool = False) -> Evaluation:

@@ -77,10 +77,9 @@ def _without_instances(change: dict[str, Any]) -> tuple:
 #: arrays two-dimensional and its ``kind`` an array with one kind per option (a plan's
 #: allowance may be a quota on one plan and a free allowance on another).
 MetricGrid = MetricResult
-#: The figures of a metric over arrays, as the engine's MetricResult names them.
-ARRAY_FIELDS = ("demand", "limit", "utilization", "max_users", "demand_fixed", "demand_per_user")
-#: Of those, the ones read only at chosen options or at single levels: kept as the engine
-#: returned them, family by family (:class:`_Blocks`), instead of copied into a full grid.
+#: Of a metric's figures over arrays (MetricResult's), the ones read only at chosen options or
+#: at single levels: kept as the engine returned them, family by family (:class:`_Blocks`),
+#: instead of copied into a full grid.
 LAZY_FIELDS = ("demand", "limit", "max_users", "demand_fixed", "demand_per_user")
 
 
@@ -587,6 +586,22 @@ def roadmap(
     return phases
 
 
+def largest_offer(comp: Component, c: Choice, g: MetricGrid, level: int) -> dict[str, Any] | None:
+    """Where the option ``c`` chose at ``level`` has the largest limit on ``g``'s metric of all
+    ``comp``'s options: that limit, its unit, and the catalog entry it comes from (key and
+    source); None where an option offers more or the limit is no single catalog entry."""
+    i = int(c.index[level])
+    key = comp.limit_key(g.metric, c.options[i])
+    if key is None or g.limit[i, level] < g.limit[:, level].max() * (1 - 1e-9):
+        return None
+    return {
+        "limit": float(g.limit[i, level]),
+        "unit": g.unit,
+        "key": key,
+        "source": str(comp.catalog.entry(key).source),
+    }
+
+
 def _past_watch(stack: Stack, choices: dict[str, Choice], level: int) -> list[str]:
     """The hard limits past watch at ``level`` in the chosen configuration, each said with its
     limit and, where no option of the component offers more, the catalog entry it comes from."""
@@ -600,10 +615,11 @@ def _past_watch(stack: Stack, choices: dict[str, Choice], level: int) -> list[st
             if g.kind[i] == "free_tier" or g.utilization[i, level] < WATCH_AT:
                 continue
             text = f"{names.metric(cid, g.metric)} at {g.utilization[i, level]:.0%}"
-            key = stack.component(cid).limit_key(g.metric, c.options[i])
-            if key and g.limit[i, level] >= g.limit[:, level].max() * (1 - 1e-9):
-                entry = stack.catalog.entry(key)
-                text += f" of {g.limit[i, level]:,.0f} {g.unit}, the most any option offers ({key}, {entry.source})"
+            top = largest_offer(stack.component(cid), c, g, level)
+            if top is not None:
+                text += (
+                    f" of {top['limit']:,.0f} {top['unit']}, the most any option offers ({top['key']}, {top['source']})"
+                )
             out.append(text)
     return out
 

@@ -170,8 +170,12 @@ class Component:
 
     def with_params(self, **changes: Any) -> Component:
         """The same component (type, id, catalog) with some params changed, validated like a
-        stack file's: the one way the sizing and the roadmap rebuild a component."""
-        return REGISTRY[self.type](self.id, {**self.params.model_dump(), **changes}, self.catalog, self.where)
+        stack file's: the one way the sizing and the roadmap rebuild a component. The params its
+        options choose among are the same however it is configured, so they are kept."""
+        rebuilt = REGISTRY[self.type](self.id, {**self.params.model_dump(), **changes}, self.catalog, self.where)
+        if "_option_keys" in self.__dict__:
+            rebuilt._option_keys = self._option_keys
+        return rebuilt
 
     # --- construction helpers -------------------------------------------------------------
     def setup(self) -> None:
