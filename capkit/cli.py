@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sys
+import textwrap
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -102,11 +103,13 @@ def headline_lines(p: Plan) -> list[str]:
     (lead, between, figure, after), lines = answer_parts(p, "daily active users")
     if p.sizing != "right-sized" and not p.fits:
         lines.append(("", "right-sized", "capkit plan without --as-configured gives the configuration that fits"))
-    # A label in a column of 16, or followed by a colon where it is longer.
-    return [
-        f"{lead}{between}{figure}{after}",
-        *(f"  {label:<16} {text}" if len(label) <= 16 else f"  {label}: {text}" for _, label, text in lines),
-    ]
+    out = [f"{lead}{between}{figure}{after}"]
+    for _, label, text in lines:
+        if len(label) <= 16:  # a label in a column of 16
+            out.append(f"  {label:<16} {text}")
+        else:  # a longer one (not for a paying product) with a colon, its reason wrapped at 120 columns
+            out += textwrap.wrap(f"{label}: {text}", 120, initial_indent="  ", subsequent_indent="    ")
+    return out
 
 
 def pricing_formatted(fmt: str = "table", low: bool = False, stale: bool = False, today: dt.date | None = None) -> str:
