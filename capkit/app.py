@@ -18,10 +18,11 @@ import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import altair as alt
+    import pandas
 
     from capkit.report import Report
 
@@ -36,11 +37,22 @@ from IPython.display import HTML, display
 from capkit import charts, vega
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
-from capkit.inputs import SLIDER_SPECS, SLIDERS, Assumption, Inputs, parse_query
+from capkit.inputs import (
+    PAGE_SPECS,
+    SLIDER_SPECS,
+    SLIDERS,
+    Assumption,
+    Inputs,
+    page_fields,
+    page_link,
+    parse_flag,
+    parse_query,
+)
 from capkit.plan import Plan
-from capkit.scenario import Scenario, business_values, compare_frame, compare_scenarios, compare_table
+from capkit.scenario import Scenario, SharedWorkload, business_values, compare_table, comparison
+from capkit.sizing import SIZINGS
 from capkit.stack import Stack, load_stack, preset_names
-from capkit.tables import CSS, components_html, headline_html, load_html, notes_html
+from capkit.tables import CSS, components_html, headline_html, html_table, load_html, notes_html
 from capkit.widgets import Download, SessionWatch, VegaChart
 from capkit.workload import UNIVERSAL
 
@@ -107,6 +119,20 @@ def page_query() -> str:
     from voila.utils import get_query_string
 
     return get_query_string() or ""
+
+
+def scenario_link(query: str) -> str:
+    """The link every page offers to its current inputs (opens them in a new page)."""
+    return (
+        f"<a class='capkit-scenario-link' href='?{html.escape(query)}' target='_blank'>"
+        "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"
+    )
+
+
+def _link_error(errors: list[str]) -> str:
+    """What a page's link asked for and could not have, said on the page."""
+    message = "In the link: " + "; ".join(errors)
+    return f"<span class='capkit-error capkit-link-error'>{html.escape(message)}</span>"
 
 
 def _charts_zip(charts_: Mapping[str, alt.TopLevelMixin], fmt: str) -> bytes:
@@ -372,8 +398,7 @@ class Planner:
         self._show_state()
         self.refresh()
         if errors:
-            message = "In the link: " + "; ".join(errors)
-            self.status.value = f"<span class='capkit-error capkit-link-error'>{html.escape(message)}</span>"
+            self.status.value = _link_error(errors)
 
     def _fill_assumptions(self) -> None:
         """Make the assumption rows when the panel is first opened (or is open on a new stack)."""
@@ -428,10 +453,7 @@ class Planner:
         self.load_table.value = load_html(plan)
         self.components.value = components_html(plan)
         self.notes.value = notes_html(plan)
-        self.link.value = (
-            f"<a class='capkit-scenario-link' href='?{html.escape(self.scenario_query())}' target='_blank'>"
-            "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"
-        )
+        self.link.value = scenario_link(self.scenario_query())
         ranges = self.state.ranges()
         band = scenario.band(300, 0, ranges) if ranges else None
         self.table = scenario.table
@@ -481,6 +503,7 @@ class Compare:
         calls_per_user: float | None = None,
         conversion_rate: float | None = None,
         price_usd: float | None = None,
+        query: str = "",
     ):
         names = preset_names()
         business = business_values(
@@ -505,12 +528,56 @@ class Compare:
         self.sizing = _sizing_toggle()
         self.hobby = _hobby_box()
         self.table = w.HTML()
+        self.workload = w.HTML()
         self.status = w.HTML()
+        self.link = w.HTML()
         self.chart = ChartView("capkit-chart-compare")
         self._stacks: dict[str, Stack] = {}
+        self._muted = False
         for widget in (self.picker, *self.sliders.values(), self.sizing, self.hobby):
             widget.observe(lambda _c: self.refresh(), "value")
         self.refresh()
+        if query:
+            self.apply_query(query)
+
+    def scenario_query(self) -> str:
+        """The query string that reopens this page on the current stacks and inputs."""
+        values: dict[str, object] = {"stacks": ",".join(self.picker.value), "sizing": self.sizing.value}
+        if self.hobby.value:
+            values["allow_hobby"] = "1"
+        return page_link({**values, **self.values()})
+
+    def apply_query(self, query: str) -> None:
+        """Set the stacks and inputs from a URL query string (``stacks`` a comma list of presets,
+        ``sizing``, ``allow_hobby`` and the business sliders), checked like the planner's link."""
+        fields, errors = page_fields(
+            query,
+            {k: UNIVERSAL[k] for k in SLIDERS},
+            {"stacks": None, "sizing": SIZINGS, "allow_hobby": ("1", "0", "true", "false")},
+        )
+        self._muted = True
+        try:
+            if "stacks" in fields:
+                names = [n.strip() for n in str(fields["stacks"]).split(",") if n.strip()]
+                unknown = [n for n in names if n not in self.picker.options]
+                if unknown:
+                    errors.append(
+                        f"stacks: {', '.join(unknown)} not a preset; presets: {', '.join(self.picker.options)}"
+                    )
+                else:
+                    self.picker.value = tuple(names)
+            if "sizing" in fields:
+                self.sizing.value = fields["sizing"]
+            if "allow_hobby" in fields:
+                self.hobby.value = parse_flag("allow_hobby", str(fields["allow_hobby"]))
+            for key in SLIDERS:
+                if key in fields:
+                    show_value(self.sliders[key], key, float(fields[key]))
+        finally:
+            self._muted = False
+        self.refresh()
+        if errors:
+            self.status.value = _link_error(errors)
 
     def values(self) -> dict[str, float]:
         """The business inputs as set."""
@@ -522,25 +589,38 @@ class Compare:
         return self._stacks[name]
 
     def refresh(self) -> None:
+        if self._muted:
+            return
         chosen = list(self.picker.value)
         try:
-            scenarios = compare_scenarios(
+            c = comparison(
                 [self._stack(n) for n in chosen], self.values(), self.sizing.value, allow_hobby=self.hobby.value
             )
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc).removeprefix('--stacks: '))}</span>"
             return
         self.status.value = ""
-        frame = compare_frame(scenarios)
-        self.table.value = compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)
+        self.workload.value = workload_html(c.workload)
+        self.table.value = compare_html(c.frame)
+        self.link.value = scenario_link(self.scenario_query())
         self.chart.chart = charts.compare_costs(
-            {n: sc.table for n, sc in scenarios.items()}, self.sliders["users"].value
+            {n: sc.table for n, sc in c.scenarios.items()}, self.sliders["users"].value
         )
 
     @property
     def widget(self) -> w.Widget:
         sliders = w.VBox([*self.sliders.values(), self.sizing, self.hobby])
-        root = w.VBox([w.HTML(CSS), w.HBox([self.picker, sliders]), self.status, self.table, self.chart.widget])
+        root = w.VBox(
+            [
+                w.HTML(CSS),
+                w.HBox([self.picker, sliders]),
+                self.status,
+                self.link,
+                self.table,
+                self.workload,
+                self.chart.widget,
+            ]
+        )
         root.add_class("capkit-compare-app")
         return root
 
@@ -568,6 +648,7 @@ class Analysis:
         seed: int = 0,
         assumptions: Mapping[str, float] | None = None,
         root: Path | str | None = None,
+        query: str = "",
     ):
         self.root, self.seed, self.assumptions = root, seed, dict(assumptions or {})
         names = preset_names()
@@ -588,16 +669,22 @@ class Analysis:
             style={"description_width": "110px"},
         )
         self.status = w.HTML()
-        self.headline, self.roadmap, self.uncertainty, self.latency = (w.HTML() for _ in range(4))
+        self.link = w.HTML()
+        self.headline, self.roadmap, self.uncertainty, self.latency = (w.VBox() for _ in range(4))
         self.headline.add_class("capkit-analysis-headline")
         self.roadmap.add_class("capkit-analysis-roadmap")
         self.uncertainty.add_class("capkit-analysis-uncertainty")
         self.latency.add_class("capkit-analysis-latency")
+        #: The sections now shown, by name (their HTML and charts; static output reads them).
+        self.sections: dict[str, Any] = {}
         self._generation = 0
+        self._muted = False
         self._pending: Future | None = None
         for widget in (self.stack_picker, self.users, self.growth, self.target, self.draws):
             widget.observe(lambda _c: self.refresh(), "value")
         self.refresh()
+        if query:
+            self.apply_query(query)
 
     def report(self) -> Report:
         """The report sections for the current inputs (the scenario right-sized)."""
@@ -608,37 +695,95 @@ class Analysis:
         scenario = Scenario.of(stack, {k: v for k, v in values.items() if k in stack.specs})
         return Report.of(scenario, self.growth.value)
 
+    def _show(self, name: str, box: w.VBox, section: Any) -> None:
+        """A report section in its box: its text as HTML, each chart drawn by vega in the page."""
+        self.sections[name] = section
+        box.children = [
+            w.HTML(part) if isinstance(part, str) else ChartView(f"capkit-chart-{name}", part).widget
+            for part in section.parts
+        ]
+
     def refresh(self) -> None:
         """Headline and roadmap now; the cost band and latency in the background."""
+        from capkit.report import _Html
+
+        if self._muted:
+            return
         self._generation += 1
         generation = self._generation
         try:
             report = self.report()
-            self.headline.value = report.headline().markup
-            self.roadmap.value = report.roadmap_html(chart=False).markup  # its chart follows
+            self._show("headline", self.headline, report.headline())
+            self._show("roadmap", self.roadmap, report.roadmap_html(chart=False))  # its chart follows
         except CapkitError as exc:
             self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
         self.status.value = ""
+        self.link.value = scenario_link(self.scenario_query())
         waiting = "<p class='capkit-unit capkit-pending'>Computing...</p>"
-        self.uncertainty.value, self.latency.value = "<h2>Uncertainty</h2>" + waiting, "<h2>Latency</h2>" + waiting
+        self._show("uncertainty", self.uncertainty, _Html("<h2>Uncertainty</h2>" + waiting))
+        self._show("latency", self.latency, _Html("<h2>Latency</h2>" + waiting))
         draws, target = int(self.draws.value), float(self.target.value)
 
         def slower() -> None:
             if generation != self._generation:
                 return
             try:
-                road = report.roadmap_html().markup
+                road = report.roadmap_html()
                 if generation == self._generation:
-                    self.roadmap.value = road
-                band = report.uncertainty_html(draws=draws, seed=self.seed).markup
-                delay = report.latency_html(target_ms=target).markup
+                    self._show("roadmap", self.roadmap, road)
+                band = report.uncertainty_html(draws=draws, seed=self.seed)
+                delay = report.latency_html(target_ms=target)
             except CapkitError as exc:
-                band = delay = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
+                band = delay = _Html(f"<span class='capkit-error'>{html.escape(str(exc))}</span>")
             if generation == self._generation:
-                self.uncertainty.value, self.latency.value = band, delay
+                self._show("uncertainty", self.uncertainty, band)
+                self._show("latency", self.latency, delay)
 
         self._pending = self._worker.submit(slower)
+
+    def scenario_query(self) -> str:
+        """The query string that reopens this page on the current inputs (see :func:`page_link`)."""
+        return page_link(
+            {
+                "stack": self.stack_picker.value,
+                "users": self.users.value,
+                "growth_rate_monthly": self.growth.value,
+                "latency_target_ms": self.target.value,
+                "draws": self.draws.value,
+            }
+        )
+
+    def apply_query(self, query: str) -> None:
+        """Set the inputs from a URL query string (``stack``, ``users``, ``growth_rate_monthly``,
+        ``latency_target_ms``, ``draws``), each checked like a typed value; what is refused is
+        said on the page and the rest applies."""
+        first = load_stack(self.stack_picker.value, root=self.root)
+        numbers = {"users": first.specs["users"], **PAGE_SPECS}
+        fields, errors = page_fields(query, numbers, {"stack": None, "draws": tuple(map(str, self.draws.options))})
+        name = fields.pop("stack", None)
+        self._muted = True
+        if name and name != self.stack_picker.value:
+            try:
+                load_stack(name, root=self.root)
+                if name not in self.stack_picker.options:
+                    self.stack_picker.options = [*self.stack_picker.options, name]
+                self.stack_picker.value = name
+            except CapkitError as exc:
+                errors.append(str(exc))
+        if "draws" in fields:
+            self.draws.value = int(str(fields.pop("draws")))
+        for key, widget in (
+            ("users", self.users),
+            ("growth_rate_monthly", self.growth),
+            ("latency_target_ms", self.target),
+        ):
+            if key in fields:
+                show_value(widget, key, float(fields[key]))
+        self._muted = False
+        self.refresh()
+        if errors:
+            self.status.value = _link_error(errors)
 
     def wait(self) -> None:
         """Block until the slower sections are shown (tests, static output)."""
@@ -648,7 +793,9 @@ class Analysis:
     @property
     def widget(self) -> w.Widget:
         inputs = w.VBox([self.stack_picker, self.users, self.growth, self.target, self.draws])
-        root = w.VBox([w.HTML(CSS), inputs, self.status, self.headline, self.roadmap, self.uncertainty, self.latency])
+        root = w.VBox(
+            [w.HTML(CSS), inputs, self.status, self.link, self.headline, self.roadmap, self.uncertainty, self.latency]
+        )
         root.add_class("capkit-analysis")
         return root
 
@@ -674,13 +821,32 @@ def planner(
 def compare(stacks: list[str] | None = None, interactive: bool = True, **values: float | None) -> w.Widget | None:
     """The compare view for a notebook cell: one business workload, right-sized."""
     if interactive:
-        return Compare(stacks, **values).widget
-    scenarios = compare_scenarios(stacks or preset_names(), {k: v for k, v in values.items() if v is not None})
-    frame = compare_frame(scenarios)
-    display(HTML(CSS + compare_table(frame).to_html(index=False, classes="capkit-table capkit-compare", border=0)))
-    users = next(iter(scenarios.values())).users
-    display(HTML(charts.to_img_html(charts.compare_costs({n: sc.table for n, sc in scenarios.items()}, users))))
+        return Compare(stacks, query=page_query(), **values).widget
+    c = comparison(stacks or preset_names(), {k: v for k, v in values.items() if v is not None})
+    display(HTML(CSS + compare_html(c.frame) + workload_html(c.workload)))
+    users = next(iter(c.scenarios.values())).users
+    display(HTML(charts.to_img_html(charts.compare_costs({n: sc.table for n, sc in c.scenarios.items()}, users))))
     return None
+
+
+def compare_html(frame: pandas.DataFrame) -> str:
+    """The compare rows in the one table style, stacks kept on one line."""
+    return html_table(compare_table(frame), "capkit-compare", names=["stack"])
+
+
+def workload_html(shared: SharedWorkload) -> str:
+    """The business workload every stack was priced on, where each value comes from, and the
+    values a stack declared that it replaced."""
+    replaced = "".join(f"<li>{html.escape(r)}</li>" for r in shared.replaced)
+    return (
+        "<h4>The business workload every stack is priced on</h4>"
+        + html_table(shared.table(), "capkit-compare-workload", names=["business input"])
+        + (
+            f"<p class='capkit-unit'>Replaced by the shared workload:</p><ul class='capkit-unit'>{replaced}</ul>"
+            if replaced
+            else ""
+        )
+    )
 
 
 def analysis(stack: str = "render-postgres", interactive: bool = True, **inputs: object) -> w.Widget | None:
@@ -688,9 +854,9 @@ def analysis(stack: str = "render-postgres", interactive: bool = True, **inputs:
 
     ``inputs`` are :class:`Analysis`'s (users, growth_rate_monthly, latency_target_ms, draws,
     seed, assumptions); stack files come from the folder ``capkit app`` serves."""
-    page = Analysis(stack, root=stack_root(), **inputs)
+    page = Analysis(stack, root=stack_root(), query=page_query() if interactive else "", **inputs)
     if interactive:
         return page.widget
     page.wait()
-    display(HTML(CSS + page.headline.value + page.roadmap.value + page.uncertainty.value + page.latency.value))
+    display(HTML(CSS + "".join(page.sections[k].markup for k in ("headline", "roadmap", "uncertainty", "latency"))))
     return None

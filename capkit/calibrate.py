@@ -18,7 +18,6 @@ universal fields. ``fit`` frees a held one; ``hold`` keeps a value.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from capkit import terminal
 from capkit.bills import days_in, line_name, map_lines, read_bill, users_by_month
 from capkit.engine import evaluate_arrays
 from capkit.errors import InputError, one_line
+from capkit.labels import labeller
 from capkit.stack import Stack, component_reads, load_stack
 from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
 from capkit.yamlfile import read_yaml
@@ -359,6 +360,14 @@ def _fit(model: _Model, values: dict[str, float], names: list[str], observed: np
     return {k: float(v) for k, v in zip(names, np.exp(solution.x), strict=True)}
 
 
+def _line_words(stack: Stack, line: str) -> str:
+    """A bill line's target as words: "DynamoDB: write request units tables + write request
+    units gsis" for ``dynamodb: write_request_units_tables+write_request_units_gsis``."""
+    cid, _, items = line.partition(": ")
+    names = labeller(stack)
+    return f"{names.component(cid)}: {' + '.join(i.replace('_', ' ') for i in items.split('+'))}"
+
+
 def _pct(x: float) -> str:
     return "" if not math.isfinite(x) else f"{x:+.1%}"
 
@@ -369,7 +378,7 @@ def calibration_tables(result: Calibration) -> dict[str, pd.DataFrame]:
     s = result.summary
     lines = pd.DataFrame(
         {
-            "bill line": s["line"],
+            "bill line": s["line"].map(lambda line: _line_words(result.stack, line)),
             "actual": s["actual"].map(lambda v: f"{v:,.4g}"),
             "model before": s["before"].map(lambda v: f"{v:,.4g}"),
             "error": s["error_before"].map(_pct),
@@ -437,20 +446,21 @@ def calibration_text(result: Calibration) -> str:
         f"Model against your bill: stack {result.stack.name}, {len(result.months)} full months "
         f"({result.months[0]} to {result.months[-1]}) from {', '.join(one_line(Path(b).name) for b in result.bills)}"
     )
-    parts = [head, "", t["lines"].to_string(index=False), "", "Assumptions, before -> after:"]
+    parts = [terminal.paragraph(head), "", terminal.table(t["lines"]), "", "Assumptions, before -> after:"]
     for r in result.assumptions.itertuples():
         moved = r.status == "fitted" or r.status.startswith("at its bound")
         change = f"{r.before:.6g} -> {r.after:.6g} {r.unit}" if moved else f"{r.before:.6g} {r.unit}"
         why = f"fitted from {r.lines}" if r.status == "fitted" else r.status
-        parts += textwrap.wrap(f"{r.assumption}: {change}; {why}", 120, subsequent_indent="    ")
+        parts.append(terminal.paragraph(f"{r.assumption}: {change}; {why}", "  ", "      "))
     if result.partial_months:
-        parts += ["", f"Partial months left out of the fit: {', '.join(result.partial_months)}"]
+        parts += ["", terminal.paragraph(f"Partial months left out of the fit: {', '.join(result.partial_months)}")]
     if len(t["unmapped"]):
         total = result.unmapped["cost_usd"].sum()
         parts += [
             "",
             f"Lines that map to no cost item of the stack (${total:,.2f} in all):",
-            t["unmapped"].to_string(index=False),
+            "",
+            terminal.table(t["unmapped"]),
         ]
     return "\n".join(parts) + "\n"
 

@@ -414,13 +414,15 @@ class CaseStudy:
         """capkit's roadmap for the product: the corrected workload on the current catalog."""
         from capkit.analysis.roadmap import roadmap, roadmap_table
         from capkit.engine import user_levels
+        from capkit.labels import component_names
         from capkit.scenario import roadmap_shown
 
         # From the preset as the product runs it today: the roadmap chooses every plan itself.
         stack = load_stack(self.spec.stack)
         top = max(self.spec.scales) * 10
         levels = user_levels(100, top) if users is None else np.asarray(users)
-        return roadmap_shown(roadmap_table(roadmap(stack, stack.workload(**self.capkit.settings), levels)))
+        phases = roadmap(stack, stack.workload(**self.capkit.settings), levels)
+        return roadmap_shown(roadmap_table(phases, component_names(stack)))
 
     def findings(self) -> list[str]:
         """One sentence per figure: what the document says, what capkit computes, and why."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import textwrap
 
 import pandas as pd
 
+from capkit import terminal
 from capkit.engine import evaluate
 from capkit.pricing import STALE_AFTER_DAYS, default_catalog
 from capkit.sizing import right_size
@@ -20,8 +20,6 @@ from capkit.stack import load_stack, preset_names
 
 #: The user levels at which a preset's right-sized configuration is taken to see what it uses.
 USAGE_LEVELS = (1_000, 100_000, 1_000_000)
-#: Text output stays within this many columns.
-WIDTH = 120
 
 
 @functools.cache
@@ -68,23 +66,19 @@ def pricing_table(today: dt.date | None = None, low: bool = False, stale: bool =
     return table.reset_index(drop=True)
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def pricing_text(table: pd.DataFrame, everything: pd.DataFrame) -> str:
-    """Two or three lines per entry within 120 columns (key, value and unit, date and
-    confidence; then the source; then, for low-confidence entries, who uses them and the note),
-    and the counts of the whole catalog at the end."""
+    """A block per entry within the terminal's width (key, value and unit, date and confidence;
+    then the source; then, for low-confidence entries, who uses them and the note), and the
+    counts of the whole catalog at the end."""
+    width = terminal.width()
     lines = []
     for r in table.itertuples():
         flags = " ".join(f for f in (r.confidence, "STALE" if r.stale else "") if f)
-        head = f"{r.key:<52} {r.value:>12.6g}  {_cut(r.unit, 34):<34} {r.as_of} {flags}"
-        lines.append(_cut(head, WIDTH))
-        lines.append(_cut(f"    {r.source}", WIDTH))
+        lines.append(terminal.paragraph(f"{r.key}  {r.value:,.6g} {r.unit}  {r.as_of} {flags}", "", "    ", width))
+        lines.append(terminal.paragraph(str(r.source), "    ", "    ", width, split_long=True))
         if r.confidence == "low":
             used = f"used by {r.used_by.replace(',', ', ')}" if r.used_by else "used by no preset"
-            lines.extend(textwrap.wrap(f"{used}. {r.note}", WIDTH, initial_indent="    ", subsequent_indent="    "))
+            lines.append(terminal.paragraph(f"{used}. {r.note}", "    ", "    ", width))
     counts = everything["confidence"].value_counts()
     n_stale = int(everything["stale"].sum())
     low_used = int(((everything["confidence"] == "low") & (everything["used_by"] != "")).sum())
@@ -93,4 +87,4 @@ def pricing_text(table: pd.DataFrame, everything: pd.DataFrame) -> str:
         f"{counts.get('medium', 0)} medium, {counts.get('low', 0)} low confidence ({low_used} of them used by a "
         f"preset); {n_stale} stale (read more than {STALE_AFTER_DAYS} days ago)."
     )
-    return "\n".join([*lines, "", *textwrap.wrap(footer, WIDTH)])
+    return "\n".join([*lines, "", terminal.paragraph(footer, columns=width)])

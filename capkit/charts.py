@@ -420,7 +420,7 @@ def cost_band(band: pd.DataFrame, users: float | None = None) -> alt.LayerChart:
     )
     layers: list[alt.Chart] = [area, line]
     if users is not None and users > 0:
-        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
+        layers.append(_today_rule(users))
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
@@ -451,16 +451,26 @@ def tornado(table: pd.DataFrame, top: int = 12) -> alt.Chart:
     )
 
 
-def roadmap_steps(table: pd.DataFrame) -> alt.LayerChart:
-    """The roadmap's monthly cost against users, one segment per phase (log axes)."""
+def _today_rule(users: float) -> alt.Chart:
+    """A grey rule at the users the inputs name (today's), with a tooltip."""
+    frame = pd.DataFrame({"users": [users], "label": ["users now"]})
+    tip = [alt.Tooltip("label:N", title=" "), alt.Tooltip("users:Q", format=",.0f")]
+    return alt.Chart(frame).mark_rule(color="#888").encode(x="users:Q", tooltip=tip)
+
+
+def roadmap_steps(table: pd.DataFrame, users: float | None = None) -> alt.LayerChart:
+    """The roadmap as steps: monthly cost against users (log axes), the cost stepping up where
+    each phase begins and rising with instance counts within it, today's ``users`` marked."""
     rows = table.reset_index(drop=True).assign(phase=lambda d: [f"phase {i + 1}" for i in range(len(d))])
-    long = pd.concat(
+    # Each phase from its first level to the next phase's first: the cost holds at the phase's
+    # last figure until the next phase steps it (interpolate step-after).
+    points = pd.concat(
         [
-            rows.assign(users=rows["users_from"], cost=rows["cost_from_usd"]),
-            rows.assign(users=rows["users_to"], cost=rows["cost_to_usd"]),
+            rows.assign(users=rows["users_from"], cost=rows["cost_from_usd"], order=2 * rows.index),
+            rows.assign(users=rows["users_to"], cost=rows["cost_to_usd"], order=2 * rows.index + 1),
         ]
-    )[["phase", "users", "cost", "actions"]]
-    base = alt.Chart(_positive(long, "cost"), title="Roadmap: monthly cost by phase")
+    ).sort_values("order")[["phase", "users", "cost", "actions", "configuration"]]
+    base = alt.Chart(_positive(points, "cost"), title="Roadmap: monthly cost by phase")
     x = alt.X("users:Q", scale=alt.Scale(type="log"), axis=_users_axis())
     y = alt.Y("cost:Q", scale=alt.Scale(type="log"), title="USD per month", axis=alt.Axis(format="$~s"))
     tip = [
@@ -468,9 +478,13 @@ def roadmap_steps(table: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("users:Q", format=",.0f"),
         alt.Tooltip("cost:Q", format="$,.0f"),
         alt.Tooltip("actions:N"),
+        alt.Tooltip("configuration:N"),
     ]
-    lines = base.mark_line(point=True).encode(x=x, y=y, detail="phase:N", tooltip=tip)
-    return alt.layer(lines).properties(width=WIDTH, height=HEIGHT)
+    steps = base.mark_line(interpolate="step-after", point=True).encode(x=x, y=y, order="users:Q", tooltip=tip)
+    layers = [steps]
+    if users is not None and users > 0:
+        layers.append(_today_rule(users))
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 
 def factor_steps(values: pd.Series, label: str, document: float) -> alt.LayerChart:
@@ -517,7 +531,7 @@ def latency_curves(curve: pd.DataFrame, target_ms: float, users: float | None = 
     target = alt.Chart(pd.DataFrame({"ms": [target_ms]})).mark_rule(color="#d62728", strokeDash=[4, 4]).encode(y="ms:Q")
     layers: list[alt.Chart] = [lines, target]
     if users is not None and users > 0:
-        layers.append(alt.Chart(pd.DataFrame({"users": [users]})).mark_rule(color="#888").encode(x="users:Q"))
+        layers.append(_today_rule(users))
     return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
 
 

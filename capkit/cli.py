@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import sys
-import textwrap
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from capkit import terminal
 from capkit.analysis.uncertainty import MAX_DRAWS
 from capkit.engine import MAX_SWEEP_LEVELS, USER_LEVELS
 from capkit.errors import CapkitError, InputError, shown
@@ -30,20 +30,37 @@ from capkit.files import check_out_file, write_atomically
 from capkit.plan import Plan, json_value
 from capkit.pricing import STALE_AFTER_DAYS
 from capkit.queueing import MAX_COUNTS, servers_for
-from capkit.scenario import Scenario, compare, compare_table
+from capkit.scenario import Scenario, compare_table, comparison
 from capkit.stack import load_stack, preset_names
-from capkit.tables import KIND_WORDS, answer_parts, configuration_text, cost_shown, count, metric_label, money, share
+from capkit.tables import (
+    KIND_WORDS,
+    answer_parts,
+    configuration_parts,
+    cost_shown,
+    count,
+    metric_label,
+    money,
+    odds_shown,
+    percentiles_shown,
+    sensitivity_shown,
+    share,
+)
 from capkit.tables import per_user as per_user_text
 from capkit.workload import parse_assignments, parse_settings
 
 
 def stacks_text() -> str:
     """``capkit stacks``: one line per preset."""
-    lines = []
+    from capkit.labels import labeller
+
+    rows = []
     for name in preset_names():
         s = load_stack(name)
-        lines.append(f"{name:18} {s.title}  [{', '.join(c.id for c in s.components)}]")
-    return "\n".join(lines)
+        names = labeller(s)
+        rows.append(
+            {"stack": name, "title": s.title, "components": ", ".join(names.component(c.id) for c in s.components)}
+        )
+    return terminal.table(pd.DataFrame(rows))
 
 
 def plan(stack: str, settings: Sequence[str] = (), sizing: str = "right-sized", allow_hobby: bool = False) -> Plan:
@@ -53,26 +70,23 @@ def plan(stack: str, settings: Sequence[str] = (), sizing: str = "right-sized", 
 
 def plan_text(p: Plan) -> str:
     """A plan as the text the CLI prints: the cost to serve N users, its configuration and the
-    actions first, then the figures, the load and every billed item."""
+    actions first, then the figures, the load and every billed item, fitted to the terminal."""
     s = p.summary
     b = s["bottleneck"]
     users = p.workload["users"]
-    per_user = s["cost_per_user_usd"]
-    margin = s["margin"]
     where = "none"
     if b is not None:
-        where = f"{metric_label(p, b['component'], b['metric'])} ({b['component']}.{b['metric']})"
-        where += f" at {count(s['max_users'])} users"
-    head = [*headline_lines(p), ""]
-    head += [
-        f"{p.title} ({p.stack}) at {users:,.0f} daily active users",
-        f"  monthly cost     {money(s['monthly_cost_usd'])}",
-        f"  cost per user    {per_user_text(per_user)}",
-        f"  paying users     {s['paying_users']:,.0f}",
-        f"  revenue          {money(s['revenue_usd'])} (after payment fees)",
-        f"  margin           {share(margin, 'n/a (no revenue)')}",
-        f"  bottleneck       {where}",
+        where = f"{metric_label(p, b['component'], b['metric'])} at {count(s['max_users'])} users"
+    figures = [
+        ("monthly cost", money(s["monthly_cost_usd"])),
+        ("cost per user", per_user_text(s["cost_per_user_usd"])),
+        ("paying users", f"{s['paying_users']:,.0f}"),
+        ("revenue", f"{money(s['revenue_usd'])} (after payment fees)"),
+        ("margin", share(s["margin"], "n/a (no revenue)")),
+        ("next limit", where),
     ]
+    head = [*headline_lines(p), "", terminal.paragraph(f"{p.title} ({p.stack}) at {users:,.0f} daily active users")]
+    head += [terminal.paragraph(f"{label:<16} {text}", "  ", " " * 19) for label, text in figures]
     load = p.load.assign(
         demand=p.load["demand"].map(count),
         limit=p.load["limit"].map(count),
@@ -80,35 +94,33 @@ def plan_text(p: Plan) -> str:
         max_users=p.load["max_users"].map(count),
         kind=p.load["kind"].map(KIND_WORDS),
     )[["label", "demand", "limit", "unit", "utilization", "max_users", "status", "kind"]]
-    parts = ["\n".join(head), "Load", _left(load, "label"), "Cost (USD per month)", _left(cost_shown(p), "label")]
+    load_headers = {"label": "limit", "limit": "capacity", "kind": "kind of limit"}
+    parts = [
+        "\n".join(head),
+        "Load",
+        terminal.table(load, headers=load_headers, numbers=["demand", "limit", "utilization", "max_users"]),
+        "Cost (USD per month)",
+        terminal.table(cost_shown(p), headers={"label": "billed item"}),
+    ]
     if p.notes:
-        parts += ["Notes", "\n".join(f"  - {n}" for n in p.notes)]
+        parts.append(terminal.items("Notes", p.notes))
     return "\n\n".join(parts)
-
-
-def _left(frame: pd.DataFrame, *columns: str) -> str:
-    """A table as text with ``columns`` (words, not numbers) aligned left."""
-    widths = {c: max([len(c), *map(len, frame[c].astype(str))]) for c in columns}
-    formatters = {c: (lambda w: lambda x: f"{x:<{w}}")(widths[c]) for c in columns}
-    text = frame.to_string(index=False, formatters=formatters)
-    header, *rows = text.splitlines()
-    for c in columns:  # the header too: pandas right-aligns it over the padded values
-        header = header.replace(f"{' ' * (widths[c] - len(c))}{c}", f"{c}{' ' * (widths[c] - len(c))}", 1)
-    return "\n".join([header, *rows])
 
 
 def headline_lines(p: Plan) -> list[str]:
     """The answer first (:func:`capkit.tables.answer_parts`) as terminal lines; as configured
-    and over its limits, a last line says how to get the configuration that fits."""
+    and over its limits, a last line says how to get the configuration that fits. A label
+    takes a column of 16; its text wraps under itself, a list (actions) one item a line."""
     (lead, between, figure, after), lines = answer_parts(p, "daily active users")
     if p.sizing != "right-sized" and not p.fits:
-        lines.append(("", "right-sized", "capkit plan without --as-configured gives the configuration that fits"))
-    out = [f"{lead}{between}{figure}{after}"]
-    for _, label, text in lines:
-        if len(label) <= 16:  # a label in a column of 16
-            out.append(f"  {label:<16} {text}")
-        else:  # a longer one (not for a paying product) with a colon, its reason wrapped at 120 columns
-            out += textwrap.wrap(f"{label}: {text}", 120, initial_indent="  ", subsequent_indent="    ")
+        lines.append(("", "right-sized", ["capkit plan without --as-configured gives the configuration that fits"]))
+    out = [terminal.paragraph(f"{lead}{between}{figure}{after}", "", "  ")]
+    for _key, label, pieces in lines:
+        if len(label) > 16:  # a longer label (not for a paying product) leads its text, with a colon
+            out += [terminal.paragraph(f"{label}: {piece}", "  ", "    ") for piece in pieces]
+            continue
+        for i, piece in enumerate(pieces):
+            out.append(terminal.paragraph(piece, f"  {label if i == 0 else '':<16} ", " " * 21))
     return out
 
 
@@ -169,31 +181,33 @@ def case_text(name: str, settings: Sequence[str] = ()) -> str:
 
     cs = load_case_study(name, parse_assignments(settings))
     table = cs.figures_table().drop(columns=["section", "note"])
-    return f"{cs.spec.title} (seed {cs.spec.seed})\n\n{table.to_string(index=False)}\n\n" + "\n".join(
-        f"- {line}" for line in cs.findings()
-    )
+    title = terminal.paragraph(f"{cs.spec.title} (seed {cs.spec.seed})")
+    return f"{title}\n\n{terminal.table(table)}\n\n" + terminal.items("Findings", cs.findings(), indent="")
 
 
 def cases_text() -> str:
     from capkit.casestudy import case_study_names, load_case_study
 
-    return "\n".join(f"{n:28s} {load_case_study(n).spec.title}" for n in case_study_names())
+    rows = [{"case study": n, "title": load_case_study(n).spec.title} for n in case_study_names()]
+    return terminal.table(pd.DataFrame(rows))
 
 
 def simulate_text(stack: str, settings: Sequence[str] = (), draws: int = 10_000, seed: int = 0) -> str:
     """``capkit simulate``: percentiles of cost, margin and max_users, and bottleneck odds."""
     from capkit.analysis.uncertainty import simulate
+    from capkit.labels import labeller
 
     s = load_stack(stack)
     values, ranges = parse_settings(settings)
     sim = simulate(s, s.workload(**values), draws, seed, ranges)
     ranged = ", ".join(f"{k} {lo:g}:{mid:g}:{hi:g}" for k, (lo, mid, hi) in sim.ranges.items()) or "none"
-    pct = sim.percentiles.apply(lambda col: col.map(lambda x: f"{x:,.4g}"))
-    odds = sim.bottleneck_probability.map(lambda x: f"{x:.1%}")
-    return (
-        f"{draws:,} draws, seed {seed}; triangular ranges: {ranged}\n\n{pct.to_string()}\n\n"
-        f"Probability of being the bottleneck\n{odds.to_string()}"
+    labels = labeller(s)
+    odds = odds_shown(
+        sim.bottleneck_probability, {k: labels.metric(*k.split(".", 1)) for k in sim.bottleneck_probability.index}
     )
+    head = terminal.paragraph(f"{draws:,} draws, seed {seed}; triangular ranges: {ranged}", "", "  ")
+    pct = terminal.table(percentiles_shown(sim.percentiles))
+    return f"{head}\n\n{pct}\n\nProbability of being the next limit\n\n{terminal.table(odds)}"
 
 
 def sensitivity_table(stack: str, settings: Sequence[str] = ()) -> pd.DataFrame:
@@ -205,20 +219,32 @@ def sensitivity_table(stack: str, settings: Sequence[str] = ()) -> pd.DataFrame:
     return sensitivity(s, s.workload(**values), ranges)
 
 
+def sensitivity_text(stack: str, settings: Sequence[str] = ()) -> str:
+    """``capkit sensitivity`` for people: the tornado table, its figures rounded."""
+    return terminal.table(sensitivity_shown(sensitivity_table(stack, settings)))
+
+
 def roadmap_text(stack: str, settings: Sequence[str] = (), users: str | None = None, allow_hobby: bool = False) -> str:
     """``capkit roadmap``: one block per phase: users, cost, actions, configuration."""
-    from capkit.analysis.roadmap import roadmap, roadmap_table
+    from capkit.analysis.roadmap import roadmap
+    from capkit.labels import component_names
 
     s = load_stack(stack)
     wl = s.workload(**parse_assignments(settings))
-    table = roadmap_table(roadmap(s, wl, None if users is None else sweep_levels(users), allow_hobby))
+    phases = roadmap(s, wl, None if users is None else sweep_levels(users), allow_hobby)
+    names = component_names(s)
     blocks = []
-    for r in table.itertuples():
-        fits = "" if r.fits else f"\n  no option fits: {r.limits}"
-        blocks.append(
-            f"from {count(r.users_from)} to {count(r.users_to)} users: ${r.cost_from_usd:,.0f} to "
-            f"${r.cost_to_usd:,.0f}/month{fits}\n  do: {r.actions}\n  run: {r.configuration}"
-        )
+    for p in phases:
+        lines = [
+            f"from {count(p.users_from)} to {count(p.users_to)} users: ${p.cost_from_usd:,.0f} to "
+            f"${p.cost_to_usd:,.0f}/month"
+        ]
+        if not p.fits:
+            lines.append(terminal.items("  no option fits:", p.limits, indent="    ", split_long=True))
+        lines.append(terminal.items("  do:", p.actions or ["nothing: the configuration carries on"], indent="    "))
+        run = configuration_parts(p.config, names)
+        lines.append(terminal.items("  run:", run or ["nothing to choose"], indent="    "))
+        blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
@@ -254,17 +280,23 @@ def compare_formatted(
     fmt: str = "table",
     sizing: str = "right-sized",
     allow_hobby: bool = False,
+    workload_from: str | None = None,
 ) -> str:
-    """``capkit compare``: two to four stacks on one business workload, a row each."""
+    """``capkit compare``: two to four stacks on one business workload, a row each, after the
+    workload it used and where each value comes from."""
     import json
 
-    frame = compare(stacks.split(","), parse_assignments(settings), sizing, allow_hobby=allow_hobby)
+    c = comparison(
+        stacks.split(","), parse_assignments(settings), sizing, allow_hobby=allow_hobby, workload_from=workload_from
+    )
+    frame = c.frame.drop(columns="configuration_text")
     if fmt == "json":
         rows = [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        return json.dumps(rows, indent=2) + "\n"
+        workload = {"values": c.workload.values, "sources": c.workload.sources, "replaced": c.workload.replaced}
+        return json.dumps({"workload": workload, "stacks": rows}, indent=2) + "\n"
     if fmt == "csv":
         flat = frame.assign(
-            configuration=frame["configuration"].map(configuration_text),
+            configuration=c.frame["configuration_text"],
             actions=frame["actions"].map("; ".join),
             no_fit=frame["no_fit"].map("; ".join),
         )
@@ -273,7 +305,19 @@ def compare_formatted(
         return csv_text(flat)
     users = count(float(frame["users"].iloc[0]))
     head = f"{len(frame)} stacks at {users} daily active users, one business workload, {frame['sizing'].iloc[0]}"
-    return head + "\n\n" + compare_table(frame).to_string(index=False) + "\n"
+    sources = {"set": "--set", "capkit's default": "capkit's default"}
+    workload = c.workload.table().assign(**{"from": lambda t: t["from"].map(lambda x: sources.get(x, x))})
+    if workload_from is not None:
+        workload["from"] = workload["from"].replace(
+            f"{c.scenarios[workload_from].stack.name}'s", f"--workload-from {workload_from}"
+        )
+    parts = [terminal.paragraph(head), "Business workload", terminal.table(workload)]
+    if c.workload.replaced:
+        parts.append(
+            terminal.items("Replaced by the shared workload (--workload-from STACK keeps one):", c.workload.replaced)
+        )
+    parts.append(terminal.table(compare_table(c.frame)))
+    return "\n\n".join(parts) + "\n"
 
 
 def calibrate_formatted(
@@ -335,6 +379,20 @@ def queue_table(
     return table_of(arrival_rate, service_rate, server_counts(servers), within, f"--servers {servers}")
 
 
+#: The queue table's headers: the M/M/c figures in words (Kleinrock's symbols in brackets).
+QUEUE_HEADERS = {
+    "p0": "P(idle) (p0)",
+    "p_wait": "P(wait) (C)",
+    "lq": "mean queue (Lq)",
+    "l": "mean in system (L)",
+    "wq": "mean wait (Wq)",
+    "w": "mean time in system (W)",
+    "p50": "median time",
+    "p95": "95th percentile time",
+    "p99": "99th percentile time",
+}
+
+
 def queue_formatted(
     arrival_rate: float,
     service_rate: float,
@@ -364,7 +422,7 @@ def queue_formatted(
         f"M/M/c: arrivals {arrival_rate:g} and service {service_rate:g} per server, per time unit; "
         "waits and times in that unit"
     )
-    text = head + "\n\n" + shown_table.to_string(index=False) + "\n"
+    text = terminal.paragraph(head) + "\n\n" + terminal.table(shown_table, headers=QUEUE_HEADERS) + "\n"
     if fewest is not None:
         text += f"\nfewest servers meeting every target: {fewest}\n"
     return text
@@ -470,6 +528,12 @@ def _sweep_args(p: argparse.ArgumentParser) -> None:
 def _compare_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stacks", required=True, metavar="A,B[,C,D]", help="two to four presets or stack files")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a business input or assumption")
+    p.add_argument(
+        "--workload-from",
+        metavar="STACK",
+        help="one of --stacks: its own users, calls per user, conversion and prices are the shared workload "
+        "(default: capkit's defaults)",
+    )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="table (default), json or csv")
     _sizing_flag(p)
 
@@ -681,10 +745,10 @@ VERBS: dict[str, Callable[[argparse.Namespace], str | int]] = {
     "stacks": lambda a: stacks_text() + "\n",
     "plan": _plan,
     "sweep": lambda a: sweep_formatted(a.stack, a.set, a.users, a.format, a.sizing, a.allow_hobby),
-    "compare": lambda a: compare_formatted(a.stacks, a.set, a.format, a.sizing, a.allow_hobby),
+    "compare": lambda a: compare_formatted(a.stacks, a.set, a.format, a.sizing, a.allow_hobby, a.workload_from),
     "export": lambda a: export_infracost(a.stack, a.set),
     "simulate": lambda a: simulate_text(a.stack, a.set, a.draws, a.seed) + "\n",
-    "sensitivity": lambda a: sensitivity_table(a.stack, a.set).to_string(index=False) + "\n",
+    "sensitivity": lambda a: sensitivity_text(a.stack, a.set) + "\n",
     "roadmap": lambda a: roadmap_text(a.stack, a.set, a.users, a.allow_hobby) + "\n",
     "pricing": lambda a: pricing_formatted(a.format, a.low, a.stale),
     "calibrate": lambda a: calibrate_formatted(
@@ -750,7 +814,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("capkit: stopped (SIGTERM)\n")
         return 143
     except CapkitError as exc:
-        sys.stderr.write(f"capkit: error: {terminal_safe(str(exc))}\n")
+        sys.stderr.write(error_text(exc, _is_terminal(sys.stderr)) + "\n")
         return 2
     except BrokenPipeError:
         # The reader stopped early (`capkit pricing | head -1`): say so once; send what is still
@@ -762,6 +826,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def error_text(exc: CapkitError, wrap: bool) -> str:
+    """A user error as the CLI prints it: one line, for logs and scripts to grep, or, in a
+    terminal (``wrap``), wrapped to its width under a hanging indent."""
+    text = f"capkit: error: {terminal_safe(str(exc))}"
+    return terminal.paragraph(text, "", "  ") if wrap else text
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
 
 
 def _main_thread() -> bool:

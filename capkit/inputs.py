@@ -191,3 +191,49 @@ def parse_query(query: str) -> tuple[str, dict[str, str]]:
     repeated field wins)."""
     fields = {k: v[-1].strip() for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
     return fields.pop("stack", ""), fields
+
+
+#: The analysis page's own numeric inputs, checked like workload fields (value within range).
+PAGE_SPECS: dict[str, AssumptionSpec] = {
+    "growth_rate_monthly": AssumptionSpec(
+        default=0.1, unit="fraction/month", min=-0.5, max=1.0, meaning="Monthly user growth."
+    ),
+    "latency_target_ms": AssumptionSpec(
+        default=500.0, unit="ms", min=10.0, max=10_000.0, meaning="Response time the 95th percentile must stay under."
+    ),
+}
+
+
+def page_fields(
+    query: str, numbers: Mapping[str, AssumptionSpec], words: Mapping[str, tuple[str, ...] | None] = {}
+) -> tuple[dict[str, object], list[str]]:
+    """A compare or analysis page's link, read as the planner's is (:meth:`Inputs.apply`):
+    each of ``numbers`` checked against its spec and its slider (:func:`check_number`), each of
+    ``words`` one of its allowed texts (None: any text, checked by the page), anything else
+    refused. Returns the values and the refusals, one message each."""
+    fields = {k: v[-1].strip() for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
+    values: dict[str, object] = {}
+    errors = []
+    for key, text in fields.items():
+        try:
+            if key in numbers:
+                values[key] = check_number(key, text, numbers[key], SLIDER_SPECS[key])
+            elif key in words:
+                allowed = words[key]
+                if allowed is not None and text not in allowed:
+                    raise InputError(f"{key} = {text!r} is not one of: {', '.join(allowed)}")
+                values[key] = text
+            else:
+                raise InputError(f"{key!r} is not an input of this page; inputs: {', '.join([*numbers, *words])}")
+        except InputError as exc:
+            errors.append(str(exc))
+    return values, errors
+
+
+def page_link(values: Mapping[str, object]) -> str:
+    """The query string of a page's inputs: numbers to ten significant digits, texts as they are."""
+    pairs = [
+        (k, f"{v:.10g}" if isinstance(v, float | int) and not isinstance(v, bool) else str(v))
+        for k, v in values.items()
+    ]
+    return urlencode(pairs, safe=":/,")

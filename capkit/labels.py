@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 
 from pydantic import BaseModel, ConfigDict
@@ -18,8 +19,25 @@ class TypeLabels(BaseModel):
     metrics: dict[str, str] = {}
 
 
+class OptionWords(BaseModel):
+    """How one option key reads: "{n} instance" for one, "{n} instances" for other counts, and
+    for none ``zero`` when given (an empty text leaves the option out)."""
+
+    model_config = ConfigDict(extra="forbid")
+    one: str
+    other: str
+    zero: str | None = None
+
+
+class OptionLabels(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keys: dict[str, OptionWords] = {}
+    values: dict[str, str] = {}
+
+
 class LabelFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    options: OptionLabels = OptionLabels()
     types: dict[str, TypeLabels]
 
 
@@ -57,6 +75,43 @@ class Labeller:
         return f"{self.component(cid)}: {item}"
 
 
+#: "16gb" in a plan name: a size and its unit, written "16 GB".
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)(gb|mb|tb|kb)$")
+
+
+#: A count that varies over a roadmap phase: "1 to 8".
+_RANGE = re.compile(r"^[\d,.]+ to [\d,.]+$")
+
+
+def option_value(value: object) -> str:
+    """A plan or mode name as words: labels.yaml's ``options.values``, else its words
+    capitalised with sizes spelled out ("pro_16gb" reads "Pro 16 GB")."""
+    text = str(value)
+    named = label_file().options.values.get(text)
+    if named is not None:
+        return named
+    words = [(f"{m[1]} {m[2].upper()}" if (m := _SIZE.match(w)) else w) for w in text.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def option_words(key: str, value: object) -> str:
+    """One option of a configuration as words: a count with its noun from labels.yaml's
+    ``options.keys`` ("50 instances"), or the value itself (:func:`option_value`)."""
+    words = label_file().options.keys.get(key)
+    if words is not None and isinstance(value, str) and _RANGE.match(value):  # a roadmap phase's "1 to 8"
+        return words.other.replace("{n}", value)
+    if words is None or not isinstance(value, int | float):
+        return option_value(value)
+    template = words.zero if value == 0 and words.zero is not None else words.one if value == 1 else words.other
+    return template.replace("{n}", f"{value:,.0f}")
+
+
 def labeller(stack: object) -> Labeller:
     """The labeller of a stack (anything with ``components`` that have ``id`` and ``type``)."""
     return Labeller({c.id: c.type for c in stack.components})
+
+
+def component_names(stack: object) -> dict[str, str]:
+    """Each component id of a stack and its readable name (:meth:`Labeller.component`)."""
+    names = labeller(stack)
+    return {c.id: names.component(c.id) for c in stack.components}

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
 from capkit.pricing import PriceEntry, is_stale
-from capkit.scenario import USER_LEVELS, Scenario, roadmap_shown
+from capkit.scenario import USER_LEVELS, Scenario, roadmap_from_today
 from capkit.serve import jupyter_share_dir, notebook_path
 from capkit.sizing import check_sizing
 from capkit.stack import Stack, load_stack
@@ -40,11 +40,17 @@ from capkit.tables import (
     count,
     headline_figures,
     headline_html,
+    html_table,
     load_html,
     metric_label,
     notes_html,
+    odds_shown,
+    percentiles_shown,
 )
 from capkit.workload import UNIVERSAL, Workload
+
+if TYPE_CHECKING:
+    import altair as alt
 
 
 class ReportError(CapkitError):
@@ -52,10 +58,18 @@ class ReportError(CapkitError):
 
 
 class _Html:
-    """Rich HTML for notebook display (IPython calls _repr_html_)."""
+    """A section: HTML text and charts in order. ``markup`` draws the charts as SVG images (a
+    report, a notebook: IPython calls _repr_html_); a live page draws ``parts`` itself, each
+    chart with vega in the browser."""
 
-    def __init__(self, markup: str):
-        self.markup = markup
+    def __init__(self, *parts: str | alt.TopLevelMixin):
+        self.parts = list(parts)
+
+    @property
+    def markup(self) -> str:
+        from capkit import charts
+
+        return "".join(p if isinstance(p, str) else charts.to_img_html(p) for p in self.parts)
 
     def _repr_html_(self) -> str:
         return self.markup
@@ -69,8 +83,9 @@ class _Html:
         ).strip()
 
 
-def _table(frame: pd.DataFrame, css: str) -> str:
-    return frame.to_html(index=False, classes=f"capkit-table {css}", border=0, escape=True, na_rep="")
+def _table(frame: pd.DataFrame, css: str, **style: Any) -> str:
+    """A table in the one style of :func:`capkit.tables.html_table`."""
+    return html_table(frame, css, **style)
 
 
 @dataclass
@@ -197,9 +212,7 @@ class Report:
         return "\n".join(f"{k}: {v}" for k, v in figures.items())
 
     def charts(self) -> _Html:
-        from capkit import charts
-
-        return _Html("<h2>Charts</h2>" + "".join(charts.to_img_html(c) for c in self.scenario.charts().values()))
+        return _Html("<h2>Charts</h2>", *self.scenario.charts().values())
 
     def load(self) -> _Html:
         return _Html("<h2>Load against every limit</h2>" + load_html(self.plan) + notes_html(self.plan))
@@ -235,27 +248,27 @@ class Report:
         )
 
     def roadmap_html(self, chart: bool = True) -> _Html:
-        """The roadmap around today's users, with the date each phase begins at this growth, and
-        its chart (drawn by vl-convert; ``chart=False`` leaves it out, for a first quick look)."""
+        """The roadmap from today: the phases already behind today's users folded into one row,
+        the current phase marked, the date each later phase begins at this growth, and its step
+        chart (``chart=False`` leaves it out, for a first quick look)."""
         from capkit import charts
         from capkit.analysis.roadmap import roadmap_table
-        from capkit.growth import date_after, months_until
 
-        table = roadmap_table(self.scenario.roadmap())
+        phases = self.scenario.roadmap()
+        table = roadmap_table(phases, self.plan.names)
         g = self.growth
-        begins = [date_after(g.as_of, months_until(u, g.users, g.rate_monthly)) for u in table["users_from"]]
-        shown = roadmap_shown(table).assign(
-            begins=[
-                "passed" if to < g.users else "now" if d == g.as_of else "never" if d is None else d.isoformat()
-                for d, to in zip(begins, table["users_to"], strict=True)
-            ]
-        )[["begins", "users_from", "users_to", "cost_from_usd", "cost_to_usd", "actions", "configuration", "fits"]]
-        return _Html(
+        shown = roadmap_from_today(table, g)
+        intro = (
             "<h2>Roadmap</h2><p>The cheapest configuration that keeps every limit under watch, phase by "
-            f"phase, and when each phase begins at {html.escape(g.source)} growth.</p>"
-            + (charts.to_img_html(charts.roadmap_steps(table)) if chart else "")
-            + _table(shown, "capkit-roadmap")
+            f"phase from today's {count(g.users)} users, and when each phase begins at "
+            f"{html.escape(g.source)} growth.</p>"
         )
+        steps = [charts.roadmap_steps(table, g.users)] if chart else []
+        marks = [
+            "capkit-behind" if b.startswith("behind") else "capkit-current" if b.startswith("now") else ""
+            for b in shown["begins"]
+        ]
+        return _Html(intro, *steps, _table(shown, "capkit-roadmap", names=["begins"], row_classes=marks))
 
     def uncertainty_html(self, draws: int = 1000, seed: int = 0) -> _Html:
         """The cost band from simulate, and the tornado from sensitivity."""
@@ -267,18 +280,15 @@ class Report:
         sim = simulate(self.stack, wl, draws * 10, seed)
         tornado = sensitivity(self.stack, wl)
         ranged = ", ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, _m, hi) in sim.ranges.items()) or "none declared"
-        pct = sim.percentiles.apply(lambda col: col.map(lambda x: f"{x:,.4g}")).reset_index(names="figure")
-        odds = sim.bottleneck_probability.map(lambda x: f"{x:.1%}").reset_index()
-        odds.columns = ["bottleneck", "probability"]
+        pct = percentiles_shown(sim.percentiles)
+        odds = odds_shown(sim.bottleneck_probability, self.scenario.labels)
         return _Html(
-            "<h2>Uncertainty</h2>"
-            f"<p>Ranged assumptions (triangular, seed {seed}): {html.escape(ranged)}.</p>"
-            + charts.to_img_html(charts.cost_band(band, self.plan.workload["users"]))
-            + _table(pct, "capkit-simulate")
-            + _table(odds, "capkit-bottleneck-odds")
-            + "<h3>Sensitivity</h3><p>Each assumption at its low and high value (its declared range, "
-            "else half and one and a half times its value), everything else fixed.</p>"
-            + charts.to_img_html(charts.tornado(tornado))
+            f"<h2>Uncertainty</h2><p>Ranged assumptions (triangular, seed {seed}): {html.escape(ranged)}.</p>",
+            charts.cost_band(band, self.plan.workload["users"]),
+            _table(pct, "capkit-simulate") + _table(odds, "capkit-bottleneck-odds"),
+            "<h3>Sensitivity</h3><p>Each assumption at its low and high value (its declared range, "
+            "else half and one and a half times its value), everything else fixed.</p>",
+            charts.tornado(tornado),
         )
 
     def latency_html(self, target_ms: float = 500.0) -> _Html:
@@ -287,7 +297,7 @@ class Report:
         from capkit.analysis.latency import latency
 
         wl = self.wl
-        parts = ["<h2>Latency</h2>"]
+        parts: list[str | alt.TopLevelMixin] = ["<h2>Latency</h2>"]
         table = latency(self.stack, wl, target_ms)
         if table.empty:
             parts.append("<p>No fixed-capacity pool in this stack: its services scale per request.</p>")
@@ -302,12 +312,11 @@ class Report:
             from capkit.analysis.latency import latency_curve
 
             curve = latency_curve(self.stack, wl, np.asarray(USER_LEVELS[::2]))
-            parts.append(
+            parts += [
                 f"<p>Each pool as an M/M/c queue at the peak hour; users at which the 95th percentile "
-                f"passes {target_ms:,.0f} ms.</p>"
-                + _table(shown, "capkit-latency")
-                + charts.to_img_html(charts.latency_curves(curve, target_ms, self.plan.workload["users"]))
-            )
+                f"passes {target_ms:,.0f} ms.</p>" + _table(shown, "capkit-latency"),
+                charts.latency_curves(curve, target_ms, self.plan.workload["users"]),
+            ]
         caches = cache_latency(wl)
         if caches is not None:
             tiers = caches["tiers"].assign(share=caches["tiers"]["share"].map(lambda s: f"{s:.1%}"))
@@ -317,7 +326,7 @@ class Report:
                 f"the misses leave {caches['database_queries_per_s']:,.1f} database queries/s at the peak hour.</p>"
                 + _table(tiers, "capkit-cache-tiers")
             )
-        return _Html("".join(parts))
+        return _Html(*parts)
 
     def bill_html(self, bills: list[str] | None, users: str | None) -> _Html | None:
         """ "Model against your bill": each bill line's actual, the model before and after a fit
@@ -337,7 +346,7 @@ class Report:
             f"{months}. Each line's usage, the model with the stack's assumptions and after fitting them "
             "to the bill (bounded least squares on log quantities, each assumption within its range).</p>",
             _table(t["lines"], "capkit-bill-lines"),
-            charts.to_img_html(charts.bill_fit(result.lines)),
+            charts.bill_fit(result.lines),
             "<h3>Assumptions, before and after</h3>",
             _table(t["assumptions"], "capkit-bill-assumptions"),
         ]
@@ -345,7 +354,7 @@ class Report:
             parts.append(f"<p>Partial months left out: {html.escape(', '.join(result.partial_months))}.</p>")
         if len(t["unmapped"]):
             parts += ["<h3>Lines that map to no cost item</h3>", _table(t["unmapped"], "capkit-bill-unmapped")]
-        return _Html("".join(parts))
+        return _Html(*parts)
 
     def sources(self) -> _Html:
         """The pricing entries the headline's configuration uses (right-sized or as written,

@@ -23,7 +23,7 @@ from capkit.errors import InputError
 from capkit.labels import labeller
 from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized_evaluation
-from capkit.stack import Stack, load_stack, preset_names
+from capkit.stack import Stack, load_stack, preset_names, universal_specs
 from capkit.tables import configuration_text, count, metric_label, money, per_user, share
 from capkit.workload import UNIVERSAL, Interval, Workload, check_range
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import altair as alt
 
     from capkit.analysis.roadmap import Phase
+    from capkit.growth import Growth
 
 #: User levels the charts sweep over (engine.USER_LEVELS: 100 to 100,000,000, 20 a decade).
 USER_LEVELS = ENGINE_USER_LEVELS
@@ -184,7 +185,40 @@ def roadmap_shown(table: pd.DataFrame) -> pd.DataFrame:
         cost_from_usd=table["cost_from_usd"].map(money),
         cost_to_usd=table["cost_to_usd"].map(money),
         fits=table["fits"].map({True: "yes", False: "no option fits"}),
-    )
+    )[["users_from", "users_to", "cost_from_usd", "cost_to_usd", "actions", "configuration", "fits"]]
+
+
+def roadmap_from_today(table: pd.DataFrame, growth: Growth) -> pd.DataFrame:
+    """A roadmap table as displayed from today's users (``growth.users``): the phases that end
+    below them fold into one row ("behind today"), the phase they fall in begins "now", and
+    each later phase begins on the date ``growth`` reaches its first level (or "never")."""
+    from capkit.growth import date_after, months_until
+
+    behind = table[table["users_to"] < growth.users]
+    ahead = table[table["users_to"] >= growth.users]
+    rows = []
+    if len(behind):
+        rows.append(
+            {
+                "begins": f"behind today ({len(behind)} phase{'s' if len(behind) != 1 else ''})",
+                "users_from": count(behind["users_from"].iloc[0]),
+                "users_to": count(behind["users_to"].iloc[-1]),
+                "cost_from_usd": money(behind["cost_from_usd"].iloc[0]),
+                "cost_to_usd": money(behind["cost_to_usd"].iloc[-1]),
+                "actions": "",
+                "configuration": "",
+                "fits": "",
+            }
+        )
+    shown = roadmap_shown(ahead)
+    for (_, r), users_from in zip(shown.iterrows(), ahead["users_from"], strict=True):
+        if users_from <= growth.users:
+            begins = "now (today's users)"
+        else:
+            day = date_after(growth.as_of, months_until(users_from, growth.users, growth.rate_monthly))
+            begins = "never at this growth" if day is None else day.isoformat()
+        rows.append({"begins": begins, **r.to_dict()})
+    return pd.DataFrame(rows, columns=["begins", *roadmap_shown(table).columns])
 
 
 # --- compare --------------------------------------------------------------------------------
@@ -194,6 +228,71 @@ def business_values(values: Mapping[str, float] | None = None) -> dict[str, floa
     out = {k: UNIVERSAL[k].default for k in BUSINESS}
     out.update(values)
     return out
+
+
+@dataclass(frozen=True)
+class SharedWorkload:
+    """The business workload compare gives every stack: each value with where it comes from
+    (capkit's default, the stack it is taken from, or set by the user), and each value a stack
+    declared for itself that the shared one replaces."""
+
+    values: dict[str, float]
+    sources: dict[str, str]
+    replaced: list[str]
+
+    def lines(self) -> list[str]:
+        """A line per business value ("calls_per_user 10 calls/user/day (capkit's default)"),
+        then one per value a stack's own replaced."""
+        out = [
+            f"{k} {self.values[k]:,.6g} {UNIVERSAL[k].unit} ({self.sources[k]})" for k in BUSINESS if k in self.values
+        ]
+        return out + [f"replaces {r}" for r in self.replaced]
+
+    def table(self) -> pd.DataFrame:
+        """The values as a table for people: input, value, unit, from where."""
+        return pd.DataFrame(
+            {
+                "business input": list(self.values),
+                "value": [f"{v:,.6g}" for v in self.values.values()],
+                "unit": [UNIVERSAL[k].unit for k in self.values],
+                "from": [self.sources[k] for k in self.values],
+            }
+        )
+
+
+def _declares(stack: Stack, key: str) -> bool:
+    """Whether ``stack`` declares its own default for the universal field ``key``."""
+    return stack.specs[key].source != universal_specs(stack.catalog)[key].source
+
+
+def shared_workload(
+    stacks: Sequence[Stack], values: Mapping[str, float] | None = None, workload_from: str | None = None
+) -> SharedWorkload:
+    """The business workload for ``stacks``: capkit's defaults, then the defaults of the stack
+    named ``workload_from`` (one of them), then ``values`` (set by the user)."""
+    by_name = {s.name: s for s in stacks}
+    if workload_from is not None and workload_from not in by_name:
+        raise InputError(
+            f"workload from {workload_from!r}: not one of the stacks compared; allowed: {', '.join(by_name)}"
+        )
+    given = {k: v for k, v in (values or {}).items() if k in BUSINESS}
+    shared, sources = {}, {}
+    for k in BUSINESS:
+        if k in given:
+            shared[k], sources[k] = float(given[k]), "set"
+        elif workload_from is not None:
+            spec = by_name[workload_from].specs[k]
+            shared[k] = spec.default
+            sources[k] = f"{workload_from}'s" if _declares(by_name[workload_from], k) else "capkit's default"
+        else:
+            shared[k], sources[k] = UNIVERSAL[k].default, "capkit's default"
+    replaced = [
+        f"{s.name}'s own {k} {s.specs[k].default:,.6g}"
+        for s in stacks
+        for k in BUSINESS
+        if _declares(s, k) and s.specs[k].default != shared[k] and k not in given
+    ]
+    return SharedWorkload(shared, sources, replaced)
 
 
 def check_stacks(names: Sequence[str]) -> list[str]:
@@ -209,23 +308,42 @@ def check_stacks(names: Sequence[str]) -> list[str]:
     return names
 
 
-def compare_scenarios(
+@dataclass
+class Comparison:
+    """Two to four scenarios on one business workload, and that workload with its sources."""
+
+    scenarios: dict[str, Scenario]
+    workload: SharedWorkload
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The compare rows (see :func:`compare_row`), one per stack."""
+        return compare_frame(self.scenarios)
+
+
+def comparison(
     stacks: Sequence[str | Stack],
     values: Mapping[str, float] | None = None,
     sizing: str = "right-sized",
     root: Path | str | None = None,
     allow_hobby: bool = False,
-) -> dict[str, Scenario]:
+    workload_from: str | None = None,
+) -> Comparison:
     """One scenario per stack on one business workload (each stack keeps its technical inputs).
 
     ``values`` may set business inputs (users, calls per user, conversion, price, fees,
     DAU/MAU) and any technical assumption; a technical one applies to the stacks that declare
-    it and must be declared by at least one.
+    it and must be declared by at least one. The business inputs not set are capkit's defaults,
+    or those of the stack ``workload_from`` names (as given in ``stacks``; see
+    :func:`shared_workload`).
     """
     names = check_stacks([s if isinstance(s, str) else s.name for s in stacks])
     loaded = [s if isinstance(s, Stack) else load_stack(s, root=root) for s in stacks]
     values = dict(values or {})
-    business = business_values({k: v for k, v in values.items() if k in BUSINESS})
+    named = dict(zip(names, loaded, strict=True))
+    if workload_from is not None and workload_from not in named:
+        raise InputError(f"workload from {workload_from!r}: not one of the stacks compared ({', '.join(names)})")
+    shared = shared_workload(loaded, values, None if workload_from is None else named[workload_from].name)
     technical = {k: v for k, v in values.items() if k not in BUSINESS}
     declared = {k for s in loaded for k in s.specs}
     unknown = sorted(set(technical) - declared)
@@ -236,8 +354,8 @@ def compare_scenarios(
     out = {}
     for name, s in zip(names, loaded, strict=True):
         own = {k: v for k, v in technical.items() if k in s.specs}
-        out[name] = Scenario(s, s.workload(**business, **own), sizing, allow_hobby)
-    return out
+        out[name] = Scenario(s, s.workload(**shared.values, **own), sizing, allow_hobby)
+    return Comparison(out, shared)
 
 
 def compare_row(name: str, sc: Scenario) -> dict[str, Any]:
@@ -255,6 +373,7 @@ def compare_row(name: str, sc: Scenario) -> dict[str, Any]:
         "revenue_usd": s["revenue_usd"],
         "margin": s["margin"],
         "configuration": p.configuration,
+        "configuration_text": configuration_text(p.configuration, p.names),
         "actions": list(p.actions),
         "fits": p.fits,
         "next_limit": None if b is None else f"{b['component']}.{b['metric']}",
@@ -270,9 +389,10 @@ def compare(
     sizing: str = "right-sized",
     root: Path | str | None = None,
     allow_hobby: bool = False,
+    workload_from: str | None = None,
 ) -> pd.DataFrame:
     """Two to four stacks on one business workload: one row per stack (see :func:`compare_row`)."""
-    return compare_frame(compare_scenarios(stacks, values, sizing, root, allow_hobby))
+    return comparison(stacks, values, sizing, root, allow_hobby, workload_from).frame
 
 
 def compare_frame(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
@@ -289,7 +409,7 @@ def compare_table(frame: pd.DataFrame) -> pd.DataFrame:
             "per user": frame["cost_per_user_usd"].map(lambda x: per_user(None if pd.isna(x) else x)),
             "revenue": frame["revenue_usd"].map(money),
             "margin": frame["margin"].map(lambda x: share(None if pd.isna(x) else x)),
-            "configuration": frame["configuration"].map(configuration_text),
+            "configuration": frame["configuration_text"],
             "next limit": [
                 "none" if lab is None else f"{lab} at {count(u)} users"
                 for lab, u in zip(frame["next_limit_label"], frame["next_limit_users"], strict=True)

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Union
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from capkit import terminal
 from capkit.components import REGISTRY
 from capkit.errors import InputError, StackError, models_in
 from capkit.stack import (
@@ -81,7 +82,8 @@ def show_text(name: str) -> str:
         "# Give it a new name and title, change assumptions and components, then check it with\n"
         "#   capkit stack check FILE\n"
         "# and use it anywhere a preset goes (capkit plan --stack FILE, the planner, capkit report).\n"
-        "# Editors complete and check it with the schema from `capkit schema > capkit-stack.schema.json`;\n"
+        "# Editors complete and check it with the schema from\n"
+        "#   capkit schema > capkit-stack.schema.json\n"
         "# the next line points the YAML language server at it. docs/stack-files.md explains every field.\n"
         "# yaml-language-server: $schema=capkit-stack.schema.json\n"
     )
@@ -114,12 +116,14 @@ def check_text(path: str) -> str:
     comps = ", ".join(f"{c.id} ({c.type})" for c in stack.components)
     table = assumptions_table(stack).drop(columns=["source"])
     unread = unread_assumptions(stack)
-    note = f"\nnot read by any component: {', '.join(unread)}" if unread else ""
-    return (
-        f"ok: {stack.path} is stack {stack.name!r} ({stack.title})\n"
-        f"components: {comps}\nevery assumption a component reads is declared{note}\n\n"
-        f"assumptions\n{table.to_string(index=False)}"
-    )
+    lines = [
+        terminal.paragraph(f"ok: {stack.path} is stack {stack.name!r} ({stack.title})", "", "  "),
+        terminal.paragraph(f"components: {comps}", "", "  "),
+        "every assumption a component reads is declared",
+    ]
+    if unread:
+        lines.append(terminal.paragraph(f"not read by any component: {', '.join(unread)}", "", "  "))
+    return "\n".join(lines) + "\n\nassumptions\n\n" + terminal.table(table)
 
 
 def _bounds(metadata: list[Any]) -> str:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from capkit.labels import option_words
 from capkit.plan import Plan
 
 STATUS_COLOURS = {
@@ -38,8 +41,13 @@ CSS = """
 .capkit-figure .label { font-size: 11px; color: #555; text-transform: uppercase; }
 .capkit-figure .value { font-size: 20px; font-weight: 600; }
 .capkit-table { border-collapse: collapse; font-size: 12px; }
-.capkit-table th, .capkit-table td { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: right; }
-.capkit-table td.text, .capkit-table th.text { text-align: left; }
+.capkit-table th, .capkit-table td { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left;
+  vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; }
+.capkit-table th { font-weight: 600; }
+.capkit-table td.num, .capkit-table th.num { text-align: right; white-space: nowrap; }
+.capkit-table td.name { white-space: nowrap; }
+.capkit-table tr.capkit-current td { font-weight: 600; background: #eef3f8; }
+.capkit-table tr.capkit-behind td { color: #777; }
 .capkit-error { color: #b00020; font-size: 12px; }
 .capkit-unit { color: #555; font-size: 12px; }
 .capkit-status-over { color: #fff; font-weight: 600; }
@@ -50,12 +58,106 @@ CSS = """
 """
 
 
+# --- tables (one style for the terminal, the pages and the reports) --------------------------
+#: A cell that reads as a number: a count, money, a share or a signed change, with an
+#: optional unit word after it ("$1,234", "98.9%", "+0.0 %", "1.2e+06", "797 ms"), or a
+#: word standing for a missing number.
+_NUMBER = re.compile(r"^[+\-\u2212]?\$?[\d,]*\.?\d+(?:e[+\-]?\d+)?\s?(?:%|[a-zA-Z]{1,3}(?:/s)?)?$")
+_NO_NUMBER = {"", "never", "n/a", "inf", "unstable", "-", "\u2014"}
+
+#: Headers for the code names of the library's frames (other names: :func:`header_text`).
+HEADERS = {
+    "users_from": "from users",
+    "users_to": "to users",
+    "cost_from_usd": "cost from (USD/month)",
+    "cost_to_usd": "cost to (USD/month)",
+    "cost_usd": "cost (USD/month)",
+    "monthly_cost_usd": "monthly cost (USD)",
+    "unit_price": "unit price (USD)",
+    "max_users": "max users",
+    "median_ms": "median (ms)",
+    "p95_ms": "95th percentile (ms)",
+    "users_at_target": "users at target",
+}
+
+
+def header_text(name: object) -> str:
+    """A column's header for people: :data:`HEADERS`, else its words with a unit suffix in
+    brackets ("swing_usd" reads "swing (USD)")."""
+    text = str(name)
+    if text in HEADERS:
+        return HEADERS[text]
+    words = text.split("_")
+    units = {"usd": "USD", "ms": "ms", "gb": "GB", "mb": "MB", "kb": "KB", "pct": "%", "s": "s"}
+    if len(words) > 1 and words[-1] in units:
+        return f"{' '.join(words[:-1])} ({units[words[-1]]})"
+    return " ".join(words)
+
+
+def is_number_text(value: object) -> bool:
+    """Whether a cell reads as a number (see ``_NUMBER``); numbers themselves do."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return str(value).strip() in _NO_NUMBER or bool(_NUMBER.match(str(value).strip()))
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns whose every cell reads as a number (and at least one is not blank):
+    right-aligned in the terminal and on the pages."""
+    out = []
+    for c in frame.columns:
+        cells = [v for v in frame[c] if not (v is None or (isinstance(v, float) and math.isnan(v)))]
+        shown = [v for v in cells if str(v).strip() not in _NO_NUMBER]
+        if shown and all(is_number_text(v) for v in cells):
+            out.append(c)
+    return out
+
+
+def html_table(
+    frame: pd.DataFrame,
+    css: str = "",
+    *,
+    headers: Mapping[str, str] | None = None,
+    numbers: Sequence[str] | None = None,
+    names: Sequence[str] = (),
+    row_classes: Sequence[str] | None = None,
+) -> str:
+    """``frame`` as the one HTML table style: text left, numbers right (``num``) and never
+    wrapped, headers for people (``headers``, else :func:`header_text`), the ``names``
+    columns (a stack, a label) kept on one line; every cell escaped."""
+    right = set(numeric_columns(frame) if numbers is None else numbers)
+
+    def kind(c: object) -> str:
+        return "num" if c in right else "text name" if c in names else "text"
+
+    head = "".join(
+        f"<th class='{'num' if c in right else 'text'}'>{html.escape((headers or {}).get(c) or header_text(c))}</th>"
+        for c in frame.columns
+    )
+    rows = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cells = "".join(
+            f"<td class='{kind(c)}'>{'' if _blank(v) else html.escape(str(v))}</td>"
+            for c, v in zip(frame.columns, row, strict=True)
+        )
+        cls = f" class='{row_classes[i]}'" if row_classes is not None and row_classes[i] else ""
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table class='capkit-table {css}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 # --- formatting (shared by the widgets, static output and the browser test) -----------------
 def money(x: float | None) -> str:
     """USD for a headline: cents below $100, whole dollars above; 'n/a' when undefined."""
     if x is None or not math.isfinite(x):
         return "n/a"
-    return f"${x:,.2f}" if abs(x) < 100 else f"${x:,.0f}"
+    sign = "-" if x < 0 else ""
+    return f"{sign}${abs(x):,.2f}" if abs(x) < 100 else f"{sign}${abs(x):,.0f}"
 
 
 def count(x: float | None) -> str:
@@ -107,31 +209,31 @@ LABELS = {
 }
 
 
-def configuration_text(configuration: Mapping[str, Mapping[str, Any]]) -> str:
-    """``render_web: pro x 13, 8 processes; postgres: pro_16gb, 50 GB disk`` from a configuration."""
+def configuration_text(configuration: Mapping[str, Mapping[str, Any]], names: Mapping[str, str] | None = None) -> str:
+    """``Render web service: Pro, 13 instances, 8 processes each; Render Postgres: Pro 16 GB,
+    50 GB disk`` from a configuration, each component by its name in ``names`` (a plan's
+    ``names``; its id without) and each option in labels.yaml's words."""
+    return "; ".join(configuration_parts(configuration, names)) or "nothing to choose"
+
+
+def configuration_parts(
+    configuration: Mapping[str, Mapping[str, Any]], names: Mapping[str, str] | None = None
+) -> list[str]:
+    """:func:`configuration_text`'s components, one text each."""
     parts = []
     for cid, option in configuration.items():
-        words = []
-        for k, v in option.items():
-            if k == "instances":
-                words.append(f"{v:,.0f} instance{'s' if v != 1 else ''}")
-            elif k == "processes_per_instance":
-                words.append(f"{v:,.0f} process{'es' if v != 1 else ''} each")
-            elif k == "disk_gb":
-                words.append(f"{v:,.0f} GB disk")
-            elif k == "concurrency_limit":
-                words.append(f"concurrency quota {v:,.0f}")
-            elif k == "read_replicas":
-                if v:
-                    words.append(f"{v:,.0f} read replica{'s' if v != 1 else ''}")
-            else:
-                words.append(str(v).replace("_", "-") if k == "mode" else str(v))
-        parts.append(f"{cid}: {', '.join(words)}")
-    return "; ".join(parts) or "nothing to choose"
+        words = [w for k, v in option.items() if (w := option_words(k, v))]
+        parts.append(f"{(names or {}).get(cid, cid)}: {', '.join(words)}")
+    return parts
 
 
 def limits_text(plan: Plan) -> str:
     """The limits a plan does not keep, each with its levers: one sentence each."""
+    return "; ".join(limits_parts(plan))
+
+
+def limits_parts(plan: Plan) -> list[str]:
+    """:func:`limits_text`'s sentences, one a limit."""
     out = []
     for limit in plan.limits:
         u = limit["utilization"]
@@ -151,28 +253,28 @@ def limits_text(plan: Plan) -> str:
         else:
             text += "; no assumption of this stack moves it"
         out.append(text)
-    return "; ".join(out)
+    return out
 
 
-def answer_parts(plan: Plan, who: str = "users") -> tuple[tuple[str, str, str, str], list[tuple[str, str, str]]]:
+def answer_parts(plan: Plan, who: str = "users") -> tuple[tuple[str, str, str, str], list[tuple[str, str, list[str]]]]:
     """The answer first, in pieces the terminal and the pages both lay out: the head as (its
     lead, the text between it and the figure, the figure, the text after) and then lines of
-    (key, label, text): the
+    (key, label, items) (a page joins the items with "; ", the terminal gives each a line): the
     plans unfit for a paying product, the configuration, the actions and where no option fits
     (right-sized), or the limits the stack as written is over. ``who`` names the users."""
     users = f"{count(plan.workload['users'])} {who}"
     cost = f"{money(plan.summary['monthly_cost_usd'])}/month"
-    lines = [("unfit", "not for a paying product", u) for u in plan.unfit]
+    lines = [("unfit", "not for a paying product", [u]) for u in plan.unfit]
     if plan.sizing == "right-sized":
         hobby = " (hobby plans allowed)" if plan.allow_hobby else ""
         head = (f"Cost to serve {users}", ": ", cost, f", right-sized{hobby}")
-        lines.append(("configuration", "configuration", configuration_text(plan.configuration)))
-        lines.append(("actions", "actions", "; ".join(plan.actions)))
+        lines.append(("configuration", "configuration", configuration_parts(plan.configuration, plan.names)))
+        lines.append(("actions", "actions", list(plan.actions)))
         if not plan.fits:
-            lines.append(("no-fit", "no option fits", limits_text(plan)))
+            lines.append(("no-fit", "no option fits", limits_parts(plan)))
         return head, lines
     if plan.fits:
-        lines.append(("configuration", "configuration", configuration_text(plan.configuration)))
+        lines.append(("configuration", "configuration", configuration_parts(plan.configuration, plan.names)))
         return (f"Cost to serve {users}", ": ", cost, ", as configured (no hard limit over 100 %)"), lines
     first = plan.limits[0]
     head = (
@@ -181,7 +283,7 @@ def answer_parts(plan: Plan, who: str = "users") -> tuple[tuple[str, str, str, s
         cost,
         " as configured",
     )
-    lines.append(("over", "over", "; ".join(f"{x['label']} {x['utilization']:.0%}" for x in plan.limits)))
+    lines.append(("over", "over", [f"{x['label']} {x['utilization']:.0%}" for x in plan.limits]))
     return head, lines
 
 
@@ -197,8 +299,8 @@ def answer_html(plan: Plan) -> str:
     )
     body = "".join(
         f"<div class='capkit-answer-line capkit-{key}'>{html.escape(label[:1].upper() + label[1:])}: "
-        f"{html.escape(text)}</div>"
-        for key, label, text in lines
+        f"{html.escape('; '.join(texts))}</div>"
+        for key, label, texts in lines
     )
     return f"<div class='capkit-answer capkit-sizing-{plan.sizing}'>{head}{body}</div>"
 
@@ -213,24 +315,25 @@ def headline_html(plan: Plan) -> str:
 
 
 def load_html(plan: Plan) -> str:
-    """The load table; each utilization cell coloured by its status (over: red)."""
+    """The load table (:func:`html_table`'s style); each utilization cell coloured by its
+    status (over: red)."""
     rows = []
     for r in plan.load.itertuples():
         u = f"{r.utilization:.1%}" if math.isfinite(r.utilization) else "inf"
         rows.append(
-            f'<tr class="capkit-row-{r.status}"><td class="text" title="{r.component}.{r.metric}">'
-            f"{html.escape(r.label)}</td><td>{count(r.demand)}</td>"
-            f'<td>{count(r.limit)}</td><td class="text">{html.escape(r.unit)}</td>'
-            f'<td class="capkit-status-{r.status}" style="background:{STATUS_COLOURS[r.status]}">{u}</td>'
-            f'<td>{count(r.max_users)}</td><td class="text">{r.status}</td>'
+            f'<tr class="capkit-row-{r.status}"><td class="text">{html.escape(r.label)}</td>'
+            f'<td class="num">{count(r.demand)}</td><td class="num">{count(r.limit)}</td>'
+            f'<td class="text">{html.escape(r.unit)}</td>'
+            f'<td class="num capkit-status-{r.status}" style="background:{STATUS_COLOURS[r.status]}">{u}</td>'
+            f'<td class="num">{count(r.max_users)}</td><td class="text">{r.status}</td>'
             f'<td class="text">{KIND_WORDS[r.kind]}</td></tr>'
         )
     head = (
-        "<tr><th class='text'>limit</th><th>demand</th><th>limit</th>"
-        "<th class='text'>unit</th><th>utilization</th><th>max users</th><th class='text'>status</th>"
-        "<th class='text'>limit kind</th></tr>"
+        "<tr><th class='text'>limit</th><th class='num'>demand</th><th class='num'>limit</th>"
+        "<th class='text'>unit</th><th class='num'>utilization</th><th class='num'>max users</th>"
+        "<th class='text'>status</th><th class='text'>limit kind</th></tr>"
     )
-    return f'<table class="capkit-table capkit-load">{head}{"".join(rows)}</table>'
+    return f'<table class="capkit-table capkit-load"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def components_html(plan: Plan) -> str:
@@ -244,12 +347,11 @@ def components_html(plan: Plan) -> str:
     for cid, total in totals.items():
         detail = "; ".join(items[cid])
         rows.append(
-            f'<tr><td class="text capkit-component" title="{cid}">{html.escape(plan.names.get(cid, cid))}</td>'
-            f"<td>{money(total)}</td>"
-            f'<td class="text">{html.escape(detail)}</td></tr>'
+            f'<tr><td class="text name capkit-component">{html.escape(plan.names.get(cid, cid))}</td>'
+            f'<td class="num">{money(total)}</td><td class="text">{html.escape(detail)}</td></tr>'
         )
-    head = "<tr><th class='text'>component</th><th>USD/month</th><th class='text'>billed items</th></tr>"
-    return f'<table class="capkit-table capkit-components">{head}{"".join(rows)}</table>'
+    head = "<tr><th class='text'>component</th><th class='num'>USD/month</th><th class='text'>billed items</th></tr>"
+    return f'<table class="capkit-table capkit-components"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def cost_shown(plan: Plan) -> pd.DataFrame:
@@ -259,9 +361,49 @@ def cost_shown(plan: Plan) -> pd.DataFrame:
     return cost.assign(
         quantity=cost["quantity"].map(count),
         free=cost["free"].map(count),
-        unit_price=cost["unit_price"].map(lambda x: f"{x:.6g}"),
+        unit_price=cost["unit_price"].map(unit_price),
         cost_usd=cost["cost_usd"].map(lambda x: f"{x:,.2f}"),
     )[["label", "quantity", "unit", "free", "unit_price", "cost_usd"]]
+
+
+def unit_price(x: float) -> str:
+    """A unit price to six significant digits, never in exponent notation ("0.0000166667")."""
+    return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
+
+
+#: The figures of a simulation, as people read them.
+FIGURE_WORDS = {"monthly_cost_usd": "monthly cost", "margin": "margin", "max_users": "users at the next limit"}
+
+
+def percentiles_shown(percentiles: pd.DataFrame) -> pd.DataFrame:
+    """Simulate's percentiles (rows monthly_cost_usd, margin, max_users) as displayed: money,
+    a share and a count, a row each with its name in words."""
+    shown = {"monthly_cost_usd": money, "margin": share, "max_users": count}
+    rows = []
+    for figure, values in percentiles.iterrows():
+        fmt = shown.get(str(figure), lambda x: f"{x:,.4g}")
+        rows.append({"figure": FIGURE_WORDS.get(str(figure), str(figure)), **{k: fmt(v) for k, v in values.items()}})
+    return pd.DataFrame(rows)
+
+
+def odds_shown(probability: pd.Series, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Simulate's bottleneck odds as displayed: each limit by its label (``labels`` maps
+    ``component.metric`` to it), the share of draws where it binds first."""
+    return pd.DataFrame(
+        {
+            "next limit": [labels.get(str(k), str(k)) for k in probability.index],
+            "probability": [f"{p:.1%}" for p in probability],
+        }
+    )
+
+
+def sensitivity_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The tornado table as displayed: values to four digits, money in USD, users as counts."""
+    return table.assign(
+        **{c: table[c].map(lambda x: f"{x:,.4g}") for c in ("low", "likely", "high")},
+        **{c: table[c].map(money) for c in ("cost_at_low_usd", "cost_at_high_usd", "cost_swing_usd")},
+        **{c: table[c].map(count) for c in ("max_users_at_low", "max_users_at_high")},
+    )
 
 
 def notes_html(plan: Plan) -> str:

@@ -106,10 +106,29 @@ def test_compare_holds_one_business_workload():
     from capkit.app import Compare
 
     c = Compare(["aws-serverless", "render-postgres", "vercel-supabase"], users=50_000, price_usd=9.99)
-    revenue = {cell for cell in re.findall(r"<td>(\$[\d,]+)</td>", c.table.value)}
+    revenue = {cell for cell in re.findall(r"<td class='num'>(\$[\d,]+)</td>", c.table.value)}
     frame = capkit.compare(
         ["aws-serverless", "render-postgres", "vercel-supabase"], {"users": 50_000, "price_usd": 9.99}
     )
     assert len(set(frame["revenue_usd"])) == 1 and money(frame["revenue_usd"].iloc[0]) in revenue
+    assert "<td class='text name'>users</td><td class='num'>50,000</td>" in c.workload.value
     c.picker.value = ("aws-serverless",)
     assert "give two to four stacks" in c.status.value
+
+
+def test_compare_and_analysis_pages_read_their_link_and_offer_one():
+    """A compare link sets the stacks and sliders and says what it refuses; the page's own
+    link reproduces it. The analysis page reads users, growth and draws the same way."""
+    from capkit.app import Analysis, Compare
+
+    c = Compare(query="stacks=render-postgres,vercel-supabase&users=20000&price_usd=abc&colour=red")
+    assert c.picker.value == ("render-postgres", "vercel-supabase") and c.sliders["users"].value == 20_000
+    said = html.unescape(c.status.value)
+    assert "price_usd = 'abc' is not a number" in said and "'colour' is not an input of this page" in said
+    query = c.link.value.split("href='?")[1].split("'")[0]
+    again = Compare(query=query.replace("&amp;", "&"))
+    assert again.picker.value == c.picker.value and again.values() == c.values() and "error" not in again.status.value
+    a = Analysis("render-postgres", query="stack=vercel-supabase&users=30000&growth_rate_monthly=0.2&draws=300")
+    a.wait()
+    assert (a.stack_picker.value, a.users.value, a.growth.value, a.draws.value) == ("vercel-supabase", 30_000, 0.2, 300)
+    assert "growth_rate_monthly=0.2" in a.link.value and "error" not in a.status.value

@@ -46,7 +46,7 @@ def test_the_cli_answers_a_paid_database_and_says_why(capsys):
     assert "upgrade postgres: plan free -> plan basic_256mb (as written, free: expires 30 days" in head
     assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=2000", "--allow-hobby"]) == 0
     head = capsys.readouterr().out.split("\n\n")[0]
-    assert "right-sized (hobby plans allowed)" in head and "postgres: free, 1 GB disk" in head
+    assert "right-sized (hobby plans allowed)" in head and "Render Postgres: Free, 1 GB disk" in head
     assert "not for a paying product: postgres: free: expires 30 days after creation" in head
 
 

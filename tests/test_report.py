@@ -185,7 +185,7 @@ def test_pricing_sources_are_the_entries_the_headline_configuration_uses():
     from capkit.sizing import configured
 
     report = Report.build(ReportParams("render-postgres", {"users": 50_000}))
-    listed = re.findall(r"<tr>\s*<td>([^<]+)</td>", report.sources().markup)
+    listed = re.findall(r"<tr><td class='[a-z ]+'>([^<]+)</td>", report.sources().markup)
     plan = report.plan
     used = configured(report.stack, plan.configuration).price_keys()
     assert listed == [s["key"] for s in plan.sources]

@@ -90,4 +90,4 @@ def test_cli_roadmap(capsys):
 
     assert cli.main(["roadmap", "--stack", "vercel-supabase", "--users", "10000:1000000:21"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("from 10,000 to") and "run: vercel (plan" in out
+    assert out.startswith("from 10,000 to") and "\n  run:\n    - Vercel: Pro\n" in out

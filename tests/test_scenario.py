@@ -6,7 +6,7 @@ import pytest
 import capkit
 from capkit.engine import USER_LEVELS
 from capkit.errors import InputError
-from capkit.scenario import Scenario, compare_frame, compare_scenarios
+from capkit.scenario import Scenario, compare_frame, comparison
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_the_band_brackets_the_likely_cost(stack):
 
 
 def test_compare_gives_every_stack_one_business_workload():
-    scenarios = compare_scenarios(["aws-serverless", "render-postgres"], {"users": 50_000, "price_usd": 9.99})
+    scenarios = comparison(["aws-serverless", "render-postgres"], {"users": 50_000, "price_usd": 9.99}).scenarios
     frame = compare_frame(scenarios)
     assert list(frame["stack"]) == ["aws-serverless", "render-postgres"]
     assert (frame["users"] == 50_000).all()

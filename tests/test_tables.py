@@ -27,17 +27,21 @@ def test_per_user_and_shares_say_na_when_undefined():
     assert share(0.98877) == "98.9%" and share(None, "n/a (no revenue)") == "n/a (no revenue)"
 
 
-def test_configuration_text_names_counts_disks_and_replicas():
+def test_configuration_text_names_components_counts_disks_and_replicas():
+    """Components by their names, plans in words ("pro_16gb" reads "Pro 16 GB"), counts with
+    their nouns from labels.yaml, no replicas left unsaid."""
     text = configuration_text(
         {
             "render_web": {"plan": "starter", "instances": 50, "processes_per_instance": 2},
             "postgres": {"plan": "pro_16gb", "read_replicas": 2, "disk_gb": 40.0},
             "cache": {"plan": "payg", "read_replicas": 0},
-        }
+            "api": {"plan": "pro", "instances": 1, "processes_per_instance": 1},
+        },
+        {"render_web": "Render web service", "postgres": "Render Postgres"},
     )
     assert text == (
-        "render_web: starter, 50 instances, 2 processes each; postgres: pro_16gb, 2 read replicas, 40 GB disk; "
-        "cache: payg"
+        "Render web service: Starter, 50 instances, 2 processes each; Render Postgres: Pro 16 GB, 2 read replicas, "
+        "40 GB disk; cache: pay as you go; api: Pro, 1 instance, 1 process each"
     )
 
 
@@ -50,7 +54,7 @@ def test_the_answer_as_configured_and_over_names_the_first_limit():
     assert lead.startswith("Over its limits at 100,000 users: ") and figure.endswith("/month")
     assert after == " as configured" and between.startswith(" at ")
     assert [key for key, _, _ in lines][-1] == "over"
-    assert any(key == "unfit" and "expires 30 days" in text for key, _, text in lines)
+    assert any(key == "unfit" and "expires 30 days" in text[0] for key, _, text in lines)
 
 
 def test_no_option_fits_says_the_limit_is_the_providers_largest():

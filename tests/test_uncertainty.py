@@ -77,9 +77,9 @@ def test_cli_simulate_and_sensitivity(capsys):
     )
     out = capsys.readouterr().out
     # The stack's declared range (seed 000: items of 10 to 50 KB) is drawn too.
-    assert "triangular ranges: item_kb 10:50:50, duration_ms 500:2000:4000" in out and "lambda.concurrency" in out
+    assert "triangular ranges: item_kb 10:50:50, duration_ms 500:2000:4000" in out and "Lambda concurrency" in out
     assert cli.main(["sensitivity", "--stack", "vercel-supabase"]) == 0
-    assert "cost_swing_usd" in capsys.readouterr().out
+    assert "cost swing" in capsys.readouterr().out
 
 
 def test_cost_band_uses_the_same_draws_as_simulate():

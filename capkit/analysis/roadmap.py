@@ -16,7 +16,7 @@ processes and disk sizes grow inside a phase.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -698,11 +698,13 @@ def _count(value: Any) -> str:
     return "default" if value is None else f"{value:,.6g}"
 
 
-def roadmap_table(phases: list[Phase]) -> pd.DataFrame:
-    """Phases as a table: users and cost ranges, the configuration, the actions that open it."""
+def roadmap_table(phases: list[Phase], names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Phases as a table: users and cost ranges, the configuration in words (each component by
+    its name in ``names``, see :func:`capkit.tables.configuration_text`), the actions that open it."""
+    from capkit.tables import configuration_text
+
     rows = []
     for p in phases:
-        config = "; ".join(f"{cid} ({', '.join(f'{k} {v}' for k, v in o.items())})" for cid, o in p.config.items() if o)
         rows.append(
             {
                 "users_from": p.users_from,
@@ -710,7 +712,7 @@ def roadmap_table(phases: list[Phase]) -> pd.DataFrame:
                 "cost_from_usd": p.cost_from_usd,
                 "cost_to_usd": p.cost_to_usd,
                 "actions": "; ".join(p.actions),
-                "configuration": config,
+                "configuration": configuration_text({c: o for c, o in p.config.items() if o}, names),
                 "fits": p.fits,
                 "limits": "; ".join(p.limits),
             }
