@@ -105,9 +105,15 @@ def spreadsheet_cell(value: Any) -> Any:
         return "'" + value
 
 
+#: Significant digits of a number in CSV: past them a float's binary noise shows (0.1 x 3 is
+#: 0.30000000000000004); twelve keep every figure capkit computes and no noise.
+CSV_DIGITS = 12
+
+
 def csv_text(frame: pd.DataFrame) -> str:
-    """A table as CSV for spreadsheets: no index, formula-like text cells neutralised."""
-    return frame.map(spreadsheet_cell).to_csv(index=False)
+    """A table as CSV for spreadsheets: no index, formula-like text cells neutralised, numbers
+    to :data:`CSV_DIGITS` significant digits (454.529, not 454.52900000000005)."""
+    return frame.map(spreadsheet_cell).to_csv(index=False, float_format=f"%.{CSV_DIGITS}g")
 
 
 def plan_csv(plan: Plan) -> str:

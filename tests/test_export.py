@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -111,3 +112,31 @@ def test_sweep_csv_and_json_at_log_spaced_levels(capsys):
     assert [r["users"] for r in records] == pytest.approx(levels)
     assert [r["monthly_cost_usd"] for r in records] == pytest.approx([float(r["monthly_cost_usd"]) for r in rows])
     assert all(isinstance(v, (int, float, str)) or v is None for r in records for v in r.values())
+
+
+def test_csv_numbers_carry_no_float_noise():
+    """0.1 x 3 is 0.30000000000000004 in binary floating point and 454.529 can come out as
+    454.52900000000005; at twelve significant digits both read as people wrote them."""
+    from capkit.export import csv_text
+
+    frame = pd.DataFrame({"a": [0.1 * 3, 454.52900000000005, 1e-7], "b": ["x", "y", "z"]})
+    assert csv_text(frame).splitlines() == ["a,b", "0.3,x", "454.529,y", "1e-07,z"]
+
+
+def test_compare_workload_from_a_stack_prices_it_as_plan_does(capsys):
+    """--workload-from render-postgres gives every stack render-postgres's own calls per user
+    (50), DAU/MAU (0.2) and the rest: render-postgres then costs what capkit plan says."""
+    assert main(["plan", "--stack", "render-postgres", "--set", "users=100000", "--format", "json"]) == 0
+    planned = json.loads(capsys.readouterr().out)["monthly_cost_usd"]
+    argv = ["compare", "--stacks", "aws-serverless,render-postgres", "--set", "users=100000"]
+    assert main([*argv, "--workload-from", "render-postgres", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = {r["stack"]: r for r in doc["stacks"]}
+    assert rows["render-postgres"]["monthly_cost_usd"] == pytest.approx(planned)
+    assert doc["workload"]["values"]["calls_per_user"] == 50 and doc["workload"]["sources"]["users"] == "set"
+    assert doc["workload"]["sources"]["calls_per_user"] == "render-postgres's"
+    assert main(argv) == 0  # without it: capkit's defaults, and render-postgres's own values said replaced
+    out = capsys.readouterr().out
+    assert "render-postgres's own calls_per_user 50" in out and "--set" in out
+    assert main([*argv, "--workload-from", "nope"]) == 2
+    assert "workload from 'nope': not one of the stacks compared" in capsys.readouterr().err
