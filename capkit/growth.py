@@ -93,10 +93,11 @@ def date_after(as_of: dt.date, months: float) -> dt.date | None:
 
 
 def timeline(plan: Plan, growth: Growth) -> pd.DataFrame:
-    """For every limit: the users and the date at which it reaches watch, act and the limit."""
+    """For every limit (by its label, with its component and metric ids): the users and the
+    date at which it reaches watch, act and the limit."""
     rows = []
     for r in plan.load.itertuples():
-        row = {"component": r.component, "metric": r.metric, "kind": r.kind, "status now": r.status}
+        row = {"limit": r.label, "component": r.component, "metric": r.metric, "kind": r.kind, "status now": r.status}
         for label, users in (("watch", r.users_at_watch), ("act", r.users_at_act), ("limit", r.max_users)):
             row[f"{label} at users"] = users
             row[f"{label} date"] = date_after(growth.as_of, months_until(users, growth.users, growth.rate_monthly))

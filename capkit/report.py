@@ -229,7 +229,7 @@ class Report:
     def growth_html(self) -> _Html:
         g = self.growth
         t = timeline(self.plan, g)
-        t = t[t["kind"] != "free_tier"].drop(columns="kind")
+        t = t[t["kind"] != "free_tier"].drop(columns=["kind", "component", "metric"])
         for col in [c for c in t.columns if c.endswith("at users")]:
             t[col] = t[col].map(count)
         for col in [c for c in t.columns if c.endswith("date")]:
@@ -392,6 +392,9 @@ def execute(notebook: Path | str, parameters: Mapping[str, Any]) -> Any:
             progress_bar=False,
             kernel_name="python3",
             cwd=str(Path(notebook).parent),
+            # The kernel is papermill's own, on loopback: its warning that TCP is unencrypted
+            # says nothing to a report's reader, so it logs errors only.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"{Path(notebook).name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None

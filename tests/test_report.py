@@ -13,6 +13,7 @@ from capkit import report as report_mod
 from capkit.files import write_folder
 from capkit.report import ReportError, ReportParams, write_report
 from capkit.tables import money
+from tests.tablestyle import misaligned, table_cells
 
 CDN = re.compile(r"https?:\/\/(cdn\.jsdelivr|unpkg\.com|cdnjs\.cloudflare|[a-z.]*googleapis)|require\.js", re.I)
 
@@ -40,6 +41,7 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     ]
     r = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
+    assert "without encryption" not in r.stderr, r.stderr  # the kernel's own TCP warning stays out
     # The pair is published as one folder, swapped in whole (capkit.files.write_folder).
     folder = tmp_path / "aws-serverless-2026-11-23"
     html_path = folder / "aws-serverless-2026-11-23.html"
@@ -50,6 +52,7 @@ def test_cli_report_end_to_end_is_offline_and_deterministic(tmp_path):
     assert first.count('src="data:image/svg+xml;base64,') == 6
     assert not CDN.search(first), CDN.search(first)
     assert "Pricing sources" in first and "aws.lambda.request_usd_per_million" in first
+    assert not misaligned(first) and len(table_cells(first)) > 200  # every table in the one style
     # The same inputs write the same report, notebook included.
     notebook = (folder / "aws-serverless-2026-11-23.ipynb").read_text()
     assert subprocess.run(args, capture_output=True, text=True, timeout=300).returncode == 0
@@ -192,3 +195,19 @@ def test_pricing_sources_are_the_entries_the_headline_configuration_uses():
     assert set(used) <= set(listed) and set(listed) <= set(used)
     as_written_only = ("render.postgres.free.", "email.gmail_consumer.", "sentry.developer.")
     assert not any(k.startswith(as_written_only) for k in listed)
+
+
+def test_every_report_table_is_in_the_one_style():
+    """Inputs, load, costs, growth, roadmap, uncertainty, latency and sources: text cells left
+    (class text), number cells right (class num, and they read as numbers), headers in words."""
+    from capkit.report import Report
+
+    r = Report.build(ReportParams("render-postgres", {"users": 50_000}, report_date="2026-11-23"))
+    sections = [r.inputs(), r.load(), r.costs(), r.growth_html(), r.roadmap_html(chart=False), r.sources()]
+    sections += [r.uncertainty_html(draws=50), r.latency_html()]
+    markup = "".join(s.markup for s in sections)
+    cells = table_cells(markup)
+    assert len(cells) > 300 and not misaligned(markup), misaligned(markup)[:5]
+    headers = [text for _, tag, _, text in cells if tag == "th" and "_" in text]
+    assert not headers, headers  # headers in words, not code names
+    assert ("capkit-table capkit-roadmap", "th", "num", "cost from (USD/month)") in cells
