@@ -42,7 +42,7 @@ CSS = """
 .capkit-figure .value { font-size: 20px; font-weight: 600; }
 .capkit-table { border-collapse: collapse; font-size: 12px; }
 .capkit-table th, .capkit-table td { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left;
-  vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; }
+  vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; line-height: 1.35; }
 .capkit-table th { font-weight: 600; }
 .capkit-table td.num, .capkit-table th.num { text-align: right; white-space: nowrap; }
 .capkit-table td.name { white-space: nowrap; }
@@ -53,7 +53,8 @@ CSS = """
 .capkit-status-over { color: #fff; font-weight: 600; }
 .capkit-answer { font-size: 15px; margin: 4px 0; }
 .capkit-answer .capkit-over-limits { color: #b00020; font-weight: 600; }
-.capkit-answer-line { font-size: 13px; color: #333; margin: 2px 0; }
+.capkit-answer-line { font-size: 13px; color: #333; margin: 2px 0; line-height: 1.4; }
+.capkit-answer-items { margin: 0 0 0 18px; padding: 0 0 0 12px; }
 </style>
 """
 
@@ -297,12 +298,17 @@ def answer_html(plan: Plan) -> str:
         f"<div class='capkit-cost-to-serve'>{lead}{html.escape(between)}<b>{html.escape(figure)}</b>"
         f"{html.escape(after)}</div>"
     )
-    body = "".join(
-        f"<div class='capkit-answer-line capkit-{key}'>{html.escape(label[:1].upper() + label[1:])}: "
-        f"{html.escape('; '.join(texts))}</div>"
-        for key, label, texts in lines
-    )
+    body = "".join(_answer_line(key, label, texts) for key, label, texts in lines)
     return f"<div class='capkit-answer capkit-sizing-{plan.sizing}'>{head}{body}</div>"
+
+
+def _answer_line(key: str, label: str, texts: list[str]) -> str:
+    """One line of the answer: its label, then its one item, or its items one a line."""
+    head = f"{html.escape(label[:1].upper() + label[1:])}:"
+    if len(texts) == 1:
+        return f"<div class='capkit-answer-line capkit-{key}'>{head} {html.escape(texts[0])}</div>"
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in texts)
+    return f"<div class='capkit-answer-line capkit-{key}'>{head}<ul class='capkit-answer-items'>{items}</ul></div>"
 
 
 def headline_html(plan: Plan) -> str:

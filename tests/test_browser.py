@@ -7,6 +7,7 @@ assumption shows a message next to its input; no request left 127.0.0.1; no cons
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,7 +119,7 @@ def test_planner_in_the_browser(app_url, tmp_path):
         sized = capkit.right_size(s, s.workload())
         answer = page.locator(".capkit-answer").inner_text()
         assert answer.startswith(f"Cost to serve 20,000 users: {expected_cost('render-postgres')}/month, right-sized")
-        assert "Configuration: render_web: starter, " in answer and "Actions: " in answer
+        assert "Render web service: Starter, " in answer and "Actions: " in answer
         assert page.locator(".capkit-row-over").count() == 0
         # The toggle shows the stack as written: every over-limit row red, the first limit named.
         page.locator(".capkit-sizing").get_by_text("As configured", exact=True).click()
@@ -272,9 +273,25 @@ def test_compare_page(tmp_path):
         assert [c[1] for c in cells] == [money(x) for x in expected["monthly_cost_usd"]]
         assert len({c[3] for c in cells}) == 1  # one business workload: one revenue
         assert all(c[5] for c in cells)  # a configuration per stack
+        assert right_aligned_text(page) == []
+        assert page.locator(".capkit-compare-workload tbody tr").count() == 7  # the shared business workload
+        assert "users=30000" in page.locator(".capkit-scenario-link").get_attribute("href")
         # One stack only: a message, not a traceback.
         page.locator(".capkit-compare-app select").select_option(["aws-serverless"])
         page.get_by_text("give two to four stacks").wait_for(timeout=30_000)
+
+
+#: Cells of capkit's tables whose text is words yet that the page aligns right.
+RIGHT_ALIGNED_TEXT = """() => [...document.querySelectorAll('.capkit-table td')]
+    .filter(td => getComputedStyle(td).textAlign === 'right')
+    .map(td => td.textContent.trim())
+    .filter(t => !/^[+\\-\u2212]?\\$?[\\d,]*\\.?\\d+(e[+\\-]?\\d+)?\\s?(%|[a-zA-Z]{1,3}(\\/s)?)?$/.test(t))
+    .filter(t => !['', 'never', 'n/a', 'inf', 'unstable'].includes(t))"""
+
+
+def right_aligned_text(page) -> list[str]:
+    """The text cells of capkit's tables that the page aligns right (none should be)."""
+    return page.evaluate(RIGHT_ALIGNED_TEXT)
 
 
 def test_analysis_page_inputs(tmp_path):
@@ -284,8 +301,25 @@ def test_analysis_page_inputs(tmp_path):
         heading = page.locator("h1").first.inner_text()
         assert heading.startswith("Roadmap, uncertainty and latency") and "\\n" not in page.locator("body").inner_text()
         assert page.locator(".capkit-analysis-roadmap table.capkit-roadmap").count() == 1
-        page.wait_for_selector(".capkit-analysis-uncertainty img.capkit-chart", timeout=120_000)
-        page.wait_for_selector(".capkit-analysis-latency img.capkit-chart", timeout=120_000)
+        # Every chart drawn by vega in the page, the roadmap's as steps (each segment of its line
+        # level or upright: a pair of points shares x or y).
+        for section in ("roadmap", "uncertainty", "latency"):
+            page.wait_for_selector(f".capkit-analysis-{section} svg.marks", timeout=120_000)
+        assert page.locator(".capkit-analysis img.capkit-chart").count() == 0
+        step = page.locator(
+            ".capkit-analysis-roadmap svg.marks path.mark-line, .capkit-analysis-roadmap .mark-line path"
+        )
+        d = step.first.get_attribute("d")
+        points = [tuple(map(float, p.split(","))) for p in re.split("[ML]", d) if p]
+        level_or_upright = [a[0] == b[0] or a[1] == b[1] for a, b in zip(points, points[1:], strict=False)]
+        assert len(points) > 10 and all(level_or_upright), d[:120]
+        # From today: the phases behind today's users are one row; no other row ends below them.
+        begins = page.locator(".capkit-roadmap tbody tr td:first-child").all_inner_texts()
+        now = [i for i, b in enumerate(begins) if b.startswith("now")]
+        assert sum(b.startswith("behind today") for b in begins) <= 1 and len(now) == 1 and now[0] <= 1
+        assert right_aligned_text(page) == []
+        href = page.locator(".capkit-scenario-link").get_attribute("href")
+        assert "stack=render-postgres" in href and "growth_rate_monthly=0.1" in href
         cost = ".capkit-analysis-headline .capkit-monthly-cost"
         set_slider(page, ".capkit-users", "100000")
         wait_text(page, cost, expected_cost("render-postgres", users=100_000))

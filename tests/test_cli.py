@@ -180,7 +180,7 @@ def test_plan_answers_right_sized_first(capsys):
     assert lines[1].split()[0] == "configuration"
     assert "Render web service: Starter, 50 instances, 2 processes each" in lines[1]
     actions = next(i for i, line in enumerate(lines) if line.split()[:1] == ["actions"])
-    assert "scale render_web: instances 1 -> 50" in lines[actions]
+    assert "scale Render web service: 1 -> 50 instances" in lines[actions]
 
 
 def test_as_configured_says_it_is_over_its_limits(capsys):

@@ -43,7 +43,7 @@ def test_the_cli_answers_a_paid_database_and_says_why(capsys):
     assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=2000"]) == 0
     head = capsys.readouterr().out.split("\n\n")[0]
     assert "postgres: free" not in head
-    assert "upgrade postgres: plan free -> plan basic_256mb (as written, free: expires 30 days" in head
+    assert "upgrade Render Postgres: Free -> Basic 256 MB (as written, free: expires 30 days" in head
     assert cli.main(["plan", "--stack", "render-postgres", "--set", "users=2000", "--allow-hobby"]) == 0
     head = capsys.readouterr().out.split("\n\n")[0]
     assert "right-sized (hobby plans allowed)" in head and "Render Postgres: Free, 1 GB disk" in head
@@ -71,7 +71,7 @@ def test_render_postgres_never_moves_to_a_smaller_instance_or_disk():
     for before, after in zip(seen, seen[1:], strict=False):
         assert after["memory_gb"] >= before["memory_gb"] and after["disk_gb"] >= before["disk_gb"]
     actions = " | ".join(roadmap_table(roadmap(s, s.workload(), GRID))["actions"])
-    assert "pro_4gb -> plan basic_4gb" not in actions or "basic_4gb" not in actions.split("pro_4gb ->")[0]
+    assert "Pro 4 GB -> Basic" not in actions and "Pro 16 GB -> Pro 4 GB" not in actions  # never down a type
 
 
 def test_a_database_written_large_stays_large():

@@ -31,9 +31,9 @@ def test_render_postgres_upgrade_steps_in_order(render_postgres):
     order = [
         actions.index(step)
         for step in (
-            "postgres: plan free ->",
-            "sentry: plan developer -> plan team",
-            "render_web: plan starter -> plan standard",
+            "Render Postgres: Free ->",
+            "Sentry: Developer -> Team",
+            "Render web service: Starter -> Standard",
         )
     ]
     assert order == sorted(order)
@@ -74,9 +74,9 @@ def test_aws_roadmap_says_when_provisioned_dynamodb_is_cheaper():
     s = capkit.load_stack("aws-serverless")
     table = roadmap_table(capkit.roadmap(s, s.workload(), np.geomspace(1_000, 10_000_000, 81)))
     text = " | ".join(table["actions"])
-    match = re.search(r"switch dynamodb to provisioned: saves \$([\d,]+)/month at this load", text)
+    match = re.search(r"switch DynamoDB to provisioned capacity: saves \$([\d,]+)/month at this load", text)
     assert match and int(match.group(1).replace(",", "")) > 0
-    assert "ask AWS for lambda concurrency 3,000" in text
+    assert "ask AWS for Lambda concurrency 3,000" in text
 
 
 def test_bad_levels():

@@ -39,8 +39,8 @@ def test_render_postgres_at_100k_users(render_postgres):
     assert web["item"].iloc[0] == "starter instances" and web["cost_usd"].iloc[0] == pytest.approx(50 * 7.0)
     db = plan.cost[plan.cost["component"] == "postgres"]
     assert db["cost_usd"].sum() == pytest.approx(200.0 + 40 * 0.30)
-    assert "scale render_web: instances 1 -> 50" in plan.actions
-    assert any(a.startswith("upgrade postgres: plan free -> plan pro_16gb") for a in plan.actions)
+    assert "scale Render web service: 1 -> 50 instances" in plan.actions
+    assert any(a.startswith("upgrade Render Postgres: Free -> Pro 16 GB") for a in plan.actions)
     assert (plan.load.loc[plan.load["kind"] != "free_tier", "utilization"] < WATCH_AT).all()
     document = plan.to_json()
     assert document["sizing"] == "right-sized" and document["fits"] is True

@@ -26,6 +26,7 @@ import pandas as pd
 from capkit.components import Component
 from capkit.engine import WATCH_AT, MetricResult, affine, evaluate_arrays, user_levels
 from capkit.errors import InputError
+from capkit.labels import component_names, option_value, option_words
 from capkit.stack import Stack
 from capkit.workload import Workload
 
@@ -50,16 +51,8 @@ class Phase:
 
 
 def _label(change: dict[str, Any]) -> str:
-    words = []
-    for k, v in change.items():
-        if k in SCALING:
-            continue
-        if k == "read_replicas":
-            if v:
-                words.append(f"{v:.0f} read replica{'s' if v != 1 else ''}")
-            continue
-        words.append(f"{k} {v:,.0f}" if isinstance(v, float) else f"{k} {v}")
-    return ", ".join(words)
+    """An option without its scaling counts, in labels.yaml's words ("Pro 16 GB, 1 read replica")."""
+    return ", ".join(w for k, v in change.items() if k not in SCALING and (w := option_words(k, v)))
 
 
 #: Parameters that scale with load inside a phase rather than open a new one.
@@ -561,6 +554,7 @@ def roadmap(
         merged.append((first, a, b))
         pending = None
     phases: list[Phase] = []
+    names = component_names(stack)
     for first, a, b in merged:
         config: dict[str, dict[str, Any]] = {}
         for cid, c in choices.items():
@@ -570,7 +564,7 @@ def roadmap(
                 if seen:
                     option[param] = seen[0] if len(seen) == 1 else f"{seen[0]:g} to {seen[-1]:g}"
             config[cid] = option
-        actions = first_actions(stack, choices, a) if first == 0 else _actions(choices, first - 1, a)
+        actions = first_actions(stack, choices, a) if first == 0 else _actions(choices, first - 1, a, names)
         phases.append(
             Phase(
                 float(levels[first]),
@@ -629,7 +623,7 @@ SAME_COST_USD = 0.5
 
 
 def _change(cid: str, c: Choice, old: int, new: int, level: int) -> str | None:
-    """The action that takes component ``cid`` from option ``old`` to ``new`` at ``level``:
+    """The action that takes component ``cid`` (its name) from option ``old`` to ``new`` at ``level``:
     "switch" to an option that costs the same or less, "upgrade" to a dearer one (chosen only
     because the cheaper one no longer keeps its limits), "add" read replicas to the same
     instance type."""
@@ -638,12 +632,10 @@ def _change(cid: str, c: Choice, old: int, new: int, level: int) -> str | None:
         return None
     saving = c.cost[old, level] - c.cost[new, level]
     if "mode" in after:
-        mode = after["mode"].replace("_", "-")
+        mode = option_value(after["mode"])
         if saving >= 0:
             return f"switch {cid} to {mode}: saves ${saving:,.0f}/month at this load"
-        return (
-            f"switch {cid} to {mode}: ${-saving:,.0f}/month more, as {before['mode'].replace('_', '-')} no longer fits"
-        )
+        return f"switch {cid} to {mode}: ${-saving:,.0f}/month more, as {option_value(before['mode'])} no longer fits"
     if "concurrency_limit" in after:
         return f"ask AWS for {cid} concurrency {after['concurrency_limit']:,.0f} (a quota request, no cost)"
     others = {k: v for k, v in after.items() if k not in (*SCALING, "read_replicas")}
@@ -663,9 +655,9 @@ def _change(cid: str, c: Choice, old: int, new: int, level: int) -> str | None:
     return f"upgrade {move}"
 
 
-def _actions(choices: dict[str, Choice], before: int, after: int) -> list[str]:
-    """What changes between two levels (scaling parameters aside)."""
-    steps = (_change(cid, c, c.index[before], c.index[after], after) for cid, c in choices.items())
+def _actions(choices: dict[str, Choice], before: int, after: int, names: Mapping[str, str]) -> list[str]:
+    """What changes between two levels (scaling parameters aside), each component by its name."""
+    steps = (_change(names.get(cid, cid), c, c.index[before], c.index[after], after) for cid, c in choices.items())
     return [s for s in steps if s]
 
 
@@ -674,8 +666,10 @@ def first_actions(stack: Stack, choices: dict[str, Choice], level: int = 0) -> l
     then instance counts, processes and disk sizes. Leaving a plan unfit for a paying product
     says why."""
     steps: list[str] = []
+    names = component_names(stack)
     for comp in stack.components:
         c = choices[comp.id]
+        name = names[comp.id]
         if c.options == [{}]:
             continue
         now = comp.configuration()
@@ -683,18 +677,20 @@ def first_actions(stack: Stack, choices: dict[str, Choice], level: int = 0) -> l
         after = c.options[chosen]
         current = next((j for j, o in enumerate(c.options) if all(now.get(k) == v for k, v in o.items())), None)
         if current is not None:
-            steps.append(_change(comp.id, c, current, chosen, level))
+            steps.append(_change(name, c, current, chosen, level))
         elif _without_instances(now) != _without_instances(after):
             unfit = comp.unfit()
             why = f" (as written, {unfit})" if unfit else ""
-            steps.append(f"{'upgrade' if unfit else 'change'} {comp.id}: {_label(now)} -> {_label(after)}{why}")
+            steps.append(f"{'upgrade' if unfit else 'change'} {name}: {_label(now)} -> {_label(after)}{why}")
         scaled = [(k, now.get(k), v) for k, v in after.items() if k in SCALING and now.get(k) != v]
         if scaled:
-            steps.append(f"scale {comp.id}: " + ", ".join(f"{k} {_count(a)} -> {_count(b)}" for k, a, b in scaled))
+            moves = ", ".join(f"{_count(a)} -> {option_words(k, b)}" for k, a, b in scaled)
+            steps.append(f"scale {name}: {moves}")
     return [s for s in steps if s] or ["keep the stack as configured"]
 
 
 def _count(value: Any) -> str:
+    """A scaling count before a move: its number alone ("1 -> 50 instances"), or "default"."""
     return "default" if value is None else f"{value:,.6g}"
 
 
