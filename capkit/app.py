@@ -315,7 +315,7 @@ class Planner:
         self.sizing.observe(lambda c: self._set_sizing(c["new"]), "value")
         self.hobby.observe(lambda c: self._set_hobby(c["new"]), "value")
         self.stack_picker.observe(lambda c: self.set_stack(c["new"]), "value")
-        self.path_button.on_click(lambda _b: self.set_stack(self.path_box.value.strip()))
+        self.path_button.on_click(lambda _b: self._load_file(self.path_box.value.strip()))
         if stack in preset_names():
             self._muted = True
             self.stack_picker.value = stack
@@ -380,6 +380,15 @@ class Planner:
         self._show_state()
         self.refresh()
 
+    def _load_file(self, path: str) -> None:
+        """Switch to a stack file; once loaded, its path shows in the box and no preset is picked."""
+        self.set_stack(path)
+        if path and self.stack_name == path:
+            self.path_box.value = path
+            self._muted = True
+            self.stack_picker.value = None
+            self._muted = False
+
     def apply_query(self, query: str) -> None:
         """Set the inputs from a URL query string: ``stack``, ``sizing`` and any workload field.
 
@@ -391,7 +400,7 @@ class Planner:
             if name in preset_names():
                 self.stack_picker.value = name  # switches the stack through the picker
             else:
-                self.set_stack(name)
+                self._load_file(name)
         if self.state is None:
             return
         errors = self.state.apply(fields)
@@ -753,6 +762,15 @@ class Analysis:
                 "draws": self.draws.value,
             }
         )
+
+    def _load_file(self, path: str) -> None:
+        """Switch to a stack file; once loaded, its path shows in the box and no preset is picked."""
+        self.set_stack(path)
+        if path and self.stack_name == path:
+            self.path_box.value = path
+            self._muted = True
+            self.stack_picker.value = None
+            self._muted = False
 
     def apply_query(self, query: str) -> None:
         """Set the inputs from a URL query string (``stack``, ``users``, ``growth_rate_monthly``,

@@ -335,7 +335,11 @@ def _utilization(floor: float, ceiling: float) -> Spec:
                 title="demand / limit",
                 axis=alt.Axis(format="~%"),
             ),
-            color=alt.Color("metric:N", title=None, legend=alt.Legend(orient="right", labelLimit=300)),
+            # Below the plot, one limit a line and no label cut: beside it, the legend made
+            # the chart wider than the planner's chart column (1366 px screens) and cut names.
+            color=alt.Color(
+                "metric:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
+            ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.08)),
             tooltip=[
                 alt.Tooltip("metric:N", title="limit"),

@@ -35,6 +35,7 @@ from capkit.stack import load_stack, preset_names
 from capkit.tables import (
     KIND_WORDS,
     answer_parts,
+    bites_at,
     configuration_parts,
     cost_shown,
     count,
@@ -76,7 +77,8 @@ def plan_text(p: Plan) -> str:
     users = p.workload["users"]
     where = "none"
     if b is not None:
-        where = f"{metric_label(p, b['component'], b['metric'])} at {count(s['max_users'])} users"
+        label, at = metric_label(p, b["component"], b["metric"]), bites_at(p)
+        where = f"{label}, never reached" if at == "never" else f"{label}{', ' if at[0] == 'o' else ' at '}{at} users"
     figures = [
         ("monthly cost", money(s["monthly_cost_usd"])),
         ("cost per user", per_user_text(s["cost_per_user_usd"])),

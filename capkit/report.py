@@ -303,6 +303,7 @@ class Report:
             parts.append("<p>No fixed-capacity pool in this stack: its services scale per request.</p>")
         else:
             shown = table.assign(
+                component=table["component"].map(lambda c: self.plan.names.get(c, c)),
                 utilization=table["utilization"].map(lambda u: f"{u:.1%}"),
                 median_ms=table["median_ms"].map(lambda x: f"{x:,.0f}"),
                 p95_ms=table["p95_ms"].map(lambda x: f"{x:,.0f}"),

@@ -148,6 +148,25 @@ def html_table(
     return f"<table class='capkit-table {css}'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+class Shown:
+    """A table in the one style, for a notebook cell (IPython calls ``_repr_html_``)."""
+
+    def __init__(self, frame: pd.DataFrame, css: str = "", **style: Any):
+        self.frame, self.css, self.style = frame, css, style
+
+    def _repr_html_(self) -> str:
+        return CSS + html_table(self.frame, self.css, **self.style)
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+
+def show(frame: pd.DataFrame, css: str = "", **style: Any) -> Shown:
+    """``frame`` displayed in a notebook in :func:`html_table`'s style (``style``: its
+    ``headers``, ``numbers``, ``names``)."""
+    return Shown(frame, css, **style)
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -189,8 +208,17 @@ def headline_figures(plan: Plan) -> dict[str, str]:
         "revenue": money(s["revenue_usd"]),
         "margin": share(s["margin"]),
         "bottleneck": "none" if b is None else metric_label(plan, b["component"], b["metric"]),
-        "max-users": count(s["max_users"]),
+        "max-users": bites_at(plan),
     }
+
+
+def bites_at(plan: Plan) -> str:
+    """Where the next limit bites: its user count, or, when the plan's users are already past
+    it (a stack as written over its limits), "over since" that count."""
+    users, at = plan.workload["users"], plan.summary["max_users"]
+    if at is not None and math.isfinite(at) and at < users:
+        return f"over since {count(at)}"
+    return count(at)
 
 
 def metric_label(plan: Plan, component: str, metric: str) -> str:

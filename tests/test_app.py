@@ -132,3 +132,17 @@ def test_compare_and_analysis_pages_read_their_link_and_offer_one():
     a.wait()
     assert (a.stack_picker.value, a.users.value, a.growth.value, a.draws.value) == ("vercel-supabase", 30_000, 0.2, 300)
     assert "growth_rate_monthly=0.2" in a.link.value and "error" not in a.status.value
+
+
+def test_a_stack_file_opened_by_link_shows_its_path_not_a_preset(tmp_path):
+    """/?stack=bookly.yaml: the figures are the file's, the path box holds its name and the
+    preset picker picks nothing (it read aws-serverless before)."""
+    from capkit.app import Planner
+    from capkit.stackfiles import show_text
+
+    (tmp_path / "bookly.yaml").write_text(show_text("render-firestore"), encoding="utf-8")
+    p = Planner(query="stack=bookly.yaml&users=5000", root=tmp_path)
+    assert p.stack_picker.value is None and p.path_box.value == "bookly.yaml"
+    assert p.stack_name == "bookly.yaml" and p.plan.workload["users"] == 5000
+    p.stack_picker.value = "aws-serverless"  # picking a preset afterwards still switches
+    assert p.stack_name == "aws-serverless"

@@ -59,6 +59,16 @@ def test_planner_in_the_browser(app_url, tmp_path):
         for chart in CHARTS:
             page.wait_for_selector(f".capkit-chart-{chart} svg.marks", timeout=60_000)
         assert page.locator(".capkit-planner img.capkit-chart").count() == 0
+        # At 1366 px the utilization chart fits its box, legend included, and no name is cut.
+        page.set_viewport_size({"width": 1366, "height": 900})
+        util = ".capkit-chart-util svg.marks"
+        widths = page.evaluate(
+            f"() => [document.querySelector('{util}').getBoundingClientRect().width, "
+            f"document.querySelector('.capkit-chart-util').clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        legend = page.locator(".capkit-chart-util .role-legend-label text").all_text_contents()
+        assert legend and not any(t.endswith("…") for t in legend), legend
 
         # Typing into the users slider gives the engine's cost for the new users, and the
         # charts' data follow (the current point moves).
@@ -119,7 +129,7 @@ def test_planner_in_the_browser(app_url, tmp_path):
         sized = capkit.right_size(s, s.workload())
         answer = page.locator(".capkit-answer").inner_text()
         assert answer.startswith(f"Cost to serve 20,000 users: {expected_cost('render-postgres')}/month, right-sized")
-        assert "Render web service: Starter, " in answer and "Actions: " in answer
+        assert "\nRender web service: Starter, " in answer and "\nActions:\n" in answer
         assert page.locator(".capkit-row-over").count() == 0
         # The toggle shows the stack as written: every over-limit row red, the first limit named.
         page.locator(".capkit-sizing").get_by_text("As configured", exact=True).click()

@@ -65,6 +65,22 @@ def test_latency_of_a_stack():
     assert again[again["component"] == "supabase"]["p95_ms"].iloc[0] == pytest.approx(500, rel=1e-6)
 
 
+def test_latency_of_a_stack_without_a_pool_has_its_columns_and_no_row():
+    """aws-serverless scales per request (Lambda): no M/M/c pool, so no row, but the table
+    still names what it would hold (it printed a bare "Empty DataFrame")."""
+    s = capkit.load_stack("aws-serverless")
+    table = capkit.latency(s, s.workload())
+    assert table.empty and list(table.columns) == [
+        "component",
+        "servers",
+        "utilization",
+        "median_ms",
+        "p95_ms",
+        "target_ms",
+        "users_at_target",
+    ]
+
+
 def test_latency_curve_matches_latency_at_each_level():
     from capkit.analysis.latency import latency_curve
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 import capkit
-from capkit.tables import answer_parts, configuration_text, count, limits_text, money, per_user, share
+from capkit.tables import answer_parts, bites_at, configuration_text, count, limits_text, money, per_user, share
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,14 @@ def test_no_option_fits_says_the_limit_is_the_providers_largest():
     text = limits_text(plan)
     assert "Postgres connections at" in text and "already the largest the provider offers (500 connections" in text
     assert "render.postgres." in text and "max_connections" in text
+
+
+def test_the_next_limit_of_a_stack_already_over_it_says_since_when():
+    """render-postgres as written at 100,000 users: Gmail's 500 sends a day are reached where
+    users / 0.2 DAU/MAU x 2 emails a month / 30.4 days = 500, at 500 x 30.4 x 0.2 / 2 = 1,520
+    users, long before 100,000: the card says "over since 1,520", not a count still to come."""
+    s = capkit.load_stack("render-postgres")
+    over = capkit.evaluate(s, s.workload(users=100_000))
+    assert bites_at(over) == "over since 1,520"
+    fits = capkit.right_size(s, s.workload(users=100_000))
+    assert bites_at(fits) == count(fits.summary["max_users"]) and fits.summary["max_users"] > 100_000

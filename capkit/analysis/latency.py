@@ -27,7 +27,8 @@ def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: floa
 
     Columns: component, servers, utilization, median_ms, p<quantile>_ms (``p95_ms`` for the
     default 0.95, ``p99_ms`` for 0.99), target_ms, users_at_target (the users at which that
-    quantile reaches the target; arrivals grow in proportion to users).
+    quantile reaches the target; arrivals grow in proportion to users). A stack with no such
+    pool (its services scale per request) gives these columns and no row.
     """
     column = f"p{quantile * 100:g}_ms"
     rows = []
@@ -49,7 +50,8 @@ def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: floa
                 "users_at_target": users * at_target / lam if lam > 0 else np.inf,
             }
         )
-    return pd.DataFrame(rows)
+    columns = ["component", "servers", "utilization", "median_ms", column, "target_ms", "users_at_target"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def latency_curve(stack: Stack, wl: Workload, users: np.ndarray) -> pd.DataFrame:
