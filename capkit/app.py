@@ -763,15 +763,6 @@ class Analysis:
             }
         )
 
-    def _load_file(self, path: str) -> None:
-        """Switch to a stack file; once loaded, its path shows in the box and no preset is picked."""
-        self.set_stack(path)
-        if path and self.stack_name == path:
-            self.path_box.value = path
-            self._muted = True
-            self.stack_picker.value = None
-            self._muted = False
-
     def apply_query(self, query: str) -> None:
         """Set the inputs from a URL query string (``stack``, ``users``, ``growth_rate_monthly``,
         ``latency_target_ms``, ``draws``), each checked like a typed value; what is refused is
