@@ -606,7 +606,7 @@ class Compare:
                 [self._stack(n) for n in chosen], self.values(), self.sizing.value, allow_hobby=self.hobby.value
             )
         except CapkitError as exc:
-            self.status.value = f"<span class='capkit-error'>{html.escape(str(exc).removeprefix('--stacks: '))}</span>"
+            self.status.value = f"<span class='capkit-error'>{html.escape(str(exc))}</span>"
             return
         self.status.value = ""
         self.workload.value = workload_html(c.workload)

@@ -91,7 +91,9 @@ def _format_of(path: Path, columns: list[str]) -> str:
     expected = "; ".join(
         f"{name}: {', '.join(cols[k] for k in cols if k in REQUIRED)}" for name, cols in FORMATS.items()
     )
-    raise InputError(f"--bill {path}: unknown columns {', '.join(columns[:6])}...; expected one of: {expected}")
+    raise InputError(
+        f"unknown columns {', '.join(columns[:6])}...; expected one of: {expected}", what="bill", name=str(path)
+    )
 
 
 def _numbers(path: Path, frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -100,8 +102,14 @@ def _numbers(path: Path, frame: pd.DataFrame, column: str) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"--bill {path}: row {i + 2}: {column} {frame[column].iloc[i]!r} is not allowed: "
-            "amounts must be numbers of at least 0 (credits and refunds are not read; remove those rows)"
+            f"row {i + 2}: {column} {frame[column].iloc[i]!r} is not allowed: "
+            "amounts must be numbers of at least 0 (credits and refunds are not read; remove those rows)",
+            what="bill",
+            name=str(path),
+            row=i + 2,
+            field=column,
+            value=frame[column].iloc[i],
+            allowed="numbers of at least 0",
         )
     return values
 
@@ -110,7 +118,14 @@ def _dates(path: Path, frame: pd.DataFrame, column: str) -> pd.Series:
     dates = pd.to_datetime(frame[column], errors="coerce", utc=True, format="mixed")
     if dates.isna().any():
         i = int(np.argmax(dates.isna().to_numpy()))
-        raise InputError(f"--bill {path}: row {i + 2}: {column} {frame[column].iloc[i]!r} is not a date")
+        raise InputError(
+            f"row {i + 2}: {column} {frame[column].iloc[i]!r} is not a date",
+            what="bill",
+            name=str(path),
+            row=i + 2,
+            field=column,
+            value=frame[column].iloc[i],
+        )
     return dates.dt.tz_localize(None)
 
 
@@ -118,10 +133,10 @@ def read_bill(path: Path | str) -> Bill:
     """Read one bill (the format is told by its columns); refuse empty bills, unknown columns,
     currencies other than USD, negative or non-numeric amounts and unreadable dates."""
     path = Path(path)
-    raw = read_table(path, "--bill", "a CSV bill with a header and lines")
+    raw = read_table(path, "bill", "a CSV bill with a header and lines")
     fmt = _format_of(path, list(raw.columns))
     if raw.empty:
-        raise InputError(f"--bill {path}: no lines under the header; expected at least one month of usage")
+        raise InputError("no lines under the header; expected at least one month of usage", what="bill", name=str(path))
     cols = FORMATS[fmt]
     currency = cols.get("currency")
     if currency in raw.columns:
@@ -129,8 +144,14 @@ def read_bill(path: Path | str) -> Bill:
         if other.any():
             i = int(np.argmax(other.to_numpy()))
             raise InputError(
-                f"--bill {path}: row {i + 2}: currency {raw[currency].iloc[i]!r} is not allowed: "
-                "every line must say USD (capkit's prices are in USD; export the bill in USD)"
+                f"row {i + 2}: currency {raw[currency].iloc[i]!r} is not allowed: "
+                "every line must say USD (capkit's prices are in USD; export the bill in USD)",
+                what="bill",
+                name=str(path),
+                row=i + 2,
+                field=currency,
+                value=raw[currency].iloc[i],
+                allowed="USD",
             )
     quantity = _numbers(path, raw, cols["quantity"])
     cost = _numbers(path, raw, cols["cost"])
@@ -151,7 +172,15 @@ def read_bill(path: Path | str) -> Bill:
         months = pd.to_datetime(raw["month"].str.strip(), format="%Y-%m", errors="coerce")
         if months.isna().any():
             i = int(np.argmax(months.isna().to_numpy()))
-            raise InputError(f"--bill {path}: row {i + 2}: month {raw['month'].iloc[i]!r} is not YYYY-MM")
+            raise InputError(
+                f"row {i + 2}: month {raw['month'].iloc[i]!r} is not YYYY-MM",
+                what="bill",
+                name=str(path),
+                row=i + 2,
+                field="month",
+                value=raw["month"].iloc[i],
+                allowed="YYYY-MM",
+            )
         lines["month"] = months.dt.strftime("%Y-%m").to_numpy()
     else:
         start = _dates(path, raw, cols["start"])
@@ -197,7 +226,15 @@ def _gcp_quantities(path: Path, lines: pd.DataFrame) -> np.ndarray:
             out[i] = out[i] * factors[unit]
         else:
             allowed = ", ".join(["byte-seconds", *factors])
-            raise InputError(f"--bill {path}: row {i + 2}: usage.unit {unit!r} is not one of: {allowed}")
+            raise InputError(
+                f"row {i + 2}: usage.unit {unit!r} is not one of: {allowed}",
+                what="bill",
+                name=str(path),
+                row=i + 2,
+                field="usage.unit",
+                value=unit,
+                allowed=allowed,
+            )
     return out
 
 
@@ -280,13 +317,15 @@ def users_by_month(path: Path | str, months: list[str]) -> dict[str, float]:
     actuals file); a month without a row is refused naming it."""
     from capkit.growth import read_actuals
 
-    actuals = read_actuals(path, "--users", least=1)
+    actuals = read_actuals(path, "users", least=1)
     period = pd.to_datetime(actuals["date"]).dt.strftime("%Y-%m")
     means = actuals.groupby(period)["users"].mean()
     missing = [m for m in months if m not in means.index]
     if missing:
         raise InputError(
-            f"--users {path}: no daily active users for {', '.join(missing)}; add date,users rows in those months"
+            f"no daily active users for {', '.join(missing)}; add date,users rows in those months",
+            what="users",
+            name=str(path),
         )
     return {m: float(means[m]) for m in months}
 

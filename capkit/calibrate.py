@@ -149,24 +149,30 @@ def calibrate(
     usable = mapped[(mapped["target"] != "") & ~mapped["partial"]]
     if usable.empty:
         raise InputError(
-            f"--bill: no full month of any line maps to a cost item of stack {stack.name}; "
+            f"no full month of any line maps to a cost item of stack {stack.name}; "
             f"{len(unmapped)} unmapped lines (for example {unmapped['service'].iloc[0]} {unmapped['usage'].iloc[0]})"
             if not unmapped.empty
-            else f"--bill: every month is partial; a fit needs at least one full month of stack {stack.name}'s usage"
+            else f"every month is partial; a fit needs at least one full month of stack {stack.name}'s usage",
+            what="bill",
         )
     actual = usable.groupby(["month", "target", "items"], sort=True)[["quantity", "cost_usd"]].sum().reset_index()
     months = sorted(actual["month"].unique())
     line_keys = sorted({(t, i) for t, i in zip(actual["target"], actual["items"], strict=True)})
     monthly_users = users_by_month(users, months)
     values = {k: float(v) for k, v in stack.workload(**(settings or {})).scalars().items()}
-    unknown = [k for k in [*fit, *hold] if k not in stack.specs]
-    if unknown:
-        raise InputError(f"--fit/--hold {unknown[0]!r} is not an assumption of stack {stack.name}")
+    for what, names in (("fit", fit), ("hold", hold)):
+        unknown = [k for k in names if k not in stack.specs]
+        if unknown:
+            raise InputError(
+                f"not an assumption of stack {stack.name}", what=what, name=repr(unknown[0]), value=unknown[0]
+            )
     business = [k for k in fit if k in NOT_FITTED]
     if business:
         raise InputError(
-            f"--fit {business[0]}: a business input, not something a bill measures; "
-            f"assumptions that may be fitted: any the billed components read except {', '.join(NOT_FITTED)}"
+            "a business input, not something a bill measures; "
+            f"assumptions that may be fitted: any the billed components read except {', '.join(NOT_FITTED)}",
+            what="fit",
+            name=business[0],
         )
     model = _Model(
         stack,
@@ -189,8 +195,10 @@ def calibrate(
     uninformed = [k for k in fit if float(np.linalg.norm(jac0[:, candidates.index(k)])) < 1e-6]
     if uninformed:
         raise InputError(
-            f"--fit {uninformed[0]}: no line of the bill depends on it, so the bill cannot say its value; "
-            "only an assumption some billed line informs can be fitted"
+            "no line of the bill depends on it, so the bill cannot say its value; "
+            "only an assumption some billed line informs can be fitted",
+            what="fit",
+            name=uninformed[0],
         )
     chosen, held = _separable(candidates, jac0, fit)
     for k in hold:

@@ -378,7 +378,7 @@ def queue_table(
     """``capkit queue``'s table: :func:`capkit.queueing.queue_table` over ``N`` or ``LOW:HIGH``."""
     from capkit.queueing import queue_table as table_of
 
-    return table_of(arrival_rate, service_rate, server_counts(servers), within, f"--servers {servers}")
+    return table_of(arrival_rate, service_rate, server_counts(servers), within, servers)
 
 
 #: The queue table's headers: the M/M/c figures in words (Kleinrock's symbols in brackets).
@@ -830,10 +830,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+#: The library's inputs (:data:`capkit.errors.INPUT_WORDS`) by the flag that gives each here.
+FLAGS = {
+    "bill": "--bill",
+    "users": "--users",
+    "actuals": "--actuals",
+    "out": "--out",
+    "stacks": "--stacks",
+    "setting": "--set",
+    "fit": "--fit",
+    "hold": "--hold",
+    "workload_from": "--workload-from",
+    "servers": "--servers",
+}
+
+
 def error_text(exc: CapkitError, wrap: bool) -> str:
-    """A user error as the CLI prints it: one line, for logs and scripts to grep, or, in a
-    terminal (``wrap``), wrapped to its width under a hanging indent."""
-    text = f"capkit: error: {terminal_safe(str(exc))}"
+    """A user error as the CLI prints it, the input it names by its flag (an InputError's
+    ``what``): one line, for logs and scripts to grep, or, in a terminal (``wrap``), wrapped to
+    its width under a hanging indent."""
+    message = exc.worded(FLAGS) if isinstance(exc, InputError) else str(exc)
+    text = f"capkit: error: {terminal_safe(message)}"
     return terminal.paragraph(text, "", "  ") if wrap else text
 
 

@@ -25,8 +25,64 @@ class CapkitError(Exception):
         super().__init__(text)
 
 
+#: The inputs an InputError can name, as the library words them; a face may name them its own
+#: way (the CLI by its flags: ``bill`` is ``--bill``) from :attr:`InputError.what`.
+INPUT_WORDS = {
+    "bill": "bill",
+    "users": "users file",
+    "actuals": "actuals file",
+    "out": "output",
+    "stacks": "stacks",
+    "setting": "setting",
+    "fit": "fit",
+    "hold": "hold",
+    "workload_from": "workload from",
+    "servers": "servers",
+}
+
+
 class InputError(CapkitError, ValueError):
-    """A workload value, a --set key or a stack name that is not allowed."""
+    """An input that is not allowed: a workload value, a setting, a stack name, a file or a
+    row of one. Its parts are kept for a face to show in its own words:
+
+    - ``what``: which input (a key of :data:`INPUT_WORDS`: ``bill``, ``users``, ``setting``...);
+    - ``name``: the file or the text given for it; ``row``, ``field`` and ``value`` within it;
+    - ``allowed``: what is allowed; ``detail``: the message after the input is named.
+
+    The message names the input in the library's words ("bill cur.csv: row 3: currency 'EUR' is
+    not allowed: USD"); the CLI swaps those words for its flag ("--bill cur.csv: ...").
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        what: str | None = None,
+        name: Any = None,
+        row: int | None = None,
+        field: str | None = None,
+        value: Any = None,
+        allowed: str | None = None,
+    ) -> None:
+        self.what, self.name, self.row, self.field, self.value, self.allowed = what, name, row, field, value, allowed
+        self.detail = " ".join(str(message).split())
+        super().__init__(f"{self.lead}: {self.detail}" if self.lead else self.detail)
+
+    @property
+    def lead(self) -> str:
+        """The input named in the library's words, with its file or text ("bill cur.csv")."""
+        return self.lead_as(INPUT_WORDS.get(self.what, self.what) if self.what else "")
+
+    def lead_as(self, word: str) -> str:
+        """The input named by ``word`` (a face's own name for it) with its file or text."""
+        name = "" if self.name is None else shown(str(self.name)) if not isinstance(self.name, str) else self.name
+        return " ".join(p for p in (word, name) if p)
+
+    def worded(self, words: dict[str, str]) -> str:
+        """The message with the input named by ``words`` (what -> a face's name for it)."""
+        if self.what not in words:
+            return str(self)
+        return f"{self.lead_as(words[self.what])}: {self.detail}"
 
 
 class PricingDataError(CapkitError, ValueError):

@@ -34,36 +34,37 @@ LEFTOVER_AGE_S = 60.0
 MAX_NAME_BYTES = 255
 
 
-def check_out_file(path: Path | str, flag: str = "--out") -> Path:
+def check_out_file(path: Path | str, what: str = "out") -> Path:
     """``path`` if capkit may write a file there, checked before any work: a name that is not
     empty nor too long, no folder, device, FIFO or symlink at it (only a regular file is ever
-    replaced), and a folder that takes a new file. Raises an InputError naming ``flag``."""
+    replaced), and a folder that takes a new file. Raises an InputError naming the input
+    ``what`` (the output, by default) and the file."""
     text = str(path)
     if not text.strip():
-        raise InputError(f"{flag}: no file named; give the path of the file to write")
+        raise InputError("no file named; give the path of the file to write", what=what)
     path = Path(text)
-    where = f"{flag} {shown(text)}"
     if len(path.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
-        raise InputError(f"{where}: the file name is over {MAX_NAME_BYTES} bytes")
-    _refuse_special(path, where)
-    check_writable_folder(path.parent, flag)
+        raise InputError(f"the file name is over {MAX_NAME_BYTES} bytes", what=what, name=shown(text))
+    _refuse_special(path, what)
+    check_writable_folder(path.parent, what)
     return path
 
 
-def _refuse_special(path: Path, where: str) -> None:
-    """Raise an InputError (naming ``where``) if anything but a regular file is at ``path``: a
+def _refuse_special(path: Path, what: str | None) -> None:
+    """Raise an InputError (naming the input ``what`` and the file) if anything but a regular file is at ``path``: a
     symlink, a folder, a device or a FIFO, which capkit never replaces."""
+    name = shown(str(path))
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise InputError(f"{where}: cannot write there ({exc.strerror or type(exc).__name__})") from None
+        raise InputError(f"cannot write there ({exc.strerror or type(exc).__name__})", what=what, name=name) from None
     if stat.S_ISLNK(info.st_mode):
-        raise InputError(f"{where} is a symlink; capkit replaces only regular files: name the file itself")
+        raise InputError("a symlink; capkit replaces only regular files: name the file itself", what=what, name=name)
     if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device or FIFO"
-        raise InputError(f"{where} is {kind}; capkit writes only regular files")
+        raise InputError(f"{kind}; capkit writes only regular files", what=what, name=name)
 
 
 def remove_leftovers(folder: Path, prefix: str, keep: str | None = None) -> None:
@@ -98,7 +99,7 @@ def write_atomically(path: Path | str, text: str) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _refuse_special(path, shown(str(path)))
+    _refuse_special(path, None)
     remove_leftovers(path.parent, f".{path.name}.")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -111,7 +112,7 @@ def write_atomically(path: Path | str, text: str) -> None:
         raise
 
 
-def check_writable_folder(folder: Path | str, flag: str = "--out") -> Path:
+def check_writable_folder(folder: Path | str, what: str = "out") -> Path:
     """Make ``folder`` if needed and prove a file can be written in it, before any long work."""
     folder = Path(folder)
     try:
@@ -120,7 +121,7 @@ def check_writable_folder(folder: Path | str, flag: str = "--out") -> Path:
             pass
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise InputError(f"{flag} {shown(str(folder))}: cannot write there ({reason})") from None
+        raise InputError(f"cannot write there ({reason})", what=what, name=shown(str(folder))) from None
     return folder
 
 
@@ -134,7 +135,7 @@ def write_folder(out: Path | str, name: str, files: Mapping[str, str]) -> Path:
     out = check_writable_folder(out)
     link = out / name
     if link.exists() and not link.is_symlink():
-        raise InputError(f"--out: {shown(str(link))} exists and is not a capkit report folder; move it away first")
+        raise InputError(f"{shown(str(link))} exists and is not a capkit report folder; move it away first", what="out")
     remove_leftovers(out, f".{name}.", keep=os.readlink(link) if link.is_symlink() else None)
     staged = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}."))
     swap = out / f"{staged.name}.link"

@@ -30,29 +30,36 @@ class Growth:
     source: str
 
 
-def read_actuals(path: Path | str, flag: str = "--actuals", least: int = 2) -> pd.DataFrame:
+def read_actuals(path: Path | str, what: str = "actuals", least: int = 2) -> pd.DataFrame:
     """A CSV with columns date (YYYY-MM-DD) and users (daily actives), sorted by date, at least
-    ``least`` rows (two to fit a growth rate). Errors name ``flag``, the option that gave the
-    file; a date given twice with different users is refused (which one is right?)."""
+    ``least`` rows (two to fit a growth rate). Errors name the input ``what`` (the actuals
+    file of a report, the users file of a calibration) and the file; a date given twice with
+    different users is refused (which one is right?)."""
     path = Path(path)
-    frame = read_table(path, flag, "a CSV date,users")
+    frame = read_table(path, what, "a CSV date,users")
+
+    def refused(detail: str, row: int | None = None, field: str | None = None, value: object = None) -> InputError:
+        return InputError(detail, what=what, name=str(path), row=row, field=field, value=value)
+
     missing = {"date", "users"} - set(frame.columns)
     if missing:
-        raise InputError(f"{flag} {path}: needs columns date,users; missing {', '.join(sorted(missing))}")
+        raise refused(f"needs columns date,users; missing {', '.join(sorted(missing))}")
     dates = pd.to_datetime(frame["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
     users = pd.to_numeric(frame["users"].str.strip(), errors="coerce")
     for i in range(len(frame)):
         if pd.isna(dates[i]):
-            raise InputError(f"{flag} {path}: row {i + 2}: date {frame['date'][i]!r} is not YYYY-MM-DD")
+            raise refused(f"row {i + 2}: date {frame['date'][i]!r} is not YYYY-MM-DD", i + 2, "date", frame["date"][i])
         if pd.isna(users[i]) or not math.isfinite(users[i]) or users[i] <= 0:
-            raise InputError(f"{flag} {path}: row {i + 2}: users {frame['users'][i]!r} must be a number above 0")
+            raise refused(
+                f"row {i + 2}: users {frame['users'][i]!r} must be a number above 0", i + 2, "users", frame["users"][i]
+            )
     twice = pd.DataFrame({"date": dates, "users": users}).groupby("date")["users"].nunique()
     if (twice > 1).any():
         day = twice.index[int(np.argmax((twice > 1).to_numpy()))].date()
-        raise InputError(f"{flag} {path}: {day} is given twice with different users; keep one row per date")
+        raise refused(f"{day} is given twice with different users; keep one row per date", field="date", value=day)
     if len(frame) < least:
         needs = "at least two rows to fit a growth rate" if least == 2 else f"at least {least} row"
-        raise InputError(f"{flag} {path}: needs {needs}")
+        raise refused(f"needs {needs}")
     table = pd.DataFrame({"date": dates.dt.date, "users": users.astype(float)}).drop_duplicates()
     return table.sort_values("date", ignore_index=True)
 
@@ -61,7 +68,7 @@ def fit_growth(actuals: pd.DataFrame) -> Growth:
     """Compound monthly growth fitted to actuals (least squares on log users); today is the last row."""
     days = np.array([(d - actuals["date"][0]).days for d in actuals["date"]], dtype=float)
     if np.ptp(days) == 0:
-        raise InputError("--actuals: all rows have the same date; a growth rate needs at least two dates")
+        raise InputError("all rows have the same date; a growth rate needs at least two dates", what="actuals")
     slope_per_day = np.polyfit(days, np.log(actuals["users"].to_numpy()), 1)[0]
     rate = math.expm1(slope_per_day * DAYS_PER_CALENDAR_MONTH)
     last = actuals.iloc[-1]

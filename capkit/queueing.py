@@ -176,15 +176,21 @@ class MMC:
         """True where rho < 1 (a steady state exists)."""
         return self.utilization < 1.0
 
-    def require_stable(self, what: str) -> None:
-        """Raise a one-line InputError naming ``what`` was asked if any element is unstable."""
+    def require_stable(self, asked: str = "", name: str | None = None) -> None:
+        """Raise a one-line InputError if any element is unstable, naming the figure ``asked``
+        for and the servers (``name``: as given)."""
         if not self.stable.all():
             i = int(np.argmin(self.stable))
             c, rho = int(self.servers[i]), float(self.utilization[i])
             need = math.floor(float(self.offered_load[i])) + 1
             raise InputError(
-                f"{what}: with {c} server{'' if c == 1 else 's'} utilization is {rho:.3g} (at least 1), "
-                f"so the queue grows without bound; use at least {need} servers or a lower arrival rate"
+                f"{asked + ': ' if asked else ''}with {c} server{'' if c == 1 else 's'} utilization is {rho:.3g} "
+                "(at least 1), "
+                f"so the queue grows without bound; use at least {need} servers or a lower arrival rate",
+                what="servers",
+                name=name,
+                value=c,
+                allowed=f"at least {need} servers",
             )
 
     @property
@@ -303,7 +309,7 @@ def queue_table(
     service_rate: float,
     servers: np.ndarray,
     within: float | None = None,
-    what: str = "servers",
+    name: str | None = None,
 ) -> pd.DataFrame:
     """An M/M/c queue at each server count of ``servers`` (whole counts), as a pandas table.
 
@@ -311,14 +317,14 @@ def queue_table(
     utilization, stable, P0, P(wait), Lq, L, Wq, W, the p50, p95 and p99 response times and,
     with ``within``, the share waiting at most that long. An unstable count (utilization at
     least 1) has its steady-state columns empty; when no count is stable, an InputError names
-    ``what`` and the fewest stable servers.
+    the servers (``name``: as given) and the fewest stable servers.
     """
     import pandas as pd
 
     counts = np.asarray(servers, dtype=float)
     whole = mmc(arrival_rate, service_rate, counts)
     if not whole.stable.any():
-        whole.require_stable(what)
+        whole.require_stable(name=name)
     table = pd.DataFrame({"servers": counts.astype(int), "utilization": whole.utilization, "stable": whole.stable})
     q = mmc(arrival_rate, service_rate, counts[whole.stable])  # the steady-state figures, all at once
     figures = {k: getattr(q, k) for k in ("p0", "p_wait", "lq", "l", "wq", "w")}

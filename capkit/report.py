@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from capkit.bills import read_bill
-from capkit.errors import CapkitError
+from capkit.errors import CapkitError, InputError
 from capkit.files import check_writable_folder, write_atomically, write_folder
 from capkit.growth import Growth, assumed_growth, fit_growth, read_actuals, timeline
 from capkit.plan import Plan
@@ -464,7 +464,9 @@ def write_report(params: ReportParams, out: Path | str = "reports") -> ReportFil
     s.workload(**params.settings)  # validates every value and key now, not inside the kernel
     bills = list(params.bills or [])
     if bills and params.actuals is None:
-        raise ReportError("--bill needs --actuals: the daily active users (date,users) of the billed months")
+        raise InputError(
+            "required with a bill: the daily active users (date,users) of the billed months", what="actuals"
+        )
     for bill in bills:
         read_bill(bill)  # an unreadable bill fails here, on one line, not inside the kernel
     if params.actuals is not None:

@@ -273,7 +273,9 @@ def shared_workload(
     by_name = {s.name: s for s in stacks}
     if workload_from is not None and workload_from not in by_name:
         raise InputError(
-            f"workload from {workload_from!r}: not one of the stacks compared; allowed: {', '.join(by_name)}"
+            f"not one of the stacks compared; allowed: {', '.join(by_name)}",
+            what="workload_from",
+            name=repr(workload_from),
         )
     given = {k: v for k, v in (values or {}).items() if k in BUSINESS}
     shared, sources = {}, {}
@@ -300,11 +302,13 @@ def check_stacks(names: Sequence[str]) -> list[str]:
     names = [n.strip() for n in names if n.strip()]
     if not 2 <= len(names) <= 4:
         raise InputError(
-            f"--stacks: give two to four stacks separated by commas, got {len(names)} "
-            f"({', '.join(names) or 'none'}); presets: {', '.join(preset_names())}"
+            f"give two to four stacks separated by commas, got {len(names)} "
+            f"({', '.join(names) or 'none'}); presets: {', '.join(preset_names())}",
+            what="stacks",
+            allowed="two to four stacks",
         )
     if len(set(names)) != len(names):
-        raise InputError(f"--stacks: {', '.join(names)} names a stack twice")
+        raise InputError(f"{', '.join(names)} names a stack twice", what="stacks")
     return names
 
 
@@ -342,14 +346,18 @@ def comparison(
     values = dict(values or {})
     named = dict(zip(names, loaded, strict=True))
     if workload_from is not None and workload_from not in named:
-        raise InputError(f"workload from {workload_from!r}: not one of the stacks compared ({', '.join(names)})")
+        raise InputError(
+            f"not one of the stacks compared ({', '.join(names)})", what="workload_from", name=repr(workload_from)
+        )
     shared = shared_workload(loaded, values, None if workload_from is None else named[workload_from].name)
     technical = {k: v for k, v in values.items() if k not in BUSINESS}
     declared = {k for s in loaded for k in s.specs}
     unknown = sorted(set(technical) - declared)
     if unknown:
         raise InputError(
-            f"--set {unknown[0]}: no stack of {', '.join(names)} declares it; business inputs: {', '.join(BUSINESS)}"
+            f"no stack of {', '.join(names)} declares it; business inputs: {', '.join(BUSINESS)}",
+            what="setting",
+            name=unknown[0],
         )
     out = {}
     for name, s in zip(names, loaded, strict=True):

@@ -257,11 +257,13 @@ def parse_settings(items: Iterable[str]) -> tuple[dict[str, float], dict[str, In
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InputError(f"--set {item!r}: expected key=value or key=low:likely:high, e.g. users=100000")
+            raise InputError(
+                "expected key=value or key=low:likely:high, e.g. users=100000", what="setting", name=repr(item)
+            )
         try:
             values[key], spread = parse_value(key, text)
         except InputError as exc:
-            raise InputError(f"--set {exc}") from None
+            raise InputError(str(exc), what="setting") from None
         if spread is not None:
             ranges[key] = spread
     return values, ranges

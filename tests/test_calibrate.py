@@ -222,3 +222,18 @@ def test_fit_frees_an_assumption_the_bill_cannot_separate(bill):
     assert status["memory_mb"] == "fitted" and status["duration_ms"] == "fitted"
     gb_s = result.summary.set_index("line").loc["lambda: compute"]
     assert abs(gb_s["error_after"]) < 0.05
+
+
+def test_a_bad_users_file_is_named_by_calibrates_flag(tmp_path, capsys):
+    """The library names the file as the users file (its role); capkit calibrate prints its
+    own flag, --users, never --actuals (the report's)."""
+    from capkit import cli
+    from capkit.calibrate import example_bill
+
+    bills, _ = example_bill()
+    users = tmp_path / "users.csv"
+    users.write_text("date,users\n2026-01-15,many\n")
+    assert cli.main(["calibrate", "--stack", "aws-serverless", "--bill", str(bills[0]), "--users", str(users)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"capkit: error: --users {users}: row 2: users 'many' must be a number above 0")
+    assert "--actuals" not in err

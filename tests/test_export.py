@@ -139,4 +139,4 @@ def test_compare_workload_from_a_stack_prices_it_as_plan_does(capsys):
     out = capsys.readouterr().out
     assert "render-postgres's own calls_per_user 50" in out and "--set" in out
     assert main([*argv, "--workload-from", "nope"]) == 2
-    assert "workload from 'nope': not one of the stacks compared" in capsys.readouterr().err
+    assert "--workload-from 'nope': not one of the stacks compared" in capsys.readouterr().err

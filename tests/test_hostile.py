@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import capkit
+from capkit import cli
 from capkit.errors import MAX_MESSAGE_CHARS, StackError
 from capkit.files import write_atomically, write_folder
 from capkit.scenario import Scenario
@@ -519,8 +520,11 @@ def test_one_row_of_users_is_refused_in_the_users_words(tmp_path):
     assert users_by_month(one, ["2026-01"]) == {"2026-01": 5.0}
     empty = tmp_path / "empty.csv"
     empty.write_text("date,users\n")
-    with pytest.raises(capkit.CapkitError, match=r"^--users .*: needs at least 1 row"):
+    with pytest.raises(capkit.InputError, match=r"^users file .*: needs at least 1 row") as caught:
         users_by_month(empty, ["2026-01"])
+    assert caught.value.what == "users" and caught.value.name == str(empty)
+    # The CLI names the file by its flag: calibrate's --users, not the report's --actuals.
+    assert cli.error_text(caught.value, wrap=False).startswith(f"capkit: error: --users {empty}: needs at least 1 row")
 
 
 @pytest.mark.parametrize("kind", ["folder", "fifo", "symlink", "proc", "empty", "long"])
@@ -541,8 +545,9 @@ def test_out_is_checked_before_any_work_and_only_files_are_replaced(tmp_path, ki
     else:
         target = tmp_path / ("a" * 300 + ".yaml")
     before = os.lstat(target) if kind in ("folder", "fifo", "symlink") else None
-    with pytest.raises(capkit.CapkitError, match="--out"):
+    with pytest.raises(capkit.InputError, match="^output") as caught:
         check_out_file(target if kind != "empty" else "")
+    assert caught.value.what == "out" and cli.error_text(caught.value, wrap=False).startswith("capkit: error: --out")
     with pytest.raises((capkit.CapkitError, OSError)):
         write_atomically(target, "x: 1\n")
     if before is not None:  # the folder, FIFO or link is still what it was
@@ -565,7 +570,7 @@ def test_calibrate_refuses_a_fifo_out_before_reading_the_bill(tmp_path):
         "--out",
         str(fifo),
     )
-    assert_one_line_error(r, "is a device or FIFO")
+    assert_one_line_error(r, ": a device or FIFO")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
@@ -700,7 +705,7 @@ def test_only_assumptions_a_bill_informs_can_be_fitted(name):
     from capkit.calibrate import calibrate
 
     examples = capkit.pricing.data_path("examples")
-    with pytest.raises(capkit.CapkitError, match=f"--fit {name}: a business input"):
+    with pytest.raises(capkit.InputError, match=f"^fit {name}: a business input"):
         calibrate(
             "aws-serverless", [examples / "aws-serverless-cur.csv"], examples / "aws-serverless-users.csv", fit=[name]
         )

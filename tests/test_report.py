@@ -175,7 +175,7 @@ def test_a_bill_adds_the_model_against_it(tmp_path):
 def test_a_bill_without_actuals_fails_before_papermill(tmp_path):
     from capkit.calibrate import example_bill
 
-    with pytest.raises(ReportError, match="--bill needs --actuals"):
+    with pytest.raises(capkit.InputError, match="^actuals file: required with a bill"):
         write_report(ReportParams("aws-serverless", bills=[str(example_bill()[0])]), tmp_path)
 
 
