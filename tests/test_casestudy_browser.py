@@ -22,7 +22,7 @@ def check_rendered(page, name: str) -> None:
     page.get_by_role("heading", name=DONE).first.wait_for(timeout=120_000)
     # Outputs, not the notebook's text: the figures table and the roadmap table (the last output).
     page.locator("table:visible", has_text=cs.spec.figures[0].label).first.wait_for(timeout=120_000)
-    page.locator("table:visible", has_text="users_from").first.wait_for(timeout=120_000)
+    page.locator("table:visible", has_text="from users").first.wait_for(timeout=120_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('img')].some(i => i.src.startsWith('data:image/svg+xml') && i.naturalWidth"
         " && i.checkVisibility())",
