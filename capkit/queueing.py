@@ -43,6 +43,15 @@ MAX_COUNTS = 10_000
 
 
 # --- array functions (inf where the queue is saturated) ---------------------------------------
+# Scalars in, scalars out, as numpy's own functions: all-scalar arguments give a numpy scalar,
+# any array gives an array of the broadcast shape (``_same_kind``).
+def _same_kind(result: np.ndarray, *given: object) -> np.ndarray | np.floating:
+    """``result`` as a numpy scalar when every one of ``given`` is a scalar, else as an array."""
+    if all(np.ndim(g) == 0 for g in given):
+        return np.asarray(result).reshape(-1)[0][()]
+    return result
+
+
 def erlang_b(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.ndarray:
     """The share of arrivals an M/M/c/c loss system turns away (Erlang B) for ``servers`` c
     and ``offered_load`` a (erlangs): P(X = c) / P(X <= c) for X ~ Poisson(a), in logs."""
@@ -52,7 +61,7 @@ def erlang_b(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         # log P(X = c) = c log a - a - log c!;  P(X <= c) = Q(c + 1, a), the regularized upper gamma.
         log_b = c * np.log(a) - a - gammaln(c + 1.0) - np.log(gammaincc(c + 1.0, a))
-        return np.where(a > 0, np.exp(log_b), np.where(c > 0, 0.0, 1.0))
+        return _same_kind(np.where(a > 0, np.exp(log_b), np.where(c > 0, 0.0, 1.0)), servers, offered_load)
 
 
 def erlang_c(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.ndarray:
@@ -62,7 +71,7 @@ def erlang_c(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.
     b = erlang_b(c, a)
     with np.errstate(divide="ignore", invalid="ignore"):
         wait = c * b / (c - a * (1.0 - b))
-    return np.where(a < c, wait, 1.0)
+    return _same_kind(np.where(a < c, wait, 1.0), servers, offered_load)
 
 
 def mean_wait(servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float) -> np.ndarray:
@@ -70,7 +79,8 @@ def mean_wait(servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate:
     lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
     theta = servers * mu - lam
     with np.errstate(divide="ignore"):
-        return np.where(theta > 0, erlang_c(servers, lam / mu) / theta, np.inf)
+        wait = np.where(theta > 0, erlang_c(servers, lam / mu) / theta, np.inf)
+    return _same_kind(wait, servers, arrival_rate, service_rate)
 
 
 def _tail(t: np.ndarray, wait: np.ndarray, theta: np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -90,7 +100,8 @@ def response_tail(
 ) -> np.ndarray:
     """P(response time > t), service plus wait, with ``t`` in the rates' time unit."""
     lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
-    return _tail(np.asarray(t, dtype=float), erlang_c(servers, lam / mu), servers * mu - lam, mu)
+    tail = _tail(np.asarray(t, dtype=float), erlang_c(servers, lam / mu), servers * mu - lam, mu)
+    return _same_kind(tail, t, servers, arrival_rate, service_rate)
 
 
 def response_quantile(
@@ -116,7 +127,7 @@ def response_quantile(
         args=(wait, theta_ok, mu),
         tolerances={"xrtol": 1e-12, "xatol": 0.0},
     )
-    return np.where(stable, found.x, np.inf)
+    return _same_kind(np.where(stable, found.x, np.inf), servers, arrival_rate, service_rate)
 
 
 def service_level(
@@ -127,7 +138,7 @@ def service_level(
     theta = servers * mu - lam
     with np.errstate(over="ignore"):
         level = 1.0 - erlang_c(servers, lam / mu) * np.exp(-np.maximum(theta, 0.0) * np.asarray(t, dtype=float))
-    return np.where(theta > 0, level, 0.0)
+    return _same_kind(np.where(theta > 0, level, 0.0), t, servers, arrival_rate, service_rate)
 
 
 def arrival_rate_at_quantile(q: float, target: float, servers: int, service_rate: float) -> float:
@@ -135,11 +146,11 @@ def arrival_rate_at_quantile(q: float, target: float, servers: int, service_rate
     service alone misses it); rates per the target's time unit, ``service_rate`` per server."""
     from scipy.optimize import brentq
 
-    if response_quantile(q, servers, 0.0, service_rate)[0] >= target:
+    if response_quantile(q, servers, 0.0, service_rate) >= target:
         return 0.0
     capacity = servers * service_rate  # the quantile grows without bound as arrivals reach it
     return float(
-        brentq(lambda lam: response_quantile(q, servers, lam, service_rate)[0] - target, 0.0, capacity * (1 - 1e-12))
+        brentq(lambda lam: response_quantile(q, servers, lam, service_rate) - target, 0.0, capacity * (1 - 1e-12))
     )
 
 
@@ -155,34 +166,56 @@ def _checked(name: str, values: np.ndarray | float, low: float, strict: bool) ->
 
 @dataclass(frozen=True)
 class MMC:
-    """An M/M/c queue (or one per element of its arrays). Make it with :func:`mmc`."""
+    """An M/M/c queue (or one per element of its arrays). Make it with :func:`mmc`.
+
+    Scalars in, scalars out: a queue made of scalars gives each figure as a float (``mmc(10,
+    12, 2).p_wait`` is 0.2451); one made with an array gives arrays of the broadcast shape."""
 
     arrival_rate: np.ndarray
     service_rate: np.ndarray
     servers: np.ndarray
+    #: Every input was a scalar: the figures come out as floats.
+    scalar: bool = False
 
+    def _out(self, values: np.ndarray) -> np.ndarray | float:
+        """A figure as given back: a float for a scalar queue, else the array."""
+        return float(np.asarray(values).reshape(-1)[0]) if self.scalar else values
+
+    # The figures as arrays, whatever the inputs (the formulas and the checks use these).
     @property
-    def offered_load(self) -> np.ndarray:
-        """a = lambda / mu, in erlangs (busy servers on average)."""
+    def _load(self) -> np.ndarray:
         return self.arrival_rate / self.service_rate
 
     @property
-    def utilization(self) -> np.ndarray:
-        """rho = a / c, the share of time each server is busy."""
-        return self.offered_load / self.servers
+    def _rho(self) -> np.ndarray:
+        return self._load / self.servers
 
     @property
-    def stable(self) -> np.ndarray:
+    def _stable(self) -> np.ndarray:
+        return self._rho < 1.0
+
+    @property
+    def offered_load(self) -> np.ndarray | float:
+        """a = lambda / mu, in erlangs (busy servers on average)."""
+        return self._out(self._load)
+
+    @property
+    def utilization(self) -> np.ndarray | float:
+        """rho = a / c, the share of time each server is busy."""
+        return self._out(self._rho)
+
+    @property
+    def stable(self) -> np.ndarray | bool:
         """True where rho < 1 (a steady state exists)."""
-        return self.utilization < 1.0
+        return bool(self._stable.reshape(-1)[0]) if self.scalar else self._stable
 
     def require_stable(self, asked: str = "", name: str | None = None) -> None:
         """Raise a one-line InputError if any element is unstable, naming the figure ``asked``
         for and the servers (``name``: as given)."""
-        if not self.stable.all():
-            i = int(np.argmin(self.stable))
-            c, rho = int(self.servers[i]), float(self.utilization[i])
-            need = math.floor(float(self.offered_load[i])) + 1
+        if not self._stable.all():
+            i = int(np.argmin(self._stable))
+            c, rho = int(self.servers.reshape(-1)[i]), float(self._rho.reshape(-1)[i])
+            need = math.floor(float(self._load.reshape(-1)[i])) + 1
             raise InputError(
                 f"{asked + ': ' if asked else ''}with {c} server{'' if c == 1 else 's'} utilization is {rho:.3g} "
                 "(at least 1), "
@@ -194,65 +227,97 @@ class MMC:
             )
 
     @property
-    def p_wait(self) -> np.ndarray:
-        """P(an arrival waits), Erlang C (1 where unstable)."""
-        return erlang_c(self.servers, self.offered_load)
+    def _p_wait(self) -> np.ndarray:
+        return np.asarray(erlang_c(self.servers, self._load))
 
     @property
-    def p0(self) -> np.ndarray:
+    def p_wait(self) -> np.ndarray | float:
+        """P(an arrival waits), Erlang C (1 where unstable)."""
+        return self._out(self._p_wait)
+
+    @property
+    def p0(self) -> np.ndarray | float:
         """P(the system is empty)."""
         self.require_stable("P0")
-        a, c = self.offered_load, self.servers
+        a, c = self._load, self.servers
         from scipy.special import gammaincc, gammaln
 
         # 1/P0 = sum_{k<c} a^k/k! + a^c / (c! (1 - rho)), and sum_{k<c} a^k/k! = e^a P(X <= c - 1)
         # = e^a Q(c, a) for X ~ Poisson(a): added in logs, so that large pools do not overflow.
         with np.errstate(divide="ignore"):
             log_sum = a + np.log(gammaincc(c, a))
-            log_last = c * np.log(a) - gammaln(c + 1.0) - np.log1p(-self.utilization)
+            log_last = c * np.log(a) - gammaln(c + 1.0) - np.log1p(-self._rho)
             log_p0 = -np.logaddexp(log_sum, log_last)
-        return np.where(a > 0, np.exp(log_p0), 1.0)
+        return self._out(np.where(a > 0, np.exp(log_p0), 1.0))
 
     @property
-    def lq(self) -> np.ndarray:
-        """Mean number waiting, Lq = C rho / (1 - rho)."""
+    def _lq(self) -> np.ndarray:
         self.require_stable("Lq")
-        rho = self.utilization
-        return self.p_wait * rho / (1.0 - rho)
+        rho = self._rho
+        return self._p_wait * rho / (1.0 - rho)
 
     @property
-    def l(self) -> np.ndarray:  # noqa: E743 (L is the queueing literature's name)
-        """Mean number in the system, L = Lq + a."""
-        return self.lq + self.offered_load
+    def lq(self) -> np.ndarray | float:
+        """Mean number waiting, Lq = C rho / (1 - rho)."""
+        return self._out(self._lq)
 
     @property
-    def wq(self) -> np.ndarray:
-        """Mean wait in the queue, Wq = Lq / lambda = C / (c mu - lambda), in the rates' time unit."""
+    def l(self) -> np.ndarray | float:  # noqa: E743 (L is the queueing literature's name)
+        """Mean number in the system, L = Lq + a (Little's law: L = lambda W)."""
+        return self._out(self._lq + self._load)
+
+    @property
+    def _wq(self) -> np.ndarray:
         self.require_stable("Wq")
-        return mean_wait(self.servers, self.arrival_rate, self.service_rate)
+        return np.asarray(mean_wait(self.servers, self.arrival_rate, self.service_rate))
 
     @property
-    def w(self) -> np.ndarray:
-        """Mean time in the system, W = Wq + 1 / mu."""
-        return self.wq + 1.0 / self.service_rate
+    def wq(self) -> np.ndarray | float:
+        """Mean wait in the queue, Wq = Lq / lambda = C / (c mu - lambda), in the rates' time unit."""
+        return self._out(self._wq)
 
-    def service_level(self, t: float) -> np.ndarray:
+    @property
+    def w(self) -> np.ndarray | float:
+        """Mean time in the system, W = Wq + 1 / mu, in the rates' time unit."""
+        return self._out(self._wq + 1.0 / self.service_rate)
+
+    def service_level(self, t: float) -> np.ndarray | float:
         """P(wait <= t), ``t`` in the rates' time unit."""
         self.require_stable("service level")
         _checked("t", t, 0.0, strict=False)
-        return service_level(t, self.servers, self.arrival_rate, self.service_rate)
+        return self._out(np.asarray(service_level(t, self.servers, self.arrival_rate, self.service_rate)))
 
-    def response_percentile(self, percent: float) -> np.ndarray:
-        """The response time (wait plus service) that ``percent`` % of arrivals stay within."""
+    def response_percentile(self, percent: float) -> np.ndarray | float:
+        """The response time (wait plus service) that ``percent`` % of arrivals stay within, in
+        the rates' time unit."""
         if not 0 < percent < 100:
             raise InputError(f"percentile = {percent:g} is not allowed: it must be above 0 and below 100")
         self.require_stable(f"p{percent:g} response time")
-        return response_quantile(percent / 100.0, self.servers, self.arrival_rate, self.service_rate)
+        return self._out(
+            np.asarray(response_quantile(percent / 100.0, self.servers, self.arrival_rate, self.service_rate))
+        )
+
+    def __repr__(self) -> str:
+        if self.scalar:
+            rho = float(self._rho.reshape(-1)[0])
+            return (
+                f"MMC(arrival_rate={float(self.arrival_rate.reshape(-1)[0]):g}, service_rate="
+                f"{float(self.service_rate.reshape(-1)[0]):g}, servers={int(self.servers.reshape(-1)[0])}: "
+                f"utilization {rho:.1%}{'' if rho < 1 else ', unstable'})"
+            )
+        return f"MMC({self.servers.size} queues, servers {int(self.servers.min())} to {int(self.servers.max())})"
+
+    def _repr_html_(self) -> str:
+        from capkit.tables import CSS, html_table
+
+        return CSS + html_table(queue_frame(self), "capkit-queue")
 
 
 def mmc(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float, servers: np.ndarray | int) -> MMC:
     """An M/M/c queue: ``arrival_rate`` lambda (at least 0) and ``service_rate`` mu of one server
-    (above 0), per the same time unit, and ``servers`` c (whole, 1 to 100,000). Arrays broadcast."""
+    (above 0), per the same time unit, and ``servers`` c (whole, 1 to 100,000). Arrays
+    broadcast; all-scalar inputs give a queue whose figures are floats (Kleinrock vol. 1, 3.5)."""
+    scalar = all(np.ndim(x) == 0 for x in (arrival_rate, service_rate, servers))
     lam = _checked("arrival_rate", arrival_rate, 0.0, strict=False)
     mu = _checked("service_rate", service_rate, 0.0, strict=True)
     c = _checked("servers", servers, 1.0, strict=False)
@@ -260,7 +325,7 @@ def mmc(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float, serv
         bad = c[np.argmax((c != np.round(c)) | (c > MAX_SERVERS))]
         raise InputError(f"servers = {bad:g} is not allowed: it must be a whole number from 1 to {MAX_SERVERS:,}")
     lam, mu, c = np.broadcast_arrays(lam, mu, c)
-    return MMC(lam.astype(float), mu.astype(float), c.astype(float))
+    return MMC(lam.astype(float), mu.astype(float), c.astype(float), scalar)
 
 
 def servers_for(
@@ -284,7 +349,7 @@ def servers_for(
         if not 0 < share < 1:
             raise InputError(f"service level share = {share:g} is not allowed: it must be above 0 and below 1")
         _checked("service level time", t, 0.0, strict=False)
-    a = float(queue.offered_load[0])
+    a = float(queue._load.reshape(-1)[0])
     c = math.floor(a) + 1  # the fewest stable servers
     if max_utilization is not None:
         c = max(c, math.ceil(a / max_utilization - 1e-12))
@@ -321,7 +386,7 @@ def queue_table(
     """
     import pandas as pd
 
-    counts = np.asarray(servers, dtype=float)
+    counts = np.atleast_1d(np.asarray(servers, dtype=float))
     whole = mmc(arrival_rate, service_rate, counts)
     if not whole.stable.any():
         whole.require_stable(name=name)
@@ -331,6 +396,37 @@ def queue_table(
     figures.update({f"p{p}": q.response_percentile(p) for p in (50, 95, 99)})
     if within is not None:
         figures[f"within_{within:g}"] = q.service_level(within)
-    for name, values in figures.items():
-        table.loc[whole.stable, name] = values  # unstable counts stay empty (NaN)
+    for column, values in figures.items():
+        table.loc[whole.stable, column] = values  # unstable counts stay empty (NaN)
     return table
+
+
+def queue_frame(queue: MMC) -> pd.DataFrame:
+    """A queue's figures for people, a row per element: servers, utilization, and for a stable
+    one P(wait), the mean queue and wait, the mean and 95th percentile time in the system (in
+    the rates' time unit); an unstable one says so."""
+    import pandas as pd
+
+    from capkit.tables import count, share
+
+    lam, mu, c = (
+        np.atleast_1d(x).reshape(-1) for x in np.broadcast_arrays(queue.arrival_rate, queue.service_rate, queue.servers)
+    )
+    rows = []
+    for i in range(c.size):
+        one = mmc(float(lam[i]), float(mu[i]), int(c[i]))
+        row = {"servers": count(c[i]), "utilization": share(one.utilization)}
+        if one.stable:
+            row.update(
+                {
+                    "P(wait)": share(one.p_wait),
+                    "mean queue": f"{one.lq:.4g}",
+                    "mean wait": f"{one.wq:.4g}",
+                    "mean time in system": f"{one.w:.4g}",
+                    "95th percentile time": f"{one.response_percentile(95):.4g}",
+                }
+            )
+        else:
+            row["P(wait)"] = "unstable: the queue grows without bound"
+        rows.append(row)
+    return pd.DataFrame(rows)

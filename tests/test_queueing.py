@@ -100,11 +100,11 @@ def test_mm1_closed_forms():
     # Wq = Lq / lambda = 25/60 = 0.41667 s; W = 1 / (mu - lambda) = 0.5 s (Little: L = lambda W).
     # T ~ Exp(mu - lambda = 2/s): p95 = ln 20 / 2 = 1.4979 s; P(wait <= 1 s) = 1 - rho e^-2.
     q = mmc(10, 12, 1)
-    assert q.p0[0] == pytest.approx(1 / 6) and q.p_wait[0] == pytest.approx(5 / 6)
-    assert q.lq[0] == pytest.approx(25 / 6) and q.l[0] == pytest.approx(5)
-    assert q.wq[0] == pytest.approx(25 / 60) and q.w[0] == pytest.approx(0.5)
-    assert q.response_percentile(95)[0] == pytest.approx(math.log(20) / 2, rel=1e-9)
-    assert q.service_level(1.0)[0] == pytest.approx(1 - 5 / 6 * math.exp(-2))
+    assert q.p0 == pytest.approx(1 / 6) and q.p_wait == pytest.approx(5 / 6)
+    assert q.lq == pytest.approx(25 / 6) and q.l == pytest.approx(5)
+    assert q.wq == pytest.approx(25 / 60) and q.w == pytest.approx(0.5)
+    assert q.response_percentile(95) == pytest.approx(math.log(20) / 2, rel=1e-9)
+    assert q.service_level(1.0) == pytest.approx(1 - 5 / 6 * math.exp(-2))
 
 
 def test_erlang_c_staffing_hand_worked():
@@ -115,10 +115,10 @@ def test_erlang_c_staffing_hand_worked():
     #   Wq = 0.17391 / (4 - 2) = 0.08696 min; P(wait <= 0.5 min) = 1 - 0.17391 e^-1 = 0.93602.
     # P0 at c = 3: 1 / (1 + 2 + 2 + 8/6 x 1/(1 - 2/3)) = 1 / 9.
     three, four = mmc(2, 1, 3), mmc(2, 1, 4)
-    assert three.p_wait[0] == pytest.approx(4 / 9) and three.p0[0] == pytest.approx(1 / 9)
-    assert three.service_level(0.5)[0] == pytest.approx(1 - 4 / 9 * math.exp(-0.5))
-    assert four.p_wait[0] == pytest.approx(4 / 23) and four.wq[0] == pytest.approx(2 / 23)
-    assert four.service_level(0.5)[0] == pytest.approx(1 - 4 / 23 * math.exp(-1))
+    assert three.p_wait == pytest.approx(4 / 9) and three.p0 == pytest.approx(1 / 9)
+    assert three.service_level(0.5) == pytest.approx(1 - 4 / 9 * math.exp(-0.5))
+    assert four.p_wait == pytest.approx(4 / 23) and four.wq == pytest.approx(2 / 23)
+    assert four.service_level(0.5) == pytest.approx(1 - 4 / 23 * math.exp(-1))
     # 80 % answered within 0.5 min: 3 servers give 73 %, 4 give 93.6 %, so 4.
     assert servers_for(2, 1, service_level=(0.8, 0.5)) == 4
     # Mean wait at most 0.1 min: 0.444 with 3, 0.087 with 4.
@@ -149,3 +149,19 @@ def test_a_queue_is_arrays_over_servers():
 def test_bad_queues_are_refused_in_one_line(call, message):
     with pytest.raises(capkit.InputError, match=message):
         call()
+
+
+def test_scalars_in_scalars_out_arrays_in_arrays_out():
+    """As numpy: scalar inputs give floats, an array gives an array of its shape. M/M/2 at
+    lambda 10, mu 12: a = 5/6, B(2, a) = (a^2/2) / (1 + a + a^2/2) = 0.2083, C = 2 B / (2 - a
+    (1 - B)) = 0.2451."""
+    q = mmc(10, 12, 2)
+    assert isinstance(q.p_wait, float) and q.p_wait == pytest.approx(0.24509804, rel=1e-7)
+    assert isinstance(q.wq, float) and isinstance(q.stable, bool) and isinstance(q.utilization, float)
+    two = mmc([10, 11], 12, 2)
+    assert isinstance(two.p_wait, np.ndarray) and two.p_wait.shape == (2,)
+    assert two.p_wait[0] == pytest.approx(q.p_wait)
+    assert np.ndim(erlang_c(2, 10 / 12)) == 0 and erlang_c([2, 3], 10 / 12).shape == (2,)
+    assert np.ndim(response_quantile(0.95, 2, 10.0, 12.0)) == 0
+    assert len(repr(q)) < 500 and "utilization 41.7%" in repr(q)
+    assert "<table" in q._repr_html_() and "24.5%" in q._repr_html_()
