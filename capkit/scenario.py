@@ -68,6 +68,16 @@ class Scenario:
         s = stack if isinstance(stack, Stack) else load_stack(stack, root=root)
         return cls(s, s.workload(**dict(values or {})), sizing, allow_hobby)
 
+    def __repr__(self) -> str:
+        from capkit.display import scenario_repr
+
+        return scenario_repr(self)
+
+    def _repr_html_(self) -> str:
+        from capkit.display import scenario_html
+
+        return scenario_html(self)
+
     @property
     def users(self) -> float:
         return float(self.workload.users[0])

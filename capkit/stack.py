@@ -106,7 +106,14 @@ class Stack:
         return rows
 
     def __repr__(self) -> str:
-        return f"Stack({self.name!r}, components={[c.id for c in self.components]})"
+        from capkit.display import stack_repr
+
+        return stack_repr(self)
+
+    def _repr_html_(self) -> str:
+        from capkit.display import stack_html
+
+        return stack_html(self)
 
 
 def universal_specs(catalog: Catalog) -> dict[str, AssumptionSpec]:

@@ -1,0 +1,230 @@
+"""How capkit's objects show in a notebook: a short text repr and an HTML view each.
+
+Plan, Scenario, Workload, Stack, roadmap Phase, Calibration and Catalog call these from their
+``__repr__`` and ``_repr_html_`` (IPython asks for the latter), so a cell that ends with one of
+them shows its figures in the pages' table style (:func:`capkit.tables.html_table`) instead of
+a dump of its fields. The text forms stay under a few lines.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from capkit.tables import (
+    CSS,
+    bites_at,
+    components_html,
+    configuration_text,
+    cost_shown,
+    count,
+    headline_html,
+    html_table,
+    load_html,
+    metric_label,
+    money,
+    notes_html,
+)
+
+if TYPE_CHECKING:
+    from capkit.analysis.roadmap import Phase
+    from capkit.calibrate import Calibration
+    from capkit.plan import Plan
+    from capkit.pricing import Catalog
+    from capkit.scenario import Scenario
+    from capkit.stack import Stack
+    from capkit.workload import Workload
+
+#: Fields a workload's text form lists before "and N more".
+SHOWN_FIELDS = 4
+
+
+def _next_limit(plan: Plan) -> str:
+    b = plan.summary["bottleneck"]
+    if b is None:
+        return "no limit grows with users"
+    at = bites_at(plan)
+    label = metric_label(plan, b["component"], b["metric"])
+    return f"next limit {label}, {at} users" if at.startswith("over") else f"next limit {label} at {at} users"
+
+
+# --- Plan and Scenario ------------------------------------------------------------------------
+def plan_repr(plan: Plan) -> str:
+    """``Plan(render-postgres, 100,000 users, right-sized: $1,547/month; next limit Web CPU at
+    144,000 users)``."""
+    users = count(plan.workload["users"])
+    cost = money(plan.summary["monthly_cost_usd"])
+    return f"Plan({plan.stack}, {users} users, {plan.sizing}: {cost}/month; {_next_limit(plan)})"
+
+
+def plan_html(plan: Plan) -> str:
+    """The plan as the planner shows it: the answer, the figures, the load against every limit,
+    the cost by component and every billed item."""
+    return (
+        CSS
+        + headline_html(plan)
+        + "<h4>Load against every limit</h4>"
+        + load_html(plan)
+        + "<h4>Cost by component</h4>"
+        + components_html(plan)
+        + "<h4>Every billed item (USD per month)</h4>"
+        + html_table(cost_shown(plan), "capkit-cost", headers={"label": "billed item"})
+        + notes_html(plan)
+    )
+
+
+def scenario_repr(scenario: Scenario) -> str:
+    """``Scenario(render-postgres at 100,000 users, right-sized)`` and its plan's figure."""
+    plan = scenario.plan
+    return (
+        f"Scenario({scenario.stack.name} at {count(scenario.users)} users, {scenario.sizing}: "
+        f"{money(plan.summary['monthly_cost_usd'])}/month)"
+    )
+
+
+def scenario_html(scenario: Scenario) -> str:
+    """The scenario's stack title, then its plan (:func:`plan_html`)."""
+    return f"<h3>{html.escape(scenario.stack.title)} ({html.escape(scenario.stack.name)})</h3>" + plan_html(
+        scenario.plan
+    )
+
+
+# --- Workload and Stack -----------------------------------------------------------------------
+def workload_repr(wl: Workload) -> str:
+    """``Workload(users=100000, calls_per_user=50, ...; 25 fields)`` (one value each), or the
+    users' range for a workload of many values."""
+    values = {k: wl[k] for k in wl.specs if k in wl}
+    if wl.n > 1:
+        users = wl["users"]
+        return f"Workload({len(values)} fields x {wl.n} values; users {users.min():,.6g} to {users.max():,.6g})"
+    shown = ", ".join(f"{k}={float(v[0]):.6g}" for k, v in list(values.items())[:SHOWN_FIELDS])
+    more = len(values) - SHOWN_FIELDS
+    return f"Workload({shown}{f', and {more} more' if more > 0 else ''})"
+
+
+def workload_table(wl: Workload) -> pd.DataFrame:
+    """Every field: its value (or range of values), unit and meaning."""
+    rows = []
+    for k, spec in wl.specs.items():
+        if k not in wl:
+            continue
+        v = wl[k]
+        value = (
+            f"{float(v.min()):,.6g} to {float(v.max()):,.6g}"
+            if v.size > 1 and v.min() != v.max()
+            else f"{float(v[0]):,.6g}"
+        )
+        rows.append({"field": k, "value": value, "unit": spec.unit, "meaning": spec.meaning})
+    return pd.DataFrame(rows)
+
+
+def workload_html(wl: Workload) -> str:
+    return CSS + html_table(workload_table(wl), "capkit-workload", names=["field"])
+
+
+def stack_components(stack: Stack) -> pd.DataFrame:
+    """Each component: its name, type and the options it is written with."""
+    from capkit.labels import component_names
+
+    names = component_names(stack)
+    return pd.DataFrame(
+        {
+            "component": [names[c.id] for c in stack.components],
+            "id in the file": [c.id for c in stack.components],
+            "type": [c.type for c in stack.components],
+            "as written": [
+                configuration_text({c.id: c.configuration()}, names).partition(": ")[2] for c in stack.components
+            ],
+        }
+    )
+
+
+def stack_assumptions(stack: Stack) -> pd.DataFrame:
+    """Every assumption: default, unit, allowed range, declared uncertainty and source."""
+    rows = []
+    for key, spec in stack.specs.items():
+        rows.append(
+            {
+                "assumption": key,
+                "default": f"{spec.default:,.6g}",
+                "unit": spec.unit,
+                "range": f"{spec.min:,.6g} to {spec.max:,.6g}",
+                "uncertain": "" if spec.low is None else f"{spec.low:,.6g} to {spec.high:,.6g}",
+                "source": spec.source or "capkit universal field",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def stack_repr(stack: Stack) -> str:
+    """``Stack('render-postgres', components=['render_web', 'postgres', ...])``."""
+    return f"Stack({stack.name!r}, components={[c.id for c in stack.components]})"
+
+
+def stack_html(stack: Stack) -> str:
+    """The stack's title, its components and its assumptions with units and sources."""
+    return (
+        CSS
+        + f"<h3>{html.escape(stack.title)} ({html.escape(stack.name)})</h3>"
+        + "<h4>Components</h4>"
+        + html_table(stack_components(stack), "capkit-stack-components")
+        + "<h4>Assumptions</h4>"
+        + html_table(stack_assumptions(stack), "capkit-stack-assumptions", names=["assumption"])
+    )
+
+
+# --- roadmap phases, calibration, catalog -----------------------------------------------------
+def phase_repr(phase: Phase) -> str:
+    """``Phase(1,000 to 3,286 users, $48 to $55/month; 2 actions)``."""
+    fits = "" if phase.fits else "; no option fits"
+    n = len(phase.actions)
+    return (
+        f"Phase({count(phase.users_from)} to {count(phase.users_to)} users, {money(phase.cost_from_usd)} to "
+        f"{money(phase.cost_to_usd)}/month; {n} action{'s' if n != 1 else ''}{fits})"
+    )
+
+
+def phase_html(phase: Phase) -> str:
+    """A phase as one row of the roadmap table."""
+    from capkit.analysis.roadmap import roadmap_table
+    from capkit.scenario import roadmap_shown
+
+    return CSS + html_table(roadmap_shown(roadmap_table([phase])), "capkit-roadmap")
+
+
+def calibration_repr(result: Calibration) -> str:
+    """``Calibration(aws-serverless against aws-serverless-cur.csv, 2026-01 to 2026-06: 6 fitted)``."""
+    from pathlib import Path
+
+    bills = ", ".join(Path(b).name for b in result.bills)
+    span = f"{result.months[0]} to {result.months[-1]}" if result.months else "no full month"
+    return f"Calibration({result.stack.name} against {bills}, {span}: {len(result.fitted)} fitted)"
+
+
+def calibration_html(result: Calibration) -> str:
+    """The model against the bill, the assumptions before and after, the unmapped lines."""
+    from capkit.calibrate import calibration_tables
+
+    t = calibration_tables(result)
+    parts = [
+        CSS,
+        f"<h4>Model against the bill: {len(result.months)} full months</h4>",
+        html_table(t["lines"], "capkit-bill-lines"),
+        "<h4>Assumptions, before and after</h4>",
+        html_table(t["assumptions"], "capkit-bill-assumptions"),
+    ]
+    if len(t["unmapped"]):
+        parts += ["<h4>Lines that map to no cost item</h4>", html_table(t["unmapped"], "capkit-bill-unmapped")]
+    return "".join(parts)
+
+
+def catalog_repr(catalog: Catalog) -> str:
+    """``Catalog(412 entries: 203 high, 150 medium, 59 low confidence)``."""
+    counts: dict[str, int] = {}
+    for key in catalog:
+        level = catalog.entry(key).confidence
+        counts[level] = counts.get(level, 0) + 1
+    levels = ", ".join(f"{counts[k]} {k}" for k in ("high", "medium", "low") if k in counts)
+    return f"Catalog({sum(counts.values())} entries: {levels} confidence)"
