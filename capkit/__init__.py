@@ -6,7 +6,7 @@ load_catalog, default_catalog, preset_names, the error types, and the queueing m
 (capkit.queueing: mmc, servers_for and the M/M/c array functions).
 """
 
-from capkit import queueing
+from capkit import display, queueing
 from capkit.analysis.latency import latency
 from capkit.analysis.roadmap import roadmap
 from capkit.analysis.uncertainty import sensitivity, simulate
@@ -18,6 +18,8 @@ from capkit.scenario import Scenario, compare
 from capkit.sizing import right_size
 from capkit.stack import Stack, load_stack, preset_names
 from capkit.workload import Workload
+
+display.install()  # short reprs and HTML views for notebooks (capkit.display)
 
 __version__ = "0.1.0"
 

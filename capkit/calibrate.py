@@ -73,16 +73,6 @@ class Calibration:
     #: bill asks for more than the range allows, so the value is a wall, not a measurement.
     at_bound: dict[str, str] = field(default_factory=dict)
 
-    def __repr__(self) -> str:
-        from capkit.display import calibration_repr
-
-        return calibration_repr(self)
-
-    def _repr_html_(self) -> str:
-        from capkit.display import calibration_html
-
-        return calibration_html(self)
-
     def stack_yaml(self) -> str:
         """The original stack file with the fitted values as defaults, each sourced."""
         raw = read_yaml(self.stack.path, str(self.stack.path), InputError)

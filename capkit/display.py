@@ -1,18 +1,27 @@
 """How capkit's objects show in a notebook: a short text repr and an HTML view each.
 
-Plan, Scenario, Workload, Stack, roadmap Phase, Calibration and Catalog call these from their
-``__repr__`` and ``_repr_html_`` (IPython asks for the latter), so a cell that ends with one of
-them shows its figures in the pages' table style (:func:`capkit.tables.html_table`) instead of
-a dump of its fields. The text forms stay under a few lines.
+:func:`install` (run when capkit is imported) gives Plan, Scenario, Workload, Stack, roadmap
+Phase, Calibration and Catalog these as ``__repr__`` and ``_repr_html_`` (IPython asks for the
+latter), so a cell that ends with one of them shows its figures in the pages' table style
+(:func:`capkit.tables.html_table`) instead of a dump of its fields. The views live here, above
+the types they show, so no type's module depends on them. The text forms are one line.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
+from capkit.analysis.roadmap import Phase, roadmap_table
+from capkit.calibrate import Calibration, calibration_tables
+from capkit.labels import component_names
+from capkit.plan import Plan
+from capkit.pricing import Catalog
+from capkit.scenario import Scenario
+from capkit.stack import Stack
 from capkit.tables import (
     CSS,
     bites_at,
@@ -26,16 +35,9 @@ from capkit.tables import (
     metric_label,
     money,
     notes_html,
+    roadmap_shown,
 )
-
-if TYPE_CHECKING:
-    from capkit.analysis.roadmap import Phase
-    from capkit.calibrate import Calibration
-    from capkit.plan import Plan
-    from capkit.pricing import Catalog
-    from capkit.scenario import Scenario
-    from capkit.stack import Stack
-    from capkit.workload import Workload
+from capkit.workload import Workload
 
 #: Fields a workload's text form lists before "and N more".
 SHOWN_FIELDS = 4
@@ -126,8 +128,6 @@ def workload_html(wl: Workload) -> str:
 
 def stack_components(stack: Stack) -> pd.DataFrame:
     """Each component: its name, type and the options it is written with."""
-    from capkit.labels import component_names
-
     names = component_names(stack)
     return pd.DataFrame(
         {
@@ -188,9 +188,6 @@ def phase_repr(phase: Phase) -> str:
 
 def phase_html(phase: Phase) -> str:
     """A phase as one row of the roadmap table."""
-    from capkit.analysis.roadmap import roadmap_table
-    from capkit.scenario import roadmap_shown
-
     return CSS + html_table(roadmap_shown(roadmap_table([phase])), "capkit-roadmap")
 
 
@@ -205,8 +202,6 @@ def calibration_repr(result: Calibration) -> str:
 
 def calibration_html(result: Calibration) -> str:
     """The model against the bill, the assumptions before and after, the unmapped lines."""
-    from capkit.calibrate import calibration_tables
-
     t = calibration_tables(result)
     parts = [
         CSS,
@@ -228,3 +223,23 @@ def catalog_repr(catalog: Catalog) -> str:
         counts[level] = counts.get(level, 0) + 1
     levels = ", ".join(f"{counts[k]} {k}" for k in ("high", "medium", "low") if k in counts)
     return f"Catalog({sum(counts.values())} entries: {levels} confidence)"
+
+
+#: Each type and its (text, HTML) views.
+VIEWS: dict[type, tuple[Callable[[Any], str], Callable[[Any], str]]] = {
+    Plan: (plan_repr, plan_html),
+    Scenario: (scenario_repr, scenario_html),
+    Workload: (workload_repr, workload_html),
+    Stack: (stack_repr, stack_html),
+    Phase: (phase_repr, phase_html),
+    Calibration: (calibration_repr, calibration_html),
+}
+
+
+def install() -> None:
+    """Give each type of :data:`VIEWS` its ``__repr__`` and ``_repr_html_``, and the catalog its
+    ``__repr__`` (its HTML would be hundreds of rows: ``capkit pricing`` lists them)."""
+    for cls, (text, markup) in VIEWS.items():
+        cls.__repr__ = text  # type: ignore[method-assign,assignment]
+        cls._repr_html_ = markup  # type: ignore[attr-defined]
+    Catalog.__repr__ = catalog_repr  # type: ignore[method-assign,assignment]

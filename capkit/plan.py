@@ -78,16 +78,6 @@ class Plan:
     #: Component id -> its readable name (``Render web service``), for charts and tables.
     names: dict[str, str] = field(default_factory=dict)
 
-    def __repr__(self) -> str:
-        from capkit.display import plan_repr
-
-        return plan_repr(self)
-
-    def _repr_html_(self) -> str:
-        from capkit.display import plan_html
-
-        return plan_html(self)
-
     def component_costs(self) -> pd.Series:
         """Monthly cost per component (USD), in stack order."""
         order = list(dict.fromkeys(self.cost["component"]))

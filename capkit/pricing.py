@@ -115,11 +115,6 @@ class Catalog:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def __repr__(self) -> str:
-        from capkit.display import catalog_repr
-
-        return catalog_repr(self)
-
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
 

@@ -24,7 +24,7 @@ from capkit.labels import labeller
 from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized_evaluation
 from capkit.stack import Stack, load_stack, preset_names, universal_specs
-from capkit.tables import configuration_text, count, metric_label, money, per_user, share
+from capkit.tables import configuration_text, count, metric_label, money, per_user, roadmap_shown, share
 from capkit.workload import UNIVERSAL, Interval, Workload, check_range
 
 if TYPE_CHECKING:
@@ -67,16 +67,6 @@ class Scenario:
         """A scenario from a preset name or stack file and workload values (the rest: defaults)."""
         s = stack if isinstance(stack, Stack) else load_stack(stack, root=root)
         return cls(s, s.workload(**dict(values or {})), sizing, allow_hobby)
-
-    def __repr__(self) -> str:
-        from capkit.display import scenario_repr
-
-        return scenario_repr(self)
-
-    def _repr_html_(self) -> str:
-        from capkit.display import scenario_html
-
-        return scenario_html(self)
 
     @property
     def users(self) -> float:
@@ -185,17 +175,6 @@ class Scenario:
             ),
             "utilization": charts.utilization(self.table, self.users, labels=self.labels),
         }
-
-
-def roadmap_shown(table: pd.DataFrame) -> pd.DataFrame:
-    """A roadmap table as displayed: users and costs in words, ``fits`` as yes or no option fits."""
-    return table.assign(
-        users_from=table["users_from"].map(count),
-        users_to=table["users_to"].map(count),
-        cost_from_usd=table["cost_from_usd"].map(money),
-        cost_to_usd=table["cost_to_usd"].map(money),
-        fits=table["fits"].map({True: "yes", False: "no option fits"}),
-    )[["users_from", "users_to", "cost_from_usd", "cost_to_usd", "actions", "configuration", "fits"]]
 
 
 def roadmap_from_today(table: pd.DataFrame, growth: Growth) -> pd.DataFrame:

@@ -105,16 +105,6 @@ class Stack:
             rows.extend(c.own_prices.items())
         return rows
 
-    def __repr__(self) -> str:
-        from capkit.display import stack_repr
-
-        return stack_repr(self)
-
-    def _repr_html_(self) -> str:
-        from capkit.display import stack_html
-
-        return stack_html(self)
-
 
 def universal_specs(catalog: Catalog) -> dict[str, AssumptionSpec]:
     """The universal fields, with price defaults read from the catalog."""

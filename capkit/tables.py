@@ -405,6 +405,17 @@ def unit_price(x: float) -> str:
     return np.format_float_positional(x, precision=6, unique=True, fractional=False, trim="-")
 
 
+def roadmap_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A roadmap table as displayed: users and costs in words, ``fits`` as yes or no option fits."""
+    return table.assign(
+        users_from=table["users_from"].map(count),
+        users_to=table["users_to"].map(count),
+        cost_from_usd=table["cost_from_usd"].map(money),
+        cost_to_usd=table["cost_to_usd"].map(money),
+        fits=table["fits"].map({True: "yes", False: "no option fits"}),
+    )[["users_from", "users_to", "cost_from_usd", "cost_to_usd", "actions", "configuration", "fits"]]
+
+
 #: The figures of a simulation, as people read them.
 FIGURE_WORDS = {"monthly_cost_usd": "monthly cost", "margin": "margin", "max_users": "users at the next limit"}
 

@@ -171,16 +171,6 @@ class Workload:
     def __contains__(self, name: str) -> bool:
         return name in self._values
 
-    def __repr__(self) -> str:
-        from capkit.display import workload_repr
-
-        return workload_repr(self)
-
-    def _repr_html_(self) -> str:
-        from capkit.display import workload_html
-
-        return workload_html(self)
-
     def scalars(self) -> dict[str, float]:
         """The first value of every field, for reports of a single plan."""
         return {k: float(v[0]) for k, v in self._values.items()}

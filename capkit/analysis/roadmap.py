@@ -49,16 +49,6 @@ class Phase:
     #: no option offers more, that this is the provider's largest offer with its source.
     limits: list[str] = field(default_factory=list)
 
-    def __repr__(self) -> str:
-        from capkit.display import phase_repr
-
-        return phase_repr(self)
-
-    def _repr_html_(self) -> str:
-        from capkit.display import phase_html
-
-        return phase_html(self)
-
 
 def _label(change: dict[str, Any]) -> str:
     """An option without its scaling counts, in labels.yaml's words ("Pro 16 GB, 1 read replica")."""
