@@ -1,6 +1,7 @@
 # capkit: two commands on a fresh machine with Python 3.11+, make and git.
 #   make app    set up a virtual environment and serve the planner on 127.0.0.1
 #   make test   set up, install Debian's chromium if missing (browser test), run every test
+#   make lab    JupyterLab on notebooks/explore.ipynb, the library tour
 #   make check  the edit-test loop: lint, then the unit and property tests (no browser, no
 #               papermill, no notebooks; under a minute)
 PYTHON ?= python3
@@ -21,8 +22,11 @@ setup: $(STAMP)
 app: setup
 	$(BIN)/capkit app
 
+# JupyterLab on the library tour; no news feed or update check (LabApp options; the news
+# prompt itself is off in capkit's settings overrides, installed with the package).
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(BIN)/jupyter lab notebooks/explore.ipynb --LabApp.news_url=None \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -97,6 +97,13 @@ class ChartView:
             self.widget.children = [self._image]
 
 
+def show_chart(chart: alt.TopLevelMixin | charts.Spec) -> w.Widget:
+    """An altair chart (or a Vega-Lite spec) drawn by vega in the page, offline: the planner's
+    own chart view (its library served by capkit, not a CDN; an SVG from the kernel where the
+    server cannot serve it). For a chart of your own in JupyterLab or Voila."""
+    return ChartView("capkit-chart", chart).widget
+
+
 def _spec(chart: alt.TopLevelMixin | charts.Spec) -> charts.Spec:
     """The chart's Vega-Lite spec (the planner's charts are specs already)."""
     return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
@@ -121,8 +128,17 @@ def page_query() -> str:
     return get_query_string() or ""
 
 
+def served_as_page() -> bool:
+    """Whether the notebook runs as a Voila page, which has a URL to link to (Voila gives its
+    kernels VOILA_BASE_URL, and VOILA_PREHEAT to pre-heated ones); in JupyterLab it has none."""
+    return "VOILA_BASE_URL" in os.environ or "VOILA_PREHEAT" in os.environ
+
+
 def scenario_link(query: str) -> str:
-    """The link every page offers to its current inputs (opens them in a new page)."""
+    """The link every page offers to its current inputs (opens them in a new page); nothing
+    where the notebook is not a page (JupyterLab: a link there would open the notebook bare)."""
+    if not served_as_page():
+        return ""
     return (
         f"<a class='capkit-scenario-link' href='?{html.escape(query)}' target='_blank'>"
         "Link to this scenario</a> <span class='capkit-unit'>(opens these inputs in a new page)</span>"

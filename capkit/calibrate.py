@@ -202,7 +202,7 @@ def calibrate(
         )
     chosen, held = _separable(candidates, jac0, fit)
     for k in hold:
-        held[k] = "held at its value (--hold)"
+        held[k] = "held at its value (asked)"
 
     names = [line_name(t, i) for t, i in line_keys]
     effect = np.abs(jac0).reshape(len(months), len(line_keys), -1).max(axis=0)  # line x candidate
@@ -334,7 +334,7 @@ def _separable(names: list[str], jac: np.ndarray, fit: Sequence[str]) -> tuple[l
         if norm and np.linalg.norm(rest) / norm < SEPARABLE and name not in fit:
             weight = np.abs(basis.T @ col)
             overlap = [spans[i] for i in np.argsort(-weight)[:2] if weight[i] > 1e-6 * norm]
-            held[name] = f"held: the bill cannot tell it from {' and '.join(overlap)}; free it with --fit {name}"
+            held[name] = f"held: the bill cannot tell it from {' and '.join(overlap)}; name it to fit to free it"
             continue
         chosen.append(name)
         if norm:

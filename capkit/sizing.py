@@ -156,7 +156,7 @@ def check_right_sized_levels(stack: Stack, levels: int) -> None:
         most = MAX_OPTION_LEVELS // options
         raise InputError(
             f"users: {levels:,} levels; right-sizing stack {stack.name} tries {options:,} options at each, "
-            f"so at most {most:,} levels a sweep (or sweep the stack as written with --as-configured)"
+            f"so at most {most:,} levels a sweep (or sweep the stack as written, not right-sized)"
         )
 
 

@@ -18,7 +18,7 @@ from capkit.components import REGISTRY, Component
 from capkit.errors import InputError, StackError, first_error, shown
 from capkit.pricing import Catalog, PriceEntry, default_catalog
 from capkit.workload import UNIVERSAL, AssumptionSpec, Workload
-from capkit.yamlfile import read_yaml
+from capkit.yamlfile import parse_yaml, read_yaml
 
 #: Universal fields whose default is a price: read from the catalog, not from code.
 DEFAULTS_FROM_CATALOG = {"payment_fee_rate": "payments.card.fee_rate", "payment_fee_usd": "payments.card.fee_usd"}
@@ -244,7 +244,16 @@ def stack_source(name: str, root: Path | str | None = None) -> tuple[Path, str]:
 def load_stack(name_or_path: str | Path, catalog: Catalog | None = None, root: Path | str | None = None) -> Stack:
     """A preset by name (``aws-serverless``) or a stack YAML file by path (see :func:`stack_source`)."""
     path, label = stack_source(str(name_or_path), root)
-    raw = read_yaml(path, label, StackError)
+    return _stack_of(read_yaml(path, label, StackError), path, catalog, label)
+
+
+def stack_from_yaml(text: str, label: str = "<inline stack>", catalog: Catalog | None = None) -> Stack:
+    """A stack from YAML text (a stack file's content, written in a notebook cell), validated
+    as a file is; errors name ``label``."""
+    return _stack_of(parse_yaml(text, label, StackError), Path(label), catalog, label)
+
+
+def _stack_of(raw: Any, path: Path, catalog: Catalog | None, label: str) -> Stack:
     if not (isinstance(raw, dict) and {"name", "title", "components"} <= raw.keys()):
         raise StackError(f"{label}: not a stack file (a mapping with name, title and components)")
     return build_stack(raw, path, catalog, label)

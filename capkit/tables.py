@@ -40,14 +40,17 @@ CSS = """
 .capkit-figure { border: 1px solid #ddd; border-radius: 6px; padding: 6px 12px; min-width: 120px; }
 .capkit-figure .label { font-size: 11px; color: #555; text-transform: uppercase; }
 .capkit-figure .value { font-size: 20px; font-weight: 600; }
-.capkit-table { border-collapse: collapse; font-size: 12px; }
-.capkit-table th, .capkit-table td { border-bottom: 1px solid #eee; padding: 2px 8px; text-align: left;
-  vertical-align: top; overflow-wrap: normal; word-break: normal; hyphens: manual; line-height: 1.35; }
-.capkit-table th { font-weight: 600; }
-.capkit-table td.num, .capkit-table th.num { text-align: right; white-space: nowrap; }
-.capkit-table td.name { white-space: nowrap; }
-.capkit-table tr.capkit-current td { font-weight: 600; background: #eef3f8; }
-.capkit-table tr.capkit-behind td { color: #777; }
+table.capkit-table { border-collapse: collapse; font-size: 12px; }
+table.capkit-table td.text, table.capkit-table td.num, table.capkit-table th.text, table.capkit-table th.num {
+  border-bottom: 1px solid #eee; padding: 2px 8px; vertical-align: top; line-height: 1.35;
+  overflow-wrap: normal; word-break: normal; hyphens: manual; white-space: normal; }
+table.capkit-table td.text, table.capkit-table th.text { text-align: left; }
+table.capkit-table td.num, table.capkit-table th.num { text-align: right; white-space: nowrap; }
+table.capkit-table th.text, table.capkit-table th.num { font-weight: 600; }
+table.capkit-table td.text.name { white-space: nowrap; }
+table.capkit-table tr.capkit-current td.text, table.capkit-table tr.capkit-current td.num {
+  font-weight: 600; background: #eef3f8; }
+table.capkit-table tr.capkit-behind td.text, table.capkit-table tr.capkit-behind td.num { color: #777; }
 .capkit-error { color: #b00020; font-size: 12px; }
 .capkit-unit { color: #555; font-size: 12px; }
 .capkit-status-over { color: #fff; font-weight: 600; }

@@ -116,11 +116,12 @@ def test_compare_holds_one_business_workload():
     assert "give two to four stacks" in c.status.value
 
 
-def test_compare_and_analysis_pages_read_their_link_and_offer_one():
+def test_compare_and_analysis_pages_read_their_link_and_offer_one(monkeypatch):
     """A compare link sets the stacks and sliders and says what it refuses; the page's own
     link reproduces it. The analysis page reads users, growth and draws the same way."""
     from capkit.app import Analysis, Compare
 
+    monkeypatch.setenv("VOILA_BASE_URL", "/")  # served by Voila: the pages have a URL to link to
     c = Compare(query="stacks=render-postgres,vercel-supabase&users=20000&price_usd=abc&colour=red")
     assert c.picker.value == ("render-postgres", "vercel-supabase") and c.sliders["users"].value == 20_000
     said = html.unescape(c.status.value)
@@ -146,3 +147,14 @@ def test_a_stack_file_opened_by_link_shows_its_path_not_a_preset(tmp_path):
     assert p.stack_name == "bookly.yaml" and p.plan.workload["users"] == 5000
     p.stack_picker.value = "aws-serverless"  # picking a preset afterwards still switches
     assert p.stack_name == "aws-serverless"
+
+
+def test_no_scenario_link_where_the_notebook_is_not_a_page(monkeypatch):
+    """In JupyterLab (no Voila page, so no URL) the planner shows no link; in Voila it does."""
+    from capkit.app import Planner
+
+    monkeypatch.delenv("VOILA_BASE_URL", raising=False)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    assert Planner("aws-serverless").link.value == ""
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    assert "capkit-scenario-link" in Planner("aws-serverless").link.value

@@ -26,10 +26,11 @@ def test_binder_requirements_match_pyproject():
     assert requirements(binder) == requirements(project)
 
 
-def test_binder_opens_the_planner_in_voila_and_lab():
+def test_binder_opens_the_planner_in_voila_and_the_tour_in_lab():
     readme = (ROOT / "README.md").read_text()
     assert "urlpath=voila/render/notebooks/planner.ipynb" in readme
-    assert "urlpath=lab/tree/notebooks/planner.ipynb" in readme
+    assert "urlpath=lab/tree/notebooks/explore.ipynb" in readme
+    assert "notebooks/explore.ipynb" in readme.split("## From Python")[1].split("##")[0]
     assert (ROOT / "voila.json").read_text().strip() == '{"VoilaConfiguration": {"template": "capkit"}}'
 
 

@@ -158,32 +158,60 @@ def test_planner_in_the_browser(app_url, tmp_path):
         assert errors == [], f"console errors: {errors}"
 
 
-def test_planner_in_jupyterlab(tmp_path):
-    """The same notebook run in JupyterLab (Run All Cells) renders its charts offline."""
+@contextmanager
+def run_in_lab(tmp_path: Path, notebook: str) -> Iterator[object]:
+    """A copy of notebooks/ in JupyterLab (it autosaves; the committed notebooks stay without
+    outputs), ``notebook`` opened and Run All Cells clicked; afterwards a screenshot, and no
+    request may have left 127.0.0.1 and no console error may have shown."""
     import shutil
-    from pathlib import Path
 
     from playwright.sync_api import sync_playwright
 
     from tests.browser import serve_lab
 
-    # A copy: JupyterLab autosaves, and the committed notebooks stay without outputs.
     notebooks = tmp_path / "notebooks"
     shutil.copytree(Path(__file__).resolve().parent.parent / "notebooks", notebooks)
     with serve_lab(notebooks) as url, sync_playwright() as pw, offline_page(pw) as (page, external, errors):
-        page.goto(f"{url}lab/tree/planner.ipynb?reset", timeout=120_000)
+        page.goto(f"{url}lab/tree/{notebook}?reset", timeout=120_000)
         page.wait_for_selector(".jp-Notebook", timeout=120_000)
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
         page.locator(".lm-MenuBar").get_by_text("Run", exact=True).first.click()
         page.get_by_text("Run All Cells", exact=True).click()
+        yield page
+        page.screenshot(path=str(tmp_path / f"lab-{Path(notebook).stem}.png"))
+        assert external == [], f"requests outside 127.0.0.1: {external}"
+        assert errors == [], f"console errors: {errors}"
+
+
+def test_planner_in_jupyterlab(tmp_path):
+    """The same notebook run in JupyterLab (Run All Cells) renders its charts offline."""
+    with run_in_lab(tmp_path, "planner.ipynb") as page:
         page.wait_for_selector(".capkit-monthly-cost", timeout=120_000)
         assert page.locator(".capkit-monthly-cost").inner_text() == expected_cost("aws-serverless", users=10_000)
         # JupyterLab gets the same chart library from capkit's server extension (capkit.vega).
         for chart in CHARTS:
             page.wait_for_selector(f".capkit-chart-{chart} svg.marks", timeout=60_000)
-        page.screenshot(path=str(tmp_path / "lab.png"))
-        assert external == [], f"requests outside 127.0.0.1: {external}"
-        assert errors == [], f"console errors: {errors}"
+        assert page.locator(".capkit-scenario-link").count() == 0  # no page URL in JupyterLab
+
+
+def test_explore_notebook_in_jupyterlab(tmp_path):
+    """notebooks/explore.ipynb, Run All Cells in JupyterLab: every cell runs, its tables show in
+    the one style, its charts draw with vega, no news prompt, nothing leaves 127.0.0.1."""
+    with run_in_lab(tmp_path, "explore.ipynb") as page:
+        # The last cell's printed figures: the run reached the end.
+        page.get_by_text("servers for a mean wait under 10 ms: 3").wait_for(timeout=240_000)
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert page.get_by_text("Traceback").count() == 0
+        # The plan's and the stack's HTML views, and the charts drawn in the page (4: per user,
+        # cost band, roadmap steps; their SVG marks).
+        assert (
+            page.locator(".capkit-answer").count() >= 2 and page.locator("table.capkit-stack-assumptions").count() == 1
+        )
+        page.wait_for_function(
+            "() => document.querySelectorAll('.capkit-chart svg.marks').length >= 3", timeout=120_000
+        )
+        assert right_aligned_text(page) == []
+        assert page.get_by_text("Would you like to get notified about official Jupyter news?").count() == 0
 
 
 def test_scenario_link_and_downloads(app_url, tmp_path):

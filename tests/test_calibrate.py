@@ -99,7 +99,7 @@ def test_cli_calibrate_prints_the_tables_and_writes_the_stack(bill, tmp_path, ca
     assert cli.main([*argv, "--out", str(out), "--hold", "reads_per_call"]) == 0
     text = capsys.readouterr().out
     assert "Model against your bill" in text and "lambda: requests" in text and "calls_per_user" in text
-    assert "held at its value (--hold)" in text and out.is_file()
+    assert "held at its value (asked)" in text and out.is_file()
 
 
 @pytest.mark.parametrize(
