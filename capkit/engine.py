@@ -192,7 +192,22 @@ def _finite(component: str, line: str, what: str, values: np.ndarray | float, n:
 
 
 def evaluate_arrays(stack: Stack, wl: Workload) -> Evaluation:
-    """Evaluate every component of ``stack`` on ``wl`` (arrays of any length)."""
+    """Evaluate every component of ``stack`` on ``wl`` (arrays of any length), the one code
+    path under a plan, a sweep, a roadmap, a Monte Carlo run and a calibration fit.
+
+    Parameters
+    ----------
+    stack : Stack
+        The stack as written.
+    wl : Workload
+        Fields as arrays of one common length n (each field in its unit, ``stack.specs``).
+
+    Returns
+    -------
+    Evaluation
+        Per component, its metrics (demand and limit arrays of length n, in each metric's
+        unit) and cost items (quantity, free allowance, unit price in USD, cost in USD a month).
+    """
     n = wl.n
     users = wl.users
     du = np.maximum(users, 1.0)
@@ -291,7 +306,25 @@ def plan_of(ev: Evaluation) -> Plan:
 
 
 def evaluate(stack: Stack, wl: Workload | None = None) -> Plan:
-    """One plan: summary, load table and cost table for a single workload."""
+    """One plan for a single workload: the monthly cost, the load against every limit, the cost
+    by component and item, and the next limit to bite.
+
+    Parameters
+    ----------
+    stack : Stack
+        The stack as written (:func:`capkit.load_stack`); each component prices itself from
+        its provider's published rules (the catalog's entries, each with its source).
+    wl : Workload, optional
+        One value per field (users in daily active users, calls per user per day, ...; each
+        field's unit is in ``stack.specs``). Default: the stack's own defaults.
+
+    Returns
+    -------
+    Plan
+        ``summary`` (monthly_cost_usd, cost_per_user_usd, paying_users, revenue_usd,
+        profit_usd, margin as a share, max_users in daily active users, bottleneck), ``load``
+        and ``cost`` (DataFrames). Scalars in the summary are Python floats.
+    """
     wl = wl if wl is not None else stack.workload()
     if wl.n != 1:
         raise InputError(f"evaluate takes one workload; this one has {wl.n} values (use sweep)")
@@ -315,11 +348,25 @@ MAX_SWEEP_LEVELS = 1_000_000
 
 
 def sweep(stack: Stack, wl: Workload | None = None, users: np.ndarray | list[float] | None = None) -> pd.DataFrame:
-    """The plan at many user levels, one row each (everything else as in ``wl``).
+    """The plan at many user levels, one row each (everything else as in ``wl``), in one
+    evaluation over arrays.
 
-    Columns: users, monthly_cost_usd, cost_per_user_usd, paying_users, revenue_usd,
-    profit_usd, margin, bottleneck, max_users, then ``cost_usd:<component>`` and
-    ``utilization:<component>.<metric>`` for every component and metric.
+    Parameters
+    ----------
+    stack : Stack
+        The stack as written (right-sized sweeps: :meth:`capkit.Scenario.sweep`).
+    wl : Workload, optional
+        The other fields (default: the stack's defaults).
+    users : array of float, optional
+        Daily active users at each level (default: capkit's grid, 100 to 100,000,000 at 20
+        levels a decade).
+
+    Returns
+    -------
+    DataFrame
+        Columns: users, monthly_cost_usd, cost_per_user_usd, paying_users, revenue_usd,
+        profit_usd, margin, bottleneck, max_users, then ``cost_usd:<component>`` and
+        ``utilization:<component>.<metric>`` (demand over limit) for every component and metric.
     """
     wl = wl if wl is not None else stack.workload()
     if users is None:

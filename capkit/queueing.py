@@ -75,7 +75,23 @@ def erlang_c(servers: np.ndarray | int, offered_load: np.ndarray | float) -> np.
 
 
 def mean_wait(servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float) -> np.ndarray:
-    """Mean time in the queue Wq = C / (c mu - lambda), in the rates' time unit (inf when saturated)."""
+    """Mean time in the queue of an M/M/c queue, Wq = C / (c mu - lambda) (Erlang C,
+    Kleinrock vol. 1, 3.5); inf when saturated. Scalars in, a numpy scalar out.
+
+    Parameters
+    ----------
+    servers : int or array
+        c, whole servers.
+    arrival_rate : float or array
+        lambda, arrivals per time unit.
+    service_rate : float or array
+        mu, completions per server per the same time unit.
+
+    Returns
+    -------
+    float or array
+        Wq, in that time unit.
+    """
     lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
     theta = servers * mu - lam
     with np.errstate(divide="ignore"):
@@ -98,7 +114,20 @@ def _tail(t: np.ndarray, wait: np.ndarray, theta: np.ndarray, mu: np.ndarray) ->
 def response_tail(
     t: np.ndarray | float, servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float
 ) -> np.ndarray:
-    """P(response time > t), service plus wait, with ``t`` in the rates' time unit."""
+    """P(response time > t), wait plus service, of an M/M/c queue (the tail in the module
+    docstring; Gross and Harris, 2.3). Scalars in, a numpy scalar out.
+
+    Parameters
+    ----------
+    t : float or array
+        Time, in the rates' time unit.
+    servers : int or array
+        c, whole servers.
+    arrival_rate : float or array
+        lambda, arrivals per time unit.
+    service_rate : float or array
+        mu, completions per server per time unit.
+    """
     lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
     tail = _tail(np.asarray(t, dtype=float), erlang_c(servers, lam / mu), servers * mu - lam, mu)
     return _same_kind(tail, t, servers, arrival_rate, service_rate)
@@ -107,8 +136,25 @@ def response_tail(
 def response_quantile(
     q: float, servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float
 ) -> np.ndarray:
-    """The q-quantile (0 < q < 1) of the response time, in the rates' time unit (inf when
-    saturated), solving P(T > t) = 1 - q with scipy's bracketing root finder."""
+    """The q-quantile of the response time of an M/M/c queue, solving P(T > t) = 1 - q with
+    scipy's bracketing root finder; inf when saturated. Scalars in, a numpy scalar out.
+
+    Parameters
+    ----------
+    q : float
+        The quantile, 0 < q < 1 (0.95 for the 95th percentile).
+    servers : int or array
+        c, whole servers.
+    arrival_rate : float or array
+        lambda, arrivals per time unit.
+    service_rate : float or array
+        mu, completions per server per time unit.
+
+    Returns
+    -------
+    float or array
+        The response time, in the rates' time unit.
+    """
     from scipy.optimize.elementwise import find_root
 
     lam = np.atleast_1d(np.asarray(arrival_rate, dtype=float))
@@ -133,7 +179,20 @@ def response_quantile(
 def service_level(
     t: np.ndarray | float, servers: np.ndarray | int, arrival_rate: np.ndarray, service_rate: np.ndarray | float
 ) -> np.ndarray:
-    """P(wait <= t) = 1 - C e^(-(c mu - lambda) t), ``t`` in the rates' time unit (0 when saturated)."""
+    """P(wait <= t) = 1 - C e^(-(c mu - lambda) t) of an M/M/c queue (Erlang C's service
+    level; 0 when saturated). Scalars in, a numpy scalar out.
+
+    Parameters
+    ----------
+    t : float or array
+        The wait, in the rates' time unit.
+    servers : int or array
+        c, whole servers.
+    arrival_rate : float or array
+        lambda, arrivals per time unit.
+    service_rate : float or array
+        mu, completions per server per time unit.
+    """
     lam, mu = np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
     theta = servers * mu - lam
     with np.errstate(over="ignore"):
@@ -142,8 +201,26 @@ def service_level(
 
 
 def arrival_rate_at_quantile(q: float, target: float, servers: int, service_rate: float) -> float:
-    """The arrival rate at which the q-quantile response time reaches ``target`` (0 if the
-    service alone misses it); rates per the target's time unit, ``service_rate`` per server."""
+    """The arrival rate at which the q-quantile response time of an M/M/c queue reaches
+    ``target`` (0 if the service alone misses it), by scipy's brentq on
+    :func:`response_quantile`.
+
+    Parameters
+    ----------
+    q : float
+        The quantile, 0 < q < 1.
+    target : float
+        The response time, in the rates' time unit.
+    servers : int
+        c, whole servers.
+    service_rate : float
+        mu, completions per server per time unit.
+
+    Returns
+    -------
+    float
+        lambda, arrivals per time unit.
+    """
     from scipy.optimize import brentq
 
     if response_quantile(q, servers, 0.0, service_rate) >= target:
@@ -166,7 +243,9 @@ def _checked(name: str, values: np.ndarray | float, low: float, strict: bool) ->
 
 @dataclass(frozen=True)
 class MMC:
-    """An M/M/c queue (or one per element of its arrays). Make it with :func:`mmc`.
+    """An M/M/c queue (or one per element of its arrays). Make it with :func:`mmc`:
+    ``arrival_rate`` lambda and ``service_rate`` mu (per server) per one time unit, and
+    ``servers`` c, each held as an array.
 
     Scalars in, scalars out: a queue made of scalars gives each figure as a float (``mmc(10,
     12, 2).p_wait`` is 0.2451); one made with an array gives arrays of the broadcast shape."""
@@ -336,9 +415,26 @@ def servers_for(
     service_level: tuple[float, float] | None = None,
     max_utilization: float | None = None,
 ) -> int:
-    """The fewest servers that meet every target given: mean wait Wq at most ``max_wait`` (the
-    rates' time unit); ``service_level`` = (share, t), at least that share waiting at most t;
-    utilization at most ``max_utilization`` (0 to 1). With no target, the fewest that are stable."""
+    """The fewest servers of an M/M/c queue that meet every target given (Erlang C staffing).
+
+    Parameters
+    ----------
+    arrival_rate : float
+        lambda, arrivals per time unit (any one unit: per second, per minute).
+    service_rate : float
+        mu, completions per server per the same time unit.
+    max_wait : float, optional
+        The mean wait Wq must be at most this, in that time unit.
+    service_level : (float, float), optional
+        (share, t): at least that share (0 to 1) of arrivals wait at most t.
+    max_utilization : float, optional
+        Utilization at most this (0 to 1).
+
+    Returns
+    -------
+    int
+        The fewest servers; with no target, the fewest that are stable (rho < 1).
+    """
     queue = mmc(arrival_rate, service_rate, 1)
     if max_utilization is not None and not 0 < max_utilization <= 1:
         raise InputError(f"max_utilization = {max_utilization:g} is not allowed: it must be above 0 and at most 1")
@@ -376,13 +472,29 @@ def queue_table(
     within: float | None = None,
     name: str | None = None,
 ) -> pd.DataFrame:
-    """An M/M/c queue at each server count of ``servers`` (whole counts), as a pandas table.
+    """An M/M/c queue at each server count of ``servers``, as a pandas table (Erlang C,
+    Little's law; Kleinrock vol. 1, 3.5).
 
-    Rates per one time unit of your choice (waits come out in it). A row per count: servers,
-    utilization, stable, P0, P(wait), Lq, L, Wq, W, the p50, p95 and p99 response times and,
-    with ``within``, the share waiting at most that long. An unstable count (utilization at
-    least 1) has its steady-state columns empty; when no count is stable, an InputError names
-    the servers (``name``: as given) and the fewest stable servers.
+    Parameters
+    ----------
+    arrival_rate : float
+        lambda, arrivals per time unit of your choice (waits come out in it).
+    service_rate : float
+        mu, completions per server per that time unit.
+    servers : array of int
+        Whole server counts.
+    within : float, optional
+        Also give the share waiting at most this long, in that time unit.
+    name : str, optional
+        The servers as the caller gave them, for the error when no count is stable.
+
+    Returns
+    -------
+    DataFrame
+        A row per count: servers, utilization, stable, p0, p_wait, lq, l, wq, w, the p50,
+        p95 and p99 response times and, with ``within``, the share waiting at most that long.
+        An unstable count (utilization at least 1) has its steady-state columns empty; when no
+        count is stable, an InputError names the servers and the fewest stable ones.
     """
     import pandas as pd
 

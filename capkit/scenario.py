@@ -388,7 +388,30 @@ def compare(
     allow_hobby: bool = False,
     workload_from: str | None = None,
 ) -> pd.DataFrame:
-    """Two to four stacks on one business workload: one row per stack (see :func:`compare_row`)."""
+    """Two to four stacks on one business workload, each right-sized (or as written).
+
+    Parameters
+    ----------
+    stacks : sequence of str or Stack
+        Preset names, stack file paths or stacks.
+    values : mapping, optional
+        Business inputs every stack shares (users in daily active users, calls_per_user a
+        day, conversion_rate and dau_mau as shares, price_usd a month, payment fees) and any
+        technical assumption (applied to the stacks that declare it), each in its unit.
+    sizing : {"right-sized", "as-configured"}, default "right-sized"
+    root : path, optional
+        The folder stack files must lie under (the app's), or anywhere when None.
+    allow_hobby : bool, default False
+        Let right-sizing choose plans unfit for a paying product.
+    workload_from : str, optional
+        One of ``stacks``: its own business values are the shared ones (default: capkit's).
+
+    Returns
+    -------
+    DataFrame
+        One row per stack (see :func:`compare_row`); :func:`comparison` also gives the shared
+        workload and where each value comes from.
+    """
     return comparison(stacks, values, sizing, root, allow_hobby, workload_from).frame
 
 

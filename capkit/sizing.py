@@ -52,13 +52,26 @@ def _configuration(choices: Mapping[str, Choice], level: int) -> dict[str, dict[
 
 def right_size(stack: Stack, wl: Workload | None = None, allow_hobby: bool = False) -> Plan:
     """The plan of the cheapest configuration that keeps every hard limit under watch (70 %)
-    at ``wl``'s users: the roadmap's choice at that level, evaluated by the engine. Plans the
-    catalog marks unfit for a paying product (they sleep, expire, pause or are non-commercial)
-    are chosen only with ``allow_hobby``.
+    at ``wl``'s users: the roadmap's choice at that level, evaluated by the engine.
 
-    Its ``configuration`` gives each component's chosen options, ``actions`` what changes from
-    the stack as written, ``fits`` whether every hard limit is under watch, and ``limits`` the
-    ones that are not, each with the assumptions that would bring it under watch.
+    Parameters
+    ----------
+    stack : Stack
+        The stack as written; each component's options (plans, instance counts, disks,
+        quotas) come from the catalog.
+    wl : Workload, optional
+        One value per field (default: the stack's defaults).
+    allow_hobby : bool, default False
+        Let the choice include plans the catalog marks unfit for a paying product (they
+        sleep, expire, pause or are non-commercial).
+
+    Returns
+    -------
+    Plan
+        Its ``configuration`` gives each component's chosen options, ``actions`` what changes
+        from the stack as written, ``fits`` whether every hard limit is under watch, and
+        ``limits`` the ones that are not, each with the assumptions that would bring it under
+        watch.
     """
     wl = wl if wl is not None else stack.workload()
     if wl.n != 1:

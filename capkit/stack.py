@@ -242,7 +242,23 @@ def stack_source(name: str, root: Path | str | None = None) -> tuple[Path, str]:
 
 
 def load_stack(name_or_path: str | Path, catalog: Catalog | None = None, root: Path | str | None = None) -> Stack:
-    """A preset by name (``aws-serverless``) or a stack YAML file by path (see :func:`stack_source`)."""
+    """A preset by name or a stack YAML file by path, validated (pydantic) on load.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A preset name (``aws-serverless``; :func:`preset_names` lists them) or the path of a
+        ``.yaml`` or ``.yml`` stack file (see :func:`stack_source`).
+    catalog : Catalog, optional
+        The prices and limits (default: the bundled catalog, :func:`default_catalog`).
+    root : path, optional
+        A folder a stack file must lie under (the app's), or anywhere when None.
+
+    Returns
+    -------
+    Stack
+        Its components and its assumptions (``specs``: default, unit, range and source each).
+    """
     path, label = stack_source(str(name_or_path), root)
     return _stack_of(read_yaml(path, label, StackError), path, catalog, label)
 

@@ -23,12 +23,26 @@ def _first(spec: QueueSpec) -> tuple[int, float, float]:
 
 
 def latency(stack: Stack, wl: Workload, target_ms: float = 500.0, quantile: float = 0.95) -> pd.DataFrame:
-    """Response time of every fixed-capacity pool in ``stack`` at the first workload value.
+    """Response time of every fixed-capacity pool in ``stack`` at the first workload value, each
+    pool an M/M/c queue at the peak hour (Erlang C; Kleinrock, Queueing Systems vol. 1, 3.5).
 
-    Columns: component, servers, utilization, median_ms, p<quantile>_ms (``p95_ms`` for the
-    default 0.95, ``p99_ms`` for 0.99), target_ms, users_at_target (the users at which that
-    quantile reaches the target; arrivals grow in proportion to users). A stack with no such
-    pool (its services scale per request) gives these columns and no row.
+    Parameters
+    ----------
+    stack : Stack
+    wl : Workload
+        The first value of each field is used.
+    target_ms : float, default 500
+        Response time, in ms, the quantile must stay under.
+    quantile : float, default 0.95
+        The share of requests (0 to 1) that must answer within ``target_ms``.
+
+    Returns
+    -------
+    DataFrame
+        Columns: component, servers, utilization, median_ms, p<quantile>_ms (``p95_ms`` for
+        the default), target_ms, users_at_target (daily active users at which that quantile
+        reaches the target; arrivals grow in proportion to users). A stack with no such pool
+        (its services scale per request) gives these columns and no row.
     """
     column = f"p{quantile * 100:g}_ms"
     rows = []

@@ -527,10 +527,27 @@ def _fill_missing(grid: MetricGrid) -> None:
 def roadmap(
     stack: Stack, wl: Workload, users: Sequence[float] | np.ndarray | None = None, allow_hobby: bool = False
 ) -> list[Phase]:
-    """Phases over ``users`` (a sorted grid; default 1,000 to 10,000,000 at 60 levels a decade).
+    """The cheapest configuration that fits at every level of a user grid, grouped into
+    phases: what to change, from how many users, at what monthly cost.
 
-    A configuration that holds at a single level of the grid is no phase a team would walk
-    through: it is folded into the phase after it, whose actions then open at that level."""
+    Parameters
+    ----------
+    stack : Stack
+        The stack as written (the first phase's actions start from it).
+    wl : Workload
+        The other fields (its users are replaced by the grid).
+    users : sorted array of float, optional
+        Daily active users (default: 1,000 to 10,000,000 at 60 levels a decade).
+    allow_hobby : bool, default False
+        Let the choice include plans unfit for a paying product.
+
+    Returns
+    -------
+    list of Phase
+        users_from and users_to (daily active users), cost_from_usd and cost_to_usd (USD a
+        month), the configuration, the actions that open it, and where no option fits, why.
+        A configuration that holds at a single level is folded into the phase after it.
+    """
     if users is None:
         users = user_levels(1_000, 10_000_000, LEVELS_PER_DECADE)
     levels = np.asarray(users, dtype=float)

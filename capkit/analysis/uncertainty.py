@@ -76,8 +76,27 @@ MAX_DRAWS = 1_000_000
 def simulate(
     stack: Stack, wl: Workload, n: int = 10_000, seed: int = 0, ranges: Mapping[str, Interval] | None = None
 ) -> Simulation:
-    """Draw the ranged assumptions (triangular; all of ``ranges``, else every one the stack
-    declares a range for) ``n`` times and evaluate all draws in one pass. Reproducible for a seed."""
+    """Monte Carlo over the ranged assumptions, all draws in one evaluation over arrays.
+
+    Parameters
+    ----------
+    stack : Stack
+    wl : Workload
+        The likely values (each field in its unit).
+    n : int, default 10,000
+        Draws.
+    seed : int, default 0
+        numpy's random seed: the same seed gives the same figures.
+    ranges : mapping of str to Interval, optional
+        (low, likely, high) per assumption, drawn from triangular distributions (default:
+        every assumption the stack declares a range for).
+
+    Returns
+    -------
+    Simulation
+        ``percentiles`` (the 10th, 50th and 90th of monthly_cost_usd, margin and max_users)
+        and ``bottleneck_probability`` (the share of draws where each limit binds first).
+    """
     if not 1 <= n <= MAX_DRAWS:
         raise InputError(
             f"draws = {n:,} is not allowed: from 1 to {MAX_DRAWS:,} (each draw holds about 1.2 KB of memory)"
@@ -124,10 +143,25 @@ def simulate_curve(
 def sensitivity(
     stack: Stack, wl: Workload, ranges: Mapping[str, Interval] | None = None, keys: list[str] | None = None
 ) -> pd.DataFrame:
-    """Each assumption at its low and its high value in turn, everything else as in ``wl``.
+    """Each assumption at its low and its high value in turn, everything else as in ``wl``
+    (a one-at-a-time sensitivity, the tornado chart's table).
 
-    One row per assumption: low, high, monthly cost at each, the cost swing, max_users at each;
-    sorted by the absolute cost swing, largest first (a tornado chart's order).
+    Parameters
+    ----------
+    stack : Stack
+    wl : Workload
+    ranges : mapping of str to Interval, optional
+        (low, likely, high) per assumption (default: the declared range, else half and one
+        and a half times the value, within the field's allowed range).
+    keys : list of str, optional
+        The assumptions to move (default: every one).
+
+    Returns
+    -------
+    DataFrame
+        One row per assumption: low, likely and high (its unit), cost_at_low_usd,
+        cost_at_high_usd and cost_swing_usd (USD a month), max_users_at_low and
+        max_users_at_high (daily active users); the largest absolute swing first.
     """
     if wl.n != 1:
         raise InputError(f"sensitivity takes one workload; this one has {wl.n} values")
