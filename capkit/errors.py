@@ -50,7 +50,7 @@ class InputError(CapkitError, ValueError):
     - ``allowed``: what is allowed; ``detail``: the message after the input is named.
 
     The message names the input in the library's words ("bill cur.csv: row 3: currency 'EUR' is
-    not allowed: USD"); the CLI swaps those words for its flag ("--bill cur.csv: ...").
+    not allowed: USD"); the CLI swaps those words for its own flag (:func:`InputError.worded`).
     """
 
     def __init__(

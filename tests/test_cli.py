@@ -277,3 +277,44 @@ def test_queue_refuses_in_one_line(capsys, argv, message):
     assert cli.main(["queue", "--arrival-rate", "20", "--service-rate", "12", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_library_message_names_a_cli_flag():
+    """Only the CLI knows its flags: no string in the rest of capkit (docstrings aside) names one
+    of capkit's options; the library names inputs in its own words (InputError.what) and the
+    CLI adds its flags when it prints them. Voila's and ipykernel's own options, which the
+    launcher and the report pass to those programs, are theirs, not capkit's."""
+    import argparse
+    import ast
+    from pathlib import Path
+
+    flags: set[str] = set()
+    for action in cli.build_parser()._subparsers._group_actions[0].choices.values():  # noqa: SLF001
+        for a in action._actions:  # noqa: SLF001
+            if not isinstance(a, argparse._HelpAction):  # noqa: SLF001
+                flags |= {o for o in a.option_strings if o.startswith("--")}
+    assert {"--bill", "--users", "--set", "--stacks", "--out", "--allow-hobby"} <= flags
+    package = Path(cli.__file__).parent
+    # serve.py builds Voila's own command line (its --port and --no-browser are Voila's); the
+    # stack file header that capkit stack show writes tells how to use the file with the CLI.
+    theirs = {"cli.py", "serve.py"}
+    usage = {("stackfiles.py", "--stack")}
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name in theirs:
+            continue
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                for flag in flags:
+                    if (path.name, flag) not in usage and re.search(rf"{re.escape(flag)}\b", node.value):
+                        found.append(f"{path.relative_to(package)}:{node.lineno}: {flag}")
+    assert not found, found
