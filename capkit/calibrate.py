@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from capkit import terminal
 from capkit.bills import days_in, line_name, map_lines, read_bill, users_by_month
 from capkit.engine import evaluate_arrays
 from capkit.errors import InputError, one_line
@@ -449,6 +448,8 @@ def unmapped_groups(unmapped: pd.DataFrame) -> pd.DataFrame:
 def calibration_text(result: Calibration) -> str:
     """``capkit calibrate``'s report: the model against the bill, before and after, the
     assumptions fitted and held, the lines that map to nothing, the months left out."""
+    from capkit import terminal
+
     t = calibration_tables(result)
     head = (
         f"Model against your bill: stack {result.stack.name}, {len(result.months)} full months "
