@@ -149,7 +149,7 @@ def open_analysis(page, url: str) -> tuple[float, float]:
     page.goto(url, timeout=120_000)
     page.wait_for_selector(".capkit-analysis-roadmap table.capkit-roadmap", timeout=120_000)
     t_first = time.perf_counter() - t0
-    page.wait_for_selector(".capkit-analysis-latency img.capkit-chart", timeout=120_000)
+    page.wait_for_selector(".capkit-analysis-latency svg.marks", timeout=120_000)  # drawn by vega in the page
     return t_first, time.perf_counter() - t0
 
 
