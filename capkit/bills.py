@@ -11,8 +11,18 @@ Column dictionaries followed:
   https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage
   (``service.description``, ``sku.description``, ``usage.amount``, ``usage.unit``, ``cost``,
   ``currency``, ``usage_start_time``), as a CSV with those column names;
+- FOCUS 1.0 and later, the FinOps Open Cost and Usage Specification that AWS Data Exports,
+  Google Cloud, Azure and Oracle produce: https://focus.finops.org/focus-specification/v1-0/
+  (``ServiceName``, ``ChargeDescription``, ``ConsumedQuantity``, ``ConsumedUnit``,
+  ``BilledCost`` or ``EffectiveCost``, ``BillingCurrency``, ``ChargeCategory``,
+  ``ChargeClass``, ``ChargePeriodStart``, ``ChargePeriodEnd``; ``NULL`` for an empty value);
 - capkit's CSV: ``month,component,item,quantity,cost_usd`` (an invoice copied by hand; ``item``
   is a cost item key, see ``capkit plan --format json``).
+
+Each line has a kind from its line type (CUR ``lineItem/LineItemType``, FOCUS ``ChargeCategory``
+and ``ChargeClass``, Google's ``cost_type``; data/bill-mapping.yaml's ``line_types``): usage
+lines are what the model predicts; tax, credits, refunds, discounts, savings plans,
+reservations, fees and corrections are kept apart with their totals.
 
 Every refusal names the file, the row (as a spreadsheet numbers it: the header is row 1) and
 what is allowed.
@@ -46,6 +56,7 @@ FORMATS: dict[str, dict[str, str]] = {
         "quantity": "lineItem/UsageAmount",
         "cost": "lineItem/UnblendedCost",
         "currency": "lineItem/CurrencyCode",
+        "category": "lineItem/LineItemType",
     },
     "aws-cur2": {
         "start": "line_item_usage_start_date",
@@ -55,6 +66,19 @@ FORMATS: dict[str, dict[str, str]] = {
         "quantity": "line_item_usage_amount",
         "cost": "line_item_unblended_cost",
         "currency": "line_item_currency_code",
+        "category": "line_item_line_item_type",
+    },
+    "focus": {
+        "start": "ChargePeriodStart",
+        "end": "ChargePeriodEnd",
+        "service": "ServiceName",
+        "usage": "ChargeDescription",
+        "quantity": "ConsumedQuantity",
+        "unit": "ConsumedUnit",
+        "cost": "BilledCost",
+        "currency": "BillingCurrency",
+        "category": "ChargeCategory",
+        "class": "ChargeClass",
     },
     "gcp": {
         "start": "usage_start_time",
@@ -65,23 +89,32 @@ FORMATS: dict[str, dict[str, str]] = {
         "unit": "usage.unit",
         "cost": "cost",
         "currency": "currency",
+        "category": "cost_type",
     },
     "capkit": {"month": "month", "component": "component", "usage": "item", "quantity": "quantity", "cost": "cost_usd"},
 }
 #: Columns a format cannot do without (the rest are read when present).
 REQUIRED = {"start", "service", "usage", "quantity", "cost", "month", "component"}
+#: How FOCUS (and some exports) write an empty value.
+EMPTY = {"", "null", "none", "nan"}
+#: The kind of a line the model predicts; every other kind is kept apart (see line_types).
+USAGE = "usage"
 
 
 @dataclass(frozen=True)
 class Bill:
     """One bill file as monthly lines: file, row, month (YYYY-MM), service, usage (usage type,
-    SKU or item key), component (capkit CSV only), quantity, unit, cost_usd; and the months
-    it covers only in part (left out of a fit)."""
+    SKU or charge description), component (capkit CSV only), quantity, unit, cost_usd and kind
+    (usage, tax, credit...); the months its usage lines cover only in part (left out of a fit),
+    each with why; and the cost column read."""
 
     path: Path
     format: str
     lines: pd.DataFrame
     partial_months: tuple[str, ...]
+    cost_column: str = ""
+    #: Each partial month and why, in words ("usage on 14 of its 30 days, 2026-11-01 to 2026-11-14").
+    partial_why: tuple[str, ...] = ()
 
 
 def _format_of(path: Path, columns: list[str]) -> str:
@@ -96,22 +129,50 @@ def _format_of(path: Path, columns: list[str]) -> str:
     )
 
 
-def _numbers(path: Path, frame: pd.DataFrame, column: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values < 0)
+def _numbers(path: Path, frame: pd.DataFrame, column: str, usage: np.ndarray, negative: bool = True) -> np.ndarray:
+    """A column of amounts, each a finite number. Negative ones stay (a credit's cost; a usage
+    line reversing an earlier one, as real exports carry) unless not ``negative`` (an invoice
+    copied by hand has no reversals); an empty value (FOCUS writes NULL) is 0 on a line that
+    is not usage and refused on a usage line."""
+    text = frame[column].str.strip()
+    empty = text.str.lower().isin(EMPTY).to_numpy()
+    values = pd.to_numeric(text.where(~empty, "0"), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (usage & empty) | (~negative & (values < 0))
     if bad.any():
         i = int(np.argmax(bad))
+        allowed = (
+            "a number of at least 0"
+            if not negative
+            else "a number (a usage line needs one)"
+            if usage[i]
+            else "a number or empty"
+        )
         raise InputError(
-            f"row {i + 2}: {column} {frame[column].iloc[i]!r} is not allowed: "
-            "amounts must be numbers of at least 0 (credits and refunds are not read; remove those rows)",
+            f"row {i + 2}: {column} {frame[column].iloc[i]!r} is not allowed: {allowed}",
             what="bill",
             name=str(path),
             row=i + 2,
             field=column,
             value=frame[column].iloc[i],
-            allowed="numbers of at least 0",
+            allowed=allowed,
         )
     return values
+
+
+def _kinds(frame: pd.DataFrame, cols: dict[str, str]) -> np.ndarray:
+    """Each line's kind from its line type (data/bill-mapping.yaml's line_types): usage, tax,
+    credit...; a FOCUS correction (ChargeClass Correction) is a correction whatever its
+    category; an unknown type is "other (TYPE)"; without a type column every line is usage."""
+    column = cols.get("category")
+    if column not in frame.columns:
+        return np.full(len(frame), USAGE, dtype=object)
+    known = {k.lower(): v for k, v in mapping().line_types.items()}
+    kinds = np.array(
+        [known.get(t.strip().lower(), f"other ({t.strip()})") for t in frame[column].fillna("")], dtype=object
+    )
+    if cols.get("class") in frame.columns:
+        kinds[frame[cols["class"]].str.strip().str.lower().eq("correction").to_numpy()] = "correction"
+    return kinds
 
 
 def _dates(path: Path, frame: pd.DataFrame, column: str) -> pd.Series:
@@ -129,15 +190,29 @@ def _dates(path: Path, frame: pd.DataFrame, column: str) -> pd.Series:
     return dates.dt.tz_localize(None)
 
 
-def read_bill(path: Path | str) -> Bill:
+def read_bill(path: Path | str, cost_column: str | None = None) -> Bill:
     """Read one bill (the format is told by its columns); refuse empty bills, unknown columns,
-    currencies other than USD, negative or non-numeric amounts and unreadable dates."""
+    currencies other than USD, amounts that are not numbers and unreadable dates.
+
+    ``cost_column`` picks the cost (default: the format's billed cost, ``lineItem/UnblendedCost``,
+    ``BilledCost``, ``cost``; for example ``EffectiveCost`` or ``lineItem/NetUnblendedCost`` for
+    the cost after discounts and commitments)."""
     path = Path(path)
     raw = read_table(path, "bill", "a CSV bill with a header and lines")
     fmt = _format_of(path, list(raw.columns))
     if raw.empty:
         raise InputError("no lines under the header; expected at least one month of usage", what="bill", name=str(path))
-    cols = FORMATS[fmt]
+    cols = dict(FORMATS[fmt])
+    if cost_column is not None:
+        if cost_column not in raw.columns:
+            costs = [c for c in raw.columns if "cost" in c.lower()]
+            raise InputError(
+                f"not a column of {path.name}; its cost columns: {', '.join(costs) or 'none'}",
+                what="cost_column",
+                name=repr(cost_column),
+                allowed=", ".join(costs),
+            )
+        cols["cost"] = cost_column
     currency = cols.get("currency")
     if currency in raw.columns:
         other = raw[currency].str.strip().str.upper().ne("USD")
@@ -153,21 +228,22 @@ def read_bill(path: Path | str) -> Bill:
                 value=raw[currency].iloc[i],
                 allowed="USD",
             )
-    quantity = _numbers(path, raw, cols["quantity"])
-    cost = _numbers(path, raw, cols["cost"])
+    kind = _kinds(raw, cols)
+    usage = kind == USAGE
     lines = pd.DataFrame(
         {
             "file": str(path),
             "row": np.arange(2, len(raw) + 2),
-            "service": raw[cols["service"]].str.strip() if "service" in cols else "",
-            "usage": raw[cols["usage"]].str.strip(),
-            "component": raw[cols["component"]].str.strip() if "component" in cols else "",
-            "quantity": quantity,
-            "unit": raw[cols["unit"]].str.strip() if cols.get("unit") in raw.columns else "",
-            "cost_usd": cost,
+            "service": _text(raw, cols.get("service")),
+            "usage": _text(raw, cols["usage"]),
+            "component": _text(raw, cols.get("component")),
+            "quantity": _numbers(path, raw, cols["quantity"], usage, negative=fmt != "capkit"),
+            "unit": _text(raw, cols.get("unit")),
+            "cost_usd": _numbers(path, raw, cols["cost"], usage),
+            "kind": kind,
         }
     )
-    partial: list[str] = []
+    partial: dict[str, str] = {}
     if fmt == "capkit":
         months = pd.to_datetime(raw["month"].str.strip(), format="%Y-%m", errors="coerce")
         if months.isna().any():
@@ -186,31 +262,49 @@ def read_bill(path: Path | str) -> Bill:
         start = _dates(path, raw, cols["start"])
         end = _dates(path, raw, cols["end"]) if cols["end"] in raw.columns else None
         lines["month"] = start.dt.strftime("%Y-%m").to_numpy()
-        partial = _partial_months(start, end)
+        partial = _partial_months(start[usage], None if end is None else end[usage])
         if fmt == "gcp":
-            lines["quantity"] = _gcp_quantities(path, lines)
-    return Bill(path, fmt, lines, tuple(partial))
+            lines.loc[usage, "quantity"] = _gcp_quantities(path, lines[usage])
+    return Bill(path, fmt, lines, tuple(partial), cols["cost"], tuple(partial.values()))
 
 
-def _partial_months(start: pd.Series, end: pd.Series | None) -> list[str]:
-    """Months the lines cover only in part: usage starting after the 1st or ending before the
-    month's last day. Monthly line items (every line starting on the 1st, with no end or an end
-    on the next 1st) cover the whole month."""
-    partial = []
+def _text(frame: pd.DataFrame, column: str | None) -> pd.Series | str:
+    """A text column stripped, FOCUS's NULL as empty; "" where the format has no such column."""
+    if column is None or column not in frame.columns:
+        return ""
+    text = frame[column].str.strip()
+    return text.where(~text.str.lower().isin(EMPTY), "")
+
+
+def _partial_months(start: pd.Series, end: pd.Series | None) -> dict[str, str]:
+    """The months the usage lines do not cover day by day, each with why.
+
+    A month is full when every one of its days has usage: the days from each line's start to
+    its end (the end excluded, as providers write the next hour or day), or the start day alone
+    without an end. Monthly line items (every line starting on the 1st and ending on the next
+    1st or without an end) cover the whole month. Lines of other kinds (tax, credits) are not
+    usage and prove nothing: a bill's tax is dated to the whole billing period."""
+    out: dict[str, str] = {}
     month = start.dt.to_period("M")
     for period in sorted(month.unique()):
         s = start[month == period]
-        first, last_day = period.start_time, period.days_in_month
-        if end is not None:
-            e = end[month == period]
-            covered_to = e.max()
-            whole = s.min() <= first + pd.Timedelta(days=1) and covered_to >= period.end_time.normalize()
-        else:
-            days = s.dt.day
-            whole = (days == 1).all() or (days.min() == 1 and days.max() == last_day)
-        if not whole:
-            partial.append(str(period))
-    return partial
+        first, n_days = period.start_time, period.days_in_month
+        e = None if end is None else end[month == period]
+        monthly = (s == first).all() and (e is None or (e == period.end_time.normalize() + pd.Timedelta(days=1)).all())
+        if monthly:
+            continue
+        # Each line's first and last day of the month (0-based), counted on a difference array.
+        stop = s if e is None else np.maximum(s, e - pd.Timedelta(microseconds=1))
+        first_day = (s.dt.normalize() - first).dt.days.to_numpy()
+        last_day = np.minimum((stop.dt.normalize() - first).dt.days.to_numpy(), n_days - 1)
+        steps = np.zeros(n_days + 1)
+        np.add.at(steps, first_day, 1)
+        np.add.at(steps, last_day + 1, -1)
+        days = np.flatnonzero(np.cumsum(steps)[:n_days] > 0) + 1
+        if len(days) < n_days:
+            span = f", {period}-{days[0]:02d} to {period}-{days[-1]:02d}" if len(days) else ""
+            out[str(period)] = f"{period}: usage on {len(days)} of its {n_days} days{span}"
+    return out
 
 
 def _gcp_quantities(path: Path, lines: pd.DataFrame) -> np.ndarray:
@@ -248,14 +342,21 @@ class Rule(BaseModel):
     usage_type: str | None = None
     service: str | None = None
     sku: str | None = None
+    #: FOCUS: the charge description and the consumed unit.
+    description: str | None = None
+    unit: str | None = None
     type: str = Field(min_length=1)
     items: list[str] = Field(min_length=1)
     scale: float = Field(1.0, gt=0, allow_inf_nan=False)
 
-    def matches(self, service: str, usage: str) -> bool:
-        svc, use = (self.product, self.usage_type) if self.product is not None else (self.service, self.sku)
-        return fnmatch.fnmatch(service.lower(), (svc or "*").lower()) and fnmatch.fnmatch(
-            usage.lower(), (use or "*").lower()
+    def matches(self, service: str, usage: str, unit: str = "") -> bool:
+        """Whether a line of ``service`` and ``usage`` (usage type, SKU or description) in
+        ``unit`` matches this rule's patterns (globs, without case)."""
+        svc = self.product if self.product is not None else self.service
+        use = self.usage_type or self.sku or self.description
+        return all(
+            fnmatch.fnmatch(text.lower(), (pattern or "*").lower())
+            for text, pattern in ((service, svc), (usage, use), (unit, self.unit))
         )
 
 
@@ -264,7 +365,10 @@ class BillMapping(BaseModel):
 
     aws: list[Rule]
     gcp: list[Rule]
+    focus: list[Rule]
     gcp_units: dict[str, float]
+    #: A line type (CUR, FOCUS, Google) -> its kind: usage, or what else it is (tax, credit...).
+    line_types: dict[str, str]
 
 
 @functools.cache
@@ -284,16 +388,23 @@ def map_lines(stack: Stack, bills: list[Bill]) -> pd.DataFrame:
     frames = []
     for bill in bills:
         lines = bill.lines.copy()
-        rules = mapping().aws if bill.format.startswith("aws") else mapping().gcp
+        rules = {"aws-cur": mapping().aws, "aws-cur2": mapping().aws, "focus": mapping().focus}.get(
+            bill.format, mapping().gcp
+        )
         targets, items, scales = [], [], []
         for r in lines.itertuples():
+            if r.kind != USAGE:  # tax, credits, ...: beside the fit, never in it
+                targets.append("")
+                items.append(())
+                scales.append(1.0)
+                continue
             if bill.format == "capkit":
                 ok = r.component in keys_of and r.usage in keys_of[r.component]
                 targets.append(r.component if ok else "")
                 items.append((r.usage,) if ok else ())
                 scales.append(1.0)
                 continue
-            rule = next((rule for rule in rules if rule.matches(r.service, r.usage)), None)
+            rule = next((rule for rule in rules if rule.matches(r.service, r.usage, r.unit)), None)
             cid = by_type.get(rule.type, "") if rule else ""
             keys = tuple(k for k in rule.items if k in keys_of.get(cid, ())) if rule and cid else ()
             targets.append(cid if keys else "")

@@ -21,12 +21,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from capkit.bills import days_in, line_name, map_lines, read_bill, users_by_month
+from capkit.bills import USAGE, days_in, line_name, map_lines, read_bill, users_by_month
 from capkit.engine import evaluate_arrays
 from capkit.errors import InputError, one_line
 from capkit.labels import labeller
@@ -71,6 +72,27 @@ class Calibration:
     #: Fitted assumptions that ended on an end of their declared range, with that end: the
     #: bill asks for more than the range allows, so the value is a wall, not a measurement.
     at_bound: dict[str, str] = field(default_factory=dict)
+    #: Each fitted assumption's standard error, in its unit (scipy's Jacobian at the solution;
+    #: none when the fit is exact by construction).
+    std_errors: dict[str, float] = field(default_factory=dict)
+    #: As many free assumptions as bill figures (or more): the fit matches them by construction
+    #: and the errors after it are no evidence.
+    exact: bool = False
+    #: The lines that are not usage (tax, credits, refunds...): kind, lines, cost in USD.
+    other_charges: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Each partial month left out, and why ("2026-11: usage on 14 of its 30 days, ...").
+    partial_why: list[str] = field(default_factory=list)
+    #: The cost column read from each bill.
+    cost_columns: list[str] = field(default_factory=list)
+
+    def plus_minus(self, name: str) -> str:
+        """A fitted value with its uncertainty in its unit: "797 ± 12 ms" (or "797 ms, exact fit")."""
+        unit = self.stack.specs[name].unit
+        value = self.values_after[name]
+        se = self.std_errors.get(name)
+        if se is None or not math.isfinite(se):
+            return f"{value:.4g} {unit}" + (" (exact fit)" if self.exact else "")
+        return f"{value:.4g} ± {se:.2g} {unit}"
 
     def stack_yaml(self) -> str:
         """The original stack file with the fitted values as defaults, each sourced."""
@@ -82,11 +104,11 @@ class Calibration:
         for name in self.fitted:
             value = float(self.values_after[name])
             if name in UNIVERSAL:
-                raw.setdefault("defaults", {})[name] = {"value": value, "source": source}
+                raw.setdefault("defaults", {})[name] = {"value": value, "source": f"{source}: {self.plus_minus(name)}"}
                 continue
             spec = raw["assumptions"][name]
             spec["default"] = value
-            spec["source"] = source
+            spec["source"] = f"{source}: {self.plus_minus(name)}"
             # An uncertainty range that no longer brackets the fitted value goes: the bill is the evidence now.
             if not (spec.get("low", value) <= value <= spec.get("high", value)):
                 spec.pop("low", None)
@@ -137,15 +159,26 @@ def calibrate(
     fit: Sequence[str] = (),
     hold: Sequence[str] = (),
     settings: dict[str, float] | None = None,
+    cost_column: str | None = None,
 ) -> Calibration:
     """Fit ``stack``'s assumptions to the monthly quantities of ``bills`` (paths), with the daily
-    active users of ``users`` (a date,users CSV). ``fit`` frees assumptions the bill cannot
-    separate, ``hold`` keeps values, ``settings`` starts from other values than the defaults."""
+    active users of ``users`` (a date,users CSV): bounded least squares on log quantities
+    (scipy's least_squares), each assumption's standard error from its Jacobian at the solution.
+
+    ``fit`` frees assumptions the bill cannot separate, ``hold`` keeps values, ``settings``
+    starts from other values than the defaults, ``cost_column`` picks each bill's cost column
+    (default: its billed cost; see :func:`capkit.bills.read_bill`). Only usage lines are fitted;
+    tax, credits, refunds and the like are totalled apart, and months whose usage does not
+    cover every day are left out."""
     stack = load_stack(stack) if isinstance(stack, str) else stack
-    read = [read_bill(p) for p in bills]
+    read = [read_bill(p, cost_column) for p in bills]
     mapped = map_lines(stack, read)
-    unmapped = mapped[mapped["target"] == ""][["file", "row", "month", "service", "usage", "quantity", "cost_usd"]]
-    usable = mapped[(mapped["target"] != "") & ~mapped["partial"]]
+    usage = mapped["kind"] == USAGE
+    other = _other_charges(mapped[~usage])
+    unmapped = mapped[usage & (mapped["target"] == "")][
+        ["file", "row", "month", "service", "usage", "unit", "quantity", "cost_usd"]
+    ]
+    usable = mapped[usage & (mapped["target"] != "") & ~mapped["partial"]]
     if usable.empty:
         raise InputError(
             f"no full month of any line maps to a cost item of stack {stack.name}; "
@@ -207,8 +240,13 @@ def calibrate(
     effect = np.abs(jac0).reshape(len(months), len(line_keys), -1).max(axis=0)  # line x candidate
     determined = {k: [names[j] for j in np.flatnonzero(effect[:, c] > 1e-3)] for c, k in enumerate(candidates)}
     after = dict(values)
+    std_errors: dict[str, float] = {}
+    # As many free assumptions as bill lines (or more): each line's level can be matched by its
+    # own assumption, so the errors after say nothing of the model.
+    exact = bool(chosen) and int(use.any(axis=0).sum()) <= len(chosen)
     if chosen:
-        after.update(_fit(model, start, chosen, observed, use))
+        fitted_values, std_errors = _fit(model, start, chosen, observed, use)
+        after.update(fitted_values)
     at_bound = {k: _bound_of(stack.specs[k], after[k]) for k in chosen}
     at_bound = {k: b for k, b in at_bound.items() if b}
     quantity_after, cost_after = model.evaluate({k: after[k] for k in chosen})
@@ -225,6 +263,7 @@ def calibrate(
                 "unit": stack.specs[k].unit,
                 "before": values[k],
                 "after": after[k],
+                "std_error": std_errors.get(k, math.nan),
                 "status": state,
                 "lines": ", ".join(determined.get(k, [])),
             }
@@ -245,7 +284,20 @@ def calibrate(
         unmapped.reset_index(drop=True),
         fitted=list(chosen),
         at_bound=at_bound,
+        std_errors=std_errors,
+        exact=exact,
+        other_charges=other,
+        partial_why=[why for b in read for why in b.partial_why],
+        cost_columns=[b.cost_column for b in read],
     )
+
+
+def _other_charges(lines: pd.DataFrame) -> pd.DataFrame:
+    """The lines that are not usage, by kind: how many and their cost in USD, largest first."""
+    if lines.empty:
+        return pd.DataFrame(columns=["kind", "lines", "cost_usd"])
+    groups = lines.groupby("kind").agg(lines=("row", "size"), cost_usd=("cost_usd", "sum")).reset_index()
+    return groups.reindex(groups["cost_usd"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
 def _bound_of(spec: AssumptionSpec, value: float) -> str:
@@ -364,7 +416,23 @@ def _fit(model: _Model, values: dict[str, float], names: list[str], observed: np
         return _log_jacobian(model, current, names, use)
 
     solution = least_squares(residuals, x0, jac=jacobian, bounds=(lo, hi), method="trf", x_scale="jac")
-    return {k: float(v) for k, v in zip(names, np.exp(solution.x), strict=True)}
+    values_after = {k: float(v) for k, v in zip(names, np.exp(solution.x), strict=True)}
+    return values_after, _std_errors(solution, names, values_after, int(use.sum()))
+
+
+def _std_errors(solution: Any, names: list[str], values: dict[str, float], n_obs: int) -> dict[str, float]:
+    """Each fitted value's standard error in its unit: the covariance of the log values is
+    s^2 (J^T J)^-1 at the solution (J: scipy's Jacobian of the residuals, s^2 the residual
+    variance over n_obs - n_params degrees of freedom), carried to the value by the delta
+    method (se of v = v x se of log v). None without a degree of freedom (an exact fit)."""
+    dof = n_obs - len(names)
+    if dof <= 0:
+        return {}
+    jac = np.asarray(solution.jac, dtype=float)
+    s2 = float(np.sum(solution.fun**2)) / dof
+    cov = np.linalg.pinv(jac.T @ jac) * s2
+    se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return {k: values[k] * float(se) for k, se in zip(names, se_log, strict=True)}
 
 
 def _line_words(stack: Stack, line: str) -> str:
@@ -381,7 +449,8 @@ def _pct(x: float) -> str:
 
 def calibration_tables(result: Calibration) -> dict[str, pd.DataFrame]:
     """The report's tables, formatted for people: lines (a row per bill line over the fitted
-    months), assumptions (before -> after, status, lines) and unmapped lines."""
+    months), assumptions (before -> after with its uncertainty, status, lines), unmapped lines
+    (grouped) and the charges that are not usage (tax, credits...)."""
     s = result.summary
     lines = pd.DataFrame(
         {
@@ -402,12 +471,26 @@ def calibration_tables(result: Calibration) -> dict[str, pd.DataFrame]:
             "assumption": a["assumption"],
             "before": a["before"].map(lambda v: f"{v:.6g}"),
             "after": a["after"].map(lambda v: f"{v:.6g}"),
+            "± (std. error)": a["std_error"].map(lambda v: f"{v:.2g}" if math.isfinite(v) else ""),
             "unit": a["unit"],
             "status": a["status"],
             "from bill lines": a["lines"],
         }
     )
-    return {"lines": lines, "assumptions": assumptions, "unmapped": unmapped_groups(result.unmapped)}
+    other = result.other_charges
+    charges = pd.DataFrame(
+        {
+            "kind": other.get("kind", pd.Series(dtype=str)),
+            "lines": other.get("lines", pd.Series(dtype=int)).map(lambda n: f"{n:,}"),
+            "cost": other.get("cost_usd", pd.Series(dtype=float)).map(_usd),
+        }
+    )
+    return {
+        "lines": lines,
+        "assumptions": assumptions,
+        "unmapped": unmapped_groups(result.unmapped),
+        "other": charges,
+    }
 
 
 #: Groups of unmapped lines shown; the rest are summed in one row.
@@ -415,62 +498,85 @@ UNMAPPED_SHOWN = 20
 
 
 def unmapped_groups(unmapped: pd.DataFrame) -> pd.DataFrame:
-    """Unmapped bill lines grouped by service and usage type, dearest first: lines, months and
-    total cost each; past UNMAPPED_SHOWN groups, one row sums the rest."""
+    """Unmapped usage lines grouped by service and usage type (or description), dearest first:
+    lines, months, the usage summed in its unit and the cost each; past UNMAPPED_SHOWN groups
+    one row sums the rest; a last row totals them all."""
+    columns = ["service and usage", "lines", "months", "usage", "cost"]
     if unmapped.empty:
-        return pd.DataFrame(columns=["service and usage", "lines", "months", "cost"])
-    keyed = unmapped.assign(line=(unmapped["service"] + " " + unmapped["usage"]).str.strip().map(one_line))
+        return pd.DataFrame(columns=columns)
+    unit = unmapped["unit"] if "unit" in unmapped else ""
+    keyed = unmapped.assign(line=(unmapped["service"] + " " + unmapped["usage"]).str.strip().map(one_line), unit=unit)
     groups = (
-        keyed.groupby("line", sort=False)
-        .agg(lines=("row", "size"), months=("month", "nunique"), cost=("cost_usd", "sum"))
-        .sort_values("cost", ascending=False)
+        keyed.groupby(["line", "unit"], sort=False)
+        .agg(lines=("row", "size"), months=("month", "nunique"), quantity=("quantity", "sum"), cost=("cost_usd", "sum"))
         .reset_index()
     )
+    groups = groups.reindex(groups["cost"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    months = int(keyed["month"].nunique())
     if len(groups) > UNMAPPED_SHOWN:
         rest = groups.iloc[UNMAPPED_SHOWN:]
-        other = {
-            "line": f"{len(rest):,} other groups",
-            "lines": int(rest["lines"].sum()),
-            "months": int(keyed["month"].nunique()),
-            "cost": float(rest["cost"].sum()),
-        }
+        other = {"line": f"{len(rest):,} other groups", "unit": "", "lines": int(rest["lines"].sum()), "months": months}
+        other |= {"quantity": math.nan, "cost": float(rest["cost"].sum())}
         groups = pd.concat([groups.iloc[:UNMAPPED_SHOWN], pd.DataFrame([other])], ignore_index=True)
+    total = {"line": "total", "unit": "", "lines": int(groups["lines"].sum()), "months": months, "quantity": math.nan}
+    groups = pd.concat([groups, pd.DataFrame([total | {"cost": float(unmapped["cost_usd"].sum())}])], ignore_index=True)
     return pd.DataFrame(
         {
             "service and usage": groups["line"],
             "lines": groups["lines"].map(lambda n: f"{n:,}"),
             "months": groups["months"],
-            "cost": groups["cost"].map(lambda v: f"${v:,.2f}"),
+            "usage": [
+                "" if not math.isfinite(q) else f"{q:,.4g} {u}".strip()
+                for q, u in zip(groups["quantity"], groups["unit"], strict=True)
+            ],
+            "cost": groups["cost"].map(_usd),
         }
     )
 
 
+def _usd(value: float) -> str:
+    """USD to the cent, the sign before the dollar sign (a credit reads -$2.61)."""
+    return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+
+
+def fit_note(result: Calibration) -> str:
+    """What the fit's errors mean: exact by construction, or fitted with degrees of freedom."""
+    if result.exact:
+        return (
+            f"The fit is exact by construction: {len(result.fitted)} free assumptions for as many bill lines or "
+            "fewer, so the errors after it are no evidence of the model; hold some assumptions at their values "
+            "or add bill lines."
+        )
+    return "Uncertainties: one standard error from the fit (scipy's Jacobian at the solution)."
+
+
 def calibration_text(result: Calibration) -> str:
     """``capkit calibrate``'s report: the model against the bill, before and after, the
-    assumptions fitted and held, the lines that map to nothing, the months left out."""
+    assumptions fitted (each with its uncertainty) and held, the charges that are not usage,
+    the lines that map to nothing, the months left out and why."""
     from capkit import terminal
 
     t = calibration_tables(result)
+    columns = ", ".join(dict.fromkeys(result.cost_columns))
     head = (
-        f"Model against your bill: stack {result.stack.name}, {len(result.months)} full months "
-        f"({result.months[0]} to {result.months[-1]}) from {', '.join(one_line(Path(b).name) for b in result.bills)}"
+        f"Model against your bill: stack {result.stack.name}, {len(result.months)} full "
+        f"month{'s' if len(result.months) != 1 else ''} "
+        f"({result.months[0]} to {result.months[-1]}) from {', '.join(one_line(Path(b).name) for b in result.bills)}; "
+        f"cost column {columns}"
     )
     parts = [terminal.paragraph(head), "", terminal.table(t["lines"]), "", "Assumptions, before -> after:"]
     for r in result.assumptions.itertuples():
         moved = r.status == "fitted" or r.status.startswith("at its bound")
-        change = f"{r.before:.6g} -> {r.after:.6g} {r.unit}" if moved else f"{r.before:.6g} {r.unit}"
+        change = f"{r.before:.6g} -> {result.plus_minus(r.assumption)}" if moved else f"{r.before:.6g} {r.unit}"
         why = f"fitted from {r.lines}" if r.status == "fitted" else r.status
         parts.append(terminal.paragraph(f"{r.assumption}: {change}; {why}", "  ", "      "))
-    if result.partial_months:
-        parts += ["", terminal.paragraph(f"Partial months left out of the fit: {', '.join(result.partial_months)}")]
+    parts += ["", terminal.paragraph(fit_note(result))]
+    if result.partial_why:
+        parts += ["", terminal.items("Partial months left out of the fit:", result.partial_why)]
+    if len(t["other"]):
+        parts += ["", "Charges that are not usage (beside the fit, not in it):", "", terminal.table(t["other"])]
     if len(t["unmapped"]):
-        total = result.unmapped["cost_usd"].sum()
-        parts += [
-            "",
-            f"Lines that map to no cost item of the stack (${total:,.2f} in all):",
-            "",
-            terminal.table(t["unmapped"]),
-        ]
+        parts += ["", "Usage lines that map to no cost item of the stack:", "", terminal.table(t["unmapped"])]
     return "\n".join(parts) + "\n"
 
 
@@ -486,12 +592,17 @@ def calibration_json(result: Calibration) -> dict:
     return {
         "stack": result.stack.name,
         "bills": result.bills,
+        "cost_columns": result.cost_columns,
         "months": result.months,
         "partial_months": result.partial_months,
+        "partial_why": result.partial_why,
+        "exact_fit": result.exact,
         "fitted": {k: result.values_after[k] for k in result.fitted},
+        "std_errors": {k: result.std_errors.get(k) for k in result.fitted},
         "assumptions": records(result.assumptions),
         "lines": records(result.summary),
         "monthly": records(result.lines),
+        "other_charges": records(result.other_charges),
         "unmapped": records(result.unmapped),
     }
 

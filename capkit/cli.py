@@ -332,6 +332,7 @@ def calibrate_formatted(
     settings: Sequence[str] = (),
     fmt: str = "table",
     allow_bound: bool = False,
+    cost_column: str | None = None,
 ) -> str:
     """``capkit calibrate``: the model against the bill; with ``out``, the calibrated stack file.
 
@@ -342,7 +343,7 @@ def calibrate_formatted(
     from capkit.calibrate import calibrate, calibration_json, calibration_text
 
     target = check_out_file(out) if out is not None else None  # before any work
-    result = calibrate(stack, bills, users, fit, hold, parse_assignments(settings))
+    result = calibrate(stack, bills, users, fit, hold, parse_assignments(settings), cost_column)
     if result.at_bound and not allow_bound:
         walls = "; ".join(f"{k} at its {end}" for k, end in result.at_bound.items())
         raise InputError(
@@ -565,7 +566,18 @@ def _pricing_args(p: argparse.ArgumentParser) -> None:
 
 def _calibrate_args(p: argparse.ArgumentParser) -> None:
     _stack_args(p, help="start from another value")
-    p.add_argument("--bill", action="append", required=True, help="AWS CUR, Google Cloud billing export or capkit CSV")
+    p.add_argument(
+        "--bill",
+        action="append",
+        required=True,
+        help="AWS CUR, FOCUS 1.x export, Google Cloud billing export or capkit CSV",
+    )
+    p.add_argument(
+        "--cost-column",
+        metavar="NAME",
+        help="the bill's cost column (default: its billed cost, e.g. lineItem/UnblendedCost or BilledCost; "
+        "EffectiveCost for the cost after discounts and commitments)",
+    )
     p.add_argument("--users", required=True, help="CSV date,users: daily active users over the billed months")
     p.add_argument("--out", help="write the calibrated stack file here")
     p.add_argument(
@@ -754,7 +766,7 @@ VERBS: dict[str, Callable[[argparse.Namespace], str | int]] = {
     "roadmap": lambda a: roadmap_text(a.stack, a.set, a.users, a.allow_hobby) + "\n",
     "pricing": lambda a: pricing_formatted(a.format, a.low, a.stale),
     "calibrate": lambda a: calibrate_formatted(
-        a.stack, a.bill, a.users, a.out, a.fit, a.hold, a.set, a.format, a.allow_bound
+        a.stack, a.bill, a.users, a.out, a.fit, a.hold, a.set, a.format, a.allow_bound, a.cost_column
     ),
     "queue": _queue,
     "stack": _stack_verb,
@@ -842,6 +854,7 @@ FLAGS = {
     "hold": "--hold",
     "workload_from": "--workload-from",
     "servers": "--servers",
+    "cost_column": "--cost-column",
 }
 
 

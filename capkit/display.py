@@ -210,8 +210,10 @@ def calibration_html(result: Calibration) -> str:
         "<h4>Assumptions, before and after</h4>",
         html_table(t["assumptions"], "capkit-bill-assumptions"),
     ]
+    if len(t["other"]):
+        parts += ["<h4>Charges that are not usage (beside the fit)</h4>", html_table(t["other"], "capkit-bill-other")]
     if len(t["unmapped"]):
-        parts += ["<h4>Lines that map to no cost item</h4>", html_table(t["unmapped"], "capkit-bill-unmapped")]
+        parts += ["<h4>Usage lines that map to no cost item</h4>", html_table(t["unmapped"], "capkit-bill-unmapped")]
     return "".join(parts)
 
 

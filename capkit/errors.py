@@ -38,6 +38,7 @@ INPUT_WORDS = {
     "hold": "hold",
     "workload_from": "workload from",
     "servers": "servers",
+    "cost_column": "cost column",
 }
 
 

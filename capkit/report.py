@@ -335,13 +335,16 @@ class Report:
         if not bills:
             return None
         from capkit import charts
-        from capkit.calibrate import calibrate, calibration_tables
+        from capkit.calibrate import calibrate, calibration_tables, fit_note
 
         if not users:
             raise ReportError("a bill needs the daily active users of its months: give actuals (date,users)")
         result = calibrate(self.stack, bills, users)
         t = calibration_tables(result)
-        months = f"{len(result.months)} full months, {result.months[0]} to {result.months[-1]}"
+        months = (
+            f"{len(result.months)} full month{'s' if len(result.months) != 1 else ''}, "
+            f"{result.months[0]} to {result.months[-1]}; cost column {', '.join(dict.fromkeys(result.cost_columns))}"
+        )
         parts = [
             f"<h2>Model against your bill</h2><p>{html.escape(', '.join(Path(b).name for b in result.bills))}: "
             f"{months}. Each line's usage, the model with the stack's assumptions and after fitting them "
@@ -351,10 +354,13 @@ class Report:
             "<h3>Assumptions, before and after</h3>",
             _table(t["assumptions"], "capkit-bill-assumptions"),
         ]
-        if result.partial_months:
-            parts.append(f"<p>Partial months left out: {html.escape(', '.join(result.partial_months))}.</p>")
+        parts.append(f"<p>{html.escape(fit_note(result))}</p>")
+        if result.partial_why:
+            parts.append(f"<p>Partial months left out: {html.escape('; '.join(result.partial_why))}.</p>")
+        if len(t["other"]):
+            parts += ["<h3>Charges that are not usage (beside the fit)</h3>", _table(t["other"], "capkit-bill-other")]
         if len(t["unmapped"]):
-            parts += ["<h3>Lines that map to no cost item</h3>", _table(t["unmapped"], "capkit-bill-unmapped")]
+            parts += ["<h3>Usage lines that map to no cost item</h3>", _table(t["unmapped"], "capkit-bill-unmapped")]
         return _Html(*parts)
 
     def sources(self) -> _Html:

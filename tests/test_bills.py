@@ -37,15 +37,18 @@ def test_unmapped_lines_are_grouped_by_service_and_usage_dearest_first():
             "cost_usd": [10.0, 10.0, 10.0, 1.0, 50.0, 5.0],
         }
     )
-    table = unmapped_groups(lines)
+    table = unmapped_groups(lines.assign(unit="Hrs"))
+    # The groups dearest first, then a total: 50 + 30 + 5 + 1 = $86 over 6 lines and 2 months.
     assert list(table["service and usage"]) == [
         "AmazonRDS InstanceUsage",
         "AmazonEC2 BoxUsage:t3",
         "AmazonEC2 EBS:Volume",
         "AWSCloudTrail Events",
+        "total",
     ]
-    assert list(table["lines"]) == ["1", "3", "1", "1"] and list(table["months"]) == [1, 2, 1, 1]
-    assert list(table["cost"]) == ["$50.00", "$30.00", "$5.00", "$1.00"]
+    assert list(table["lines"]) == ["1", "3", "1", "1", "6"] and list(table["months"]) == [1, 2, 1, 1, 2]
+    assert list(table["usage"]) == ["1 Hrs", "3 Hrs", "1 Hrs", "1 Hrs", ""]
+    assert list(table["cost"]) == ["$50.00", "$30.00", "$5.00", "$1.00", "$86.00"]
 
 
 @pytest.mark.parametrize("shown", [2])
@@ -54,8 +57,16 @@ def test_past_the_shown_groups_one_row_sums_the_rest(monkeypatch, shown):
 
     monkeypatch.setattr(calibrate, "UNMAPPED_SHOWN", shown)
     lines = pd.DataFrame(
-        {"row": range(4), "month": "2026-01", "service": "S", "usage": list("abcd"), "cost_usd": [4.0, 3.0, 2.0, 1.0]}
+        {
+            "row": range(4),
+            "month": "2026-01",
+            "service": "S",
+            "usage": list("abcd"),
+            "quantity": 1.0,
+            "cost_usd": [4.0, 3.0, 2.0, 1.0],
+        }
     )
     table = unmapped_groups(lines)
-    assert list(table["service and usage"]) == ["S a", "S b", "2 other groups"]
-    assert table["cost"].iloc[-1] == "$3.00" and table["lines"].iloc[-1] == "2"
+    assert list(table["service and usage"]) == ["S a", "S b", "2 other groups", "total"]
+    assert table["cost"].iloc[-2] == "$3.00" and table["lines"].iloc[-2] == "2"
+    assert table["cost"].iloc[-1] == "$10.00" and table["lines"].iloc[-1] == "4"

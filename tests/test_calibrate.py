@@ -2,10 +2,12 @@
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import capkit
 from capkit import cli
@@ -237,3 +239,100 @@ def test_a_bad_users_file_is_named_by_calibrates_flag(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"capkit: error: --users {users}: row 2: users 'many' must be a number above 0")
     assert "--actuals" not in err
+
+
+# --- real bills: FOCUS, line types, partial months, an honest fit -------------------------------
+FIXTURES = Path(__file__).parent / "fixtures" / "bills"
+
+
+def test_a_focus_export_is_read_and_its_aws_rows_map_to_the_stacks_items():
+    """The FOCUS project's sample (1,000 real lines of September 2024): 997 Usage, 1 Credit and 2
+    Adjustment lines (ChargeCategory). Its Lambda requests are 1 + 60 = 61 (two lines), its
+    DynamoDB write request units 145 (one line), as the file says."""
+    from capkit.bills import map_lines, read_bill
+
+    bill = read_bill(FIXTURES / "focus-1.0-sample.csv")
+    assert bill.format == "focus" and bill.cost_column == "BilledCost" and bill.partial_months == ()
+    assert bill.lines["kind"].value_counts().to_dict() == {"usage": 997, "adjustment": 2, "credit": 1}
+    mapped = map_lines(capkit.load_stack("aws-serverless"), [bill])
+    by_item = mapped[mapped["target"] != ""].groupby(["target", "items"])["quantity"].sum()
+    assert by_item[("lambda", ("requests",))] == pytest.approx(61)
+    assert by_item[("dynamodb", ("write_request_units_tables", "write_request_units_gsis"))] == pytest.approx(145)
+    assert {("s3", ("get_requests",)), ("s3", ("storage",)), ("lambda", ("compute",))} <= set(by_item.index)
+
+
+def test_calibrate_reads_the_focus_sample_and_says_the_fit_is_exact(tmp_path, capsys):
+    """One month and nine bill lines, fitted with nine assumptions: exact by construction, so
+    no uncertainty and no claim; the items the rows map to are named; the credit and the two
+    adjustments are beside the fit; the unmapped usage is a few dozen grouped rows at most."""
+    from capkit import cli
+
+    users = tmp_path / "users.csv"
+    users.write_text("date,users\n2024-09-01,3\n2024-09-30,3\n")
+    argv = ["calibrate", "--stack", "aws-serverless", "--bill", str(FIXTURES / "focus-1.0-sample.csv")]
+    assert cli.main([*argv, "--users", str(users), "--allow-bound"]) == 0
+    out = capsys.readouterr().out
+    flat = " ".join(out.split())
+    assert "1 full month (2024-09 to 2024-09)" in flat and "cost column BilledCost" in flat
+    assert "Lambda: requests" in out and "S3: get requests" in out and "DynamoDB: read request units" in out
+    assert "The fit is exact by construction" in out and "±" not in out
+    other = out.split("Charges that are not usage")[1].split("Usage lines that map")[0]
+    assert "credit" in other and "-$2.61" in other and "adjustment" in other and "$0.27" in other
+    assert "Usage lines that map to no cost item of the stack:" in out
+    from capkit.calibrate import calibrate, calibration_tables
+
+    result = calibrate("aws-serverless", [FIXTURES / "focus-1.0-sample.csv"], users)
+    groups = calibration_tables(result)["unmapped"]
+    assert len(groups) <= 30 and groups["service and usage"].iloc[-1] == "total"
+    assert groups["lines"].iloc[-1] == f"{len(result.unmapped):,}"  # every unmapped usage line counted
+
+
+def test_a_bill_of_fourteen_days_is_a_partial_month_whatever_its_tax_line_says():
+    """cur-line-types.csv: July's usage runs from the 1st to the 14th, its Tax line over the
+    whole month. July is partial (usage on 14 of its 31 days) and left out; the six full months
+    are fitted exactly as without the added lines, which are totalled apart: tax 7 x $25 = $175,
+    the credit -$100, the refund -$12.50, the fee $29."""
+    from capkit.calibrate import calibrate, example_bill
+
+    bills, users = example_bill()
+    plain = calibrate("aws-serverless", bills, users)
+    typed = calibrate("aws-serverless", [FIXTURES / "cur-line-types.csv"], users)
+    assert typed.months == plain.months == [f"2026-0{m}" for m in range(1, 7)]
+    assert typed.partial_why == ["2026-07: usage on 14 of its 31 days, 2026-07-01 to 2026-07-14"]
+    assert typed.values_after == pytest.approx(plain.values_after)
+    totals = dict(zip(typed.other_charges["kind"], typed.other_charges["cost_usd"], strict=True))
+    assert totals == pytest.approx({"tax": 175.0, "credit": -100.0, "refund": -12.5, "fee": 29.0})
+
+
+def test_each_fitted_value_has_its_standard_error_everywhere():
+    """The example bill was made at 800 ms and 14 calls per user with up to 3 % noise per line:
+    the fit finds about 797 ms and 14.1, each within a few standard errors of the truth; the
+    table, the JSON and the calibrated stack file carry the uncertainty."""
+    from capkit.calibrate import calibrate, calibration_json, calibration_tables, example_bill
+
+    bills, users = example_bill()
+    result = calibrate("aws-serverless", bills, users)
+    se = result.std_errors["duration_ms"]
+    assert not result.exact and 0 < se < 50 and abs(result.values_after["duration_ms"] - 800) < 4 * se
+    assert abs(result.values_after["calls_per_user"] - 14) < 4 * result.std_errors["calls_per_user"]
+    assert result.plus_minus("duration_ms") == f"{result.values_after['duration_ms']:.4g} ± {se:.2g} ms"
+    row = calibration_tables(result)["assumptions"].set_index("assumption").loc["duration_ms"]
+    assert row["± (std. error)"] == f"{se:.2g}"
+    assert calibration_json(result)["std_errors"]["duration_ms"] == pytest.approx(se)
+    written = yaml.safe_load(result.stack_yaml())["assumptions"]["duration_ms"]
+    assert written["source"].endswith(f": {result.values_after['duration_ms']:.4g} ± {se:.2g} ms")
+
+
+def test_the_cost_column_is_chosen_and_a_wrong_one_is_named(tmp_path, capsys):
+    from capkit import cli
+    from capkit.bills import read_bill
+
+    bill = read_bill(FIXTURES / "focus-1.0-sample.csv", cost_column="EffectiveCost")
+    assert bill.cost_column == "EffectiveCost"
+    users = tmp_path / "users.csv"
+    users.write_text("date,users\n2024-09-15,3\n")
+    argv = ["calibrate", "--stack", "aws-serverless", "--bill", str(FIXTURES / "focus-1.0-sample.csv")]
+    assert cli.main([*argv, "--users", str(users), "--cost-column", "Cost"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("capkit: error: --cost-column 'Cost': not a column of focus-1.0-sample.csv")
+    assert "BilledCost, EffectiveCost" in err
