@@ -129,6 +129,13 @@ def _format_of(path: Path, columns: list[str]) -> str:
     )
 
 
+def _row_error(path: Path, row: int, column: str, value: object, detail: str, allowed: str | None = None) -> InputError:
+    """A bill row refused: the file, the row as a spreadsheet numbers it, the column, the value."""
+    return InputError(
+        f"row {row}: {detail}", what="bill", name=str(path), row=row, field=column, value=value, allowed=allowed
+    )
+
+
 def _numbers(path: Path, frame: pd.DataFrame, column: str, usage: np.ndarray, negative: bool = True) -> np.ndarray:
     """A column of amounts, each a finite number. Negative ones stay (a credit's cost; a usage
     line reversing an earlier one, as real exports carry) unless not ``negative`` (an invoice
@@ -147,14 +154,13 @@ def _numbers(path: Path, frame: pd.DataFrame, column: str, usage: np.ndarray, ne
             if usage[i]
             else "a number or empty"
         )
-        raise InputError(
-            f"row {i + 2}: {column} {frame[column].iloc[i]!r} is not allowed: {allowed}",
-            what="bill",
-            name=str(path),
-            row=i + 2,
-            field=column,
-            value=frame[column].iloc[i],
-            allowed=allowed,
+        raise _row_error(
+            path,
+            i + 2,
+            column,
+            frame[column].iloc[i],
+            f"{column} {frame[column].iloc[i]!r} is not allowed: {allowed}",
+            allowed,
         )
     return values
 
@@ -179,13 +185,8 @@ def _dates(path: Path, frame: pd.DataFrame, column: str) -> pd.Series:
     dates = pd.to_datetime(frame[column], errors="coerce", utc=True, format="mixed")
     if dates.isna().any():
         i = int(np.argmax(dates.isna().to_numpy()))
-        raise InputError(
-            f"row {i + 2}: {column} {frame[column].iloc[i]!r} is not a date",
-            what="bill",
-            name=str(path),
-            row=i + 2,
-            field=column,
-            value=frame[column].iloc[i],
+        raise _row_error(
+            path, i + 2, column, frame[column].iloc[i], f"{column} {frame[column].iloc[i]!r} is not a date"
         )
     return dates.dt.tz_localize(None)
 
@@ -218,15 +219,14 @@ def read_bill(path: Path | str, cost_column: str | None = None) -> Bill:
         other = raw[currency].str.strip().str.upper().ne("USD")
         if other.any():
             i = int(np.argmax(other.to_numpy()))
-            raise InputError(
-                f"row {i + 2}: currency {raw[currency].iloc[i]!r} is not allowed: "
+            raise _row_error(
+                path,
+                i + 2,
+                currency,
+                raw[currency].iloc[i],
+                f"currency {raw[currency].iloc[i]!r} is not allowed: "
                 "every line must say USD (capkit's prices are in USD; export the bill in USD)",
-                what="bill",
-                name=str(path),
-                row=i + 2,
-                field=currency,
-                value=raw[currency].iloc[i],
-                allowed="USD",
+                "USD",
             )
     kind = _kinds(raw, cols)
     usage = kind == USAGE
@@ -248,14 +248,8 @@ def read_bill(path: Path | str, cost_column: str | None = None) -> Bill:
         months = pd.to_datetime(raw["month"].str.strip(), format="%Y-%m", errors="coerce")
         if months.isna().any():
             i = int(np.argmax(months.isna().to_numpy()))
-            raise InputError(
-                f"row {i + 2}: month {raw['month'].iloc[i]!r} is not YYYY-MM",
-                what="bill",
-                name=str(path),
-                row=i + 2,
-                field="month",
-                value=raw["month"].iloc[i],
-                allowed="YYYY-MM",
+            raise _row_error(
+                path, i + 2, "month", raw["month"].iloc[i], f"month {raw['month'].iloc[i]!r} is not YYYY-MM", "YYYY-MM"
             )
         lines["month"] = months.dt.strftime("%Y-%m").to_numpy()
     else:
@@ -320,15 +314,7 @@ def _gcp_quantities(path: Path, lines: pd.DataFrame) -> np.ndarray:
             out[i] = out[i] * factors[unit]
         else:
             allowed = ", ".join(["byte-seconds", *factors])
-            raise InputError(
-                f"row {i + 2}: usage.unit {unit!r} is not one of: {allowed}",
-                what="bill",
-                name=str(path),
-                row=i + 2,
-                field="usage.unit",
-                value=unit,
-                allowed=allowed,
-            )
+            raise _row_error(path, i + 2, "usage.unit", unit, f"usage.unit {unit!r} is not one of: {allowed}", allowed)
     return out
 
 

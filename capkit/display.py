@@ -22,6 +22,7 @@ from capkit.plan import Plan
 from capkit.pricing import Catalog
 from capkit.scenario import Scenario
 from capkit.stack import Stack
+from capkit.stackfiles import assumptions_table
 from capkit.tables import (
     CSS,
     bites_at,
@@ -141,23 +142,6 @@ def stack_components(stack: Stack) -> pd.DataFrame:
     )
 
 
-def stack_assumptions(stack: Stack) -> pd.DataFrame:
-    """Every assumption: default, unit, allowed range, declared uncertainty and source."""
-    rows = []
-    for key, spec in stack.specs.items():
-        rows.append(
-            {
-                "assumption": key,
-                "default": f"{spec.default:,.6g}",
-                "unit": spec.unit,
-                "range": f"{spec.min:,.6g} to {spec.max:,.6g}",
-                "uncertain": "" if spec.low is None else f"{spec.low:,.6g} to {spec.high:,.6g}",
-                "source": spec.source or "capkit universal field",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def stack_repr(stack: Stack) -> str:
     """``Stack('render-postgres', components=['render_web', 'postgres', ...])``."""
     return f"Stack({stack.name!r}, components={[c.id for c in stack.components]})"
@@ -171,7 +155,7 @@ def stack_html(stack: Stack) -> str:
         + "<h4>Components</h4>"
         + html_table(stack_components(stack), "capkit-stack-components")
         + "<h4>Assumptions</h4>"
-        + html_table(stack_assumptions(stack), "capkit-stack-assumptions", names=["assumption"])
+        + html_table(assumptions_table(stack), "capkit-stack-assumptions", names=["assumption"])
     )
 
 

@@ -91,16 +91,17 @@ def show_text(name: str) -> str:
 
 
 def assumptions_table(stack: Stack) -> pd.DataFrame:
-    """Every assumption of a stack with default, unit, range and source (universal fields first)."""
+    """Every assumption of a stack (universal fields first): default, unit, allowed range,
+    declared uncertainty and source; ``capkit stack check`` and a stack's notebook view show it."""
     rows = []
     for key, spec in stack.specs.items():
         rows.append(
             {
-                "field": key,
-                "default": f"{spec.default:g}",
+                "assumption": key,
+                "default": f"{spec.default:,.6g}",
                 "unit": spec.unit,
-                "range": f"{spec.min:g} to {spec.max:g}",
-                "uncertain": "" if spec.low is None else f"{spec.low:g} to {spec.high:g}",
+                "range": f"{spec.min:,.6g} to {spec.max:,.6g}",
+                "uncertain": "" if spec.low is None else f"{spec.low:,.6g} to {spec.high:,.6g}",
                 "source": spec.source or "capkit universal field",
             }
         )

@@ -87,7 +87,7 @@ def test_stack_check_lists_every_assumption(example, capsys):
     assert "ok:" in out and "sms (metered)" in out
     # universal fields, then the file's own, each with unit and range
     assert re.search(r"sms_per_mau\s+0.08\s+SMS/MAU/month\s+0 to 100\s+0.05 to 0.15", out)
-    assert re.search(r"users\s+5000\s+daily active users", out)
+    assert re.search(r"users\s+5,000\s+daily active users", out)  # numbers with thousands separators
     broken = example.with_name("broken.yaml")
     broken.write_text(doc_example().replace("driver: active_user", "driver: weekly"))
     assert main(["stack", "check", str(broken)]) == 2
