@@ -387,25 +387,10 @@ class AwsDynamoDB(Component):
                 * _total(t.write_units_per_call + t.gsi_write_units_per_call for t in tables)
                 / self.params.target_utilization
             )
+            # Provisioned capacity is billed per unit-hour past the free units: a month's hours each.
             items += [
-                CostItem(
-                    key="provisioned_rcu",
-                    item="provisioned RCU",
-                    quantity=rcu,
-                    unit="RCU",
-                    free=self.free_rcu,
-                    unit_price=self.rcu_hour * hours,
-                    cost_usd=np.maximum(rcu - self.free_rcu, 0) * self.rcu_hour * hours,
-                ),
-                CostItem(
-                    key="provisioned_wcu",
-                    item="provisioned WCU",
-                    quantity=wcu,
-                    unit="WCU",
-                    free=self.free_wcu,
-                    unit_price=self.wcu_hour * hours,
-                    cost_usd=np.maximum(wcu - self.free_wcu, 0) * self.wcu_hour * hours,
-                ),
+                cost_item("provisioned_rcu", "provisioned RCU", rcu, "RCU", self.free_rcu, self.rcu_hour * hours),
+                cost_item("provisioned_wcu", "provisioned WCU", wcu, "WCU", self.free_wcu, self.wcu_hour * hours),
             ]
         items.append(cost_item("storage", "storage", storage, "GB-month", self.free_storage, self.storage_price))
         if self.params.pitr:

@@ -30,6 +30,22 @@ def daily_quota_billed(per_day: np.ndarray, free_per_day: float, days: np.ndarra
     return np.maximum(per_day - free_per_day, 0.0) * days
 
 
+def daily_quota_item(
+    key: str, item: str, per_day: np.ndarray, unit: str, free_per_day: float, days: np.ndarray, unit_price: float
+) -> CostItem:
+    """A cost item under a daily free quota (Firestore operations, Identity Platform SMS): the
+    month's quantity and allowance, and :func:`daily_quota_billed` at ``unit_price`` USD."""
+    return CostItem(
+        key=key,
+        item=item,
+        quantity=per_day * days,
+        unit=unit,
+        free=free_per_day * days,
+        unit_price=unit_price,
+        cost_usd=daily_quota_billed(per_day, free_per_day, days) * unit_price,
+    )
+
+
 class FirestoreParams(Params):
     location: Literal["nam5", "regional"] = Field("nam5", description="multi-region nam5 or a regional location")
     stored_gib: Quantity | None = Field(None, description="stored GiB if known (replaces docs_per_user x doc_kb)")
@@ -117,32 +133,10 @@ class Firestore(Component):
         reads, writes, deletes = self.per_day(wl)
         days = wl.days_per_month
         return [
-            CostItem(
-                key="reads",
-                item="document reads",
-                quantity=reads * days,
-                unit="reads",
-                free=self.free_reads * days,
-                unit_price=self.read_price,
-                cost_usd=daily_quota_billed(reads, self.free_reads, days) * self.read_price,
-            ),
-            CostItem(
-                key="writes",
-                item="document writes",
-                quantity=writes * days,
-                unit="writes",
-                free=self.free_writes * days,
-                unit_price=self.write_price,
-                cost_usd=daily_quota_billed(writes, self.free_writes, days) * self.write_price,
-            ),
-            CostItem(
-                key="deletes",
-                item="document deletes",
-                quantity=deletes * days,
-                unit="deletes",
-                free=self.free_deletes * days,
-                unit_price=self.delete_price,
-                cost_usd=daily_quota_billed(deletes, self.free_deletes, days) * self.delete_price,
+            daily_quota_item("reads", "document reads", reads, "reads", self.free_reads, days, self.read_price),
+            daily_quota_item("writes", "document writes", writes, "writes", self.free_writes, days, self.write_price),
+            daily_quota_item(
+                "deletes", "document deletes", deletes, "deletes", self.free_deletes, days, self.delete_price
             ),
             cost_item(
                 "stored_data", "stored data", self.storage_gib(wl), "GiB-month", self.free_storage, self.storage_price
@@ -202,14 +196,8 @@ class FirebaseAuth(Component):
                 unit_price=self.prices[1],
                 cost_usd=tiered(mau, self.bounds, self.prices),
             ),
-            CostItem(
-                key="phone_sms",
-                item="phone verification SMS",
-                quantity=sms_day * days,
-                unit="SMS",
-                free=self.sms_free_day * days,
-                unit_price=self.sms_price,
-                cost_usd=daily_quota_billed(sms_day, self.sms_free_day, days) * self.sms_price,
+            daily_quota_item(
+                "phone_sms", "phone verification SMS", sms_day, "SMS", self.sms_free_day, days, self.sms_price
             ),
         ]
 
