@@ -35,12 +35,11 @@ from capkit.stack import load_stack, preset_names
 from capkit.tables import (
     KIND_WORDS,
     answer_parts,
-    bites_at,
     configuration_parts,
     cost_shown,
     count,
-    metric_label,
     money,
+    next_limit_text,
     odds_shown,
     percentiles_shown,
     sensitivity_shown,
@@ -73,12 +72,8 @@ def plan_text(p: Plan) -> str:
     """A plan as the text the CLI prints: the cost to serve N users, its configuration and the
     actions first, then the figures, the load and every billed item, fitted to the terminal."""
     s = p.summary
-    b = s["bottleneck"]
     users = p.workload["users"]
-    where = "none"
-    if b is not None:
-        label, at = metric_label(p, b["component"], b["metric"]), bites_at(p)
-        where = f"{label}, never reached" if at == "never" else f"{label}{', ' if at[0] == 'o' else ' at '}{at} users"
+    where = next_limit_text(p) or "none"
     figures = [
         ("monthly cost", money(s["monthly_cost_usd"])),
         ("cost per user", per_user_text(s["cost_per_user_usd"])),

@@ -25,17 +25,16 @@ from capkit.stack import Stack
 from capkit.stackfiles import assumptions_table
 from capkit.tables import (
     CSS,
-    bites_at,
     components_html,
-    configuration_text,
     cost_shown,
     count,
     headline_html,
     html_table,
     load_html,
-    metric_label,
     money,
+    next_limit_text,
     notes_html,
+    option_text,
     roadmap_shown,
 )
 from capkit.workload import Workload
@@ -45,12 +44,8 @@ SHOWN_FIELDS = 4
 
 
 def _next_limit(plan: Plan) -> str:
-    b = plan.summary["bottleneck"]
-    if b is None:
-        return "no limit grows with users"
-    at = bites_at(plan)
-    label = metric_label(plan, b["component"], b["metric"])
-    return f"next limit {label}, {at} users" if at.startswith("over") else f"next limit {label} at {at} users"
+    text = next_limit_text(plan)
+    return "no limit grows with users" if text is None else f"next limit {text}"
 
 
 # --- Plan and Scenario ------------------------------------------------------------------------
@@ -135,9 +130,7 @@ def stack_components(stack: Stack) -> pd.DataFrame:
             "component": [names[c.id] for c in stack.components],
             "id in the file": [c.id for c in stack.components],
             "type": [c.type for c in stack.components],
-            "as written": [
-                configuration_text({c.id: c.configuration()}, names).partition(": ")[2] for c in stack.components
-            ],
+            "as written": [option_text(c.configuration()) for c in stack.components],
         }
     )
 

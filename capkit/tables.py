@@ -215,6 +215,19 @@ def headline_figures(plan: Plan) -> dict[str, str]:
     }
 
 
+def next_limit_text(plan: Plan) -> str | None:
+    """The next limit and where it bites, in words: "Web CPU at 144,000 users", "Email sends
+    per day, over since 1,520 users" (a stack as written already past it), "..., never
+    reached"; None when no limit grows with users."""
+    b = plan.summary["bottleneck"]
+    if b is None:
+        return None
+    label, at = metric_label(plan, b["component"], b["metric"]), bites_at(plan)
+    if at == "never":
+        return f"{label}, never reached"
+    return f"{label}, {at} users" if at.startswith("over") else f"{label} at {at} users"
+
+
 def bites_at(plan: Plan) -> str:
     """Where the next limit bites: its user count, or, when the plan's users are already past
     it (a stack as written over its limits), "over since" that count."""
@@ -252,11 +265,12 @@ def configuration_parts(
     configuration: Mapping[str, Mapping[str, Any]], names: Mapping[str, str] | None = None
 ) -> list[str]:
     """:func:`configuration_text`'s components, one text each."""
-    parts = []
-    for cid, option in configuration.items():
-        words = [w for k, v in option.items() if (w := option_words(k, v))]
-        parts.append(f"{(names or {}).get(cid, cid)}: {', '.join(words)}")
-    return parts
+    return [f"{(names or {}).get(cid, cid)}: {option_text(option)}" for cid, option in configuration.items()]
+
+
+def option_text(option: Mapping[str, Any]) -> str:
+    """One component's options in labels.yaml's words: "Pro 16 GB, 40 GB disk"."""
+    return ", ".join(w for k, v in option.items() if (w := option_words(k, v)))
 
 
 def limits_text(plan: Plan) -> str:
