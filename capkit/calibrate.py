@@ -17,6 +17,7 @@ universal fields. ``fit`` frees a held one; ``hold`` keeps a value.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,18 @@ class Calibration:
     partial_why: list[str] = field(default_factory=list)
     #: The cost column read from each bill.
     cost_columns: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """``Calibration(aws-serverless against aws-serverless-cur.csv, 2026-01 to 2026-06: 9 fitted)``."""
+        bills = ", ".join(Path(b).name for b in self.bills)
+        span = f"{self.months[0]} to {self.months[-1]}" if self.months else "no full month"
+        return f"Calibration({self.stack.name} against {bills}, {span}: {len(self.fitted)} fitted)"
+
+    def _repr_html_(self) -> str:
+        """The sections of :func:`calibration_sections` (without the chart), for a notebook."""
+        from capkit.tables import CSS
+
+        return CSS + "".join(calibration_sections(self))
 
     def plus_minus(self, name: str) -> str:
         """A fitted value with its uncertainty in its unit: "797 ± 12 ms" (or "797 ms, exact fit")."""
@@ -537,6 +550,33 @@ def unmapped_groups(unmapped: pd.DataFrame) -> pd.DataFrame:
 def _usd(value: float) -> str:
     """USD to the cent, the sign before the dollar sign (a credit reads -$2.61)."""
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+
+
+def calibration_sections(result: Calibration, chart: bool = False) -> list[Any]:
+    """The model against the bill as HTML parts in the one table style, for the report and a
+    notebook: the lines (then, with ``chart``, the altair chart of actual against model), the
+    assumptions before and after, what the fit's errors mean, the partial months left out, the
+    charges that are not usage and the unmapped usage."""
+    from capkit.tables import html_table
+
+    t = calibration_tables(result)
+    parts: list[Any] = [html_table(t["lines"], "capkit-bill-lines")]
+    if chart:
+        from capkit import charts
+
+        parts.append(charts.bill_fit(result.lines))
+    parts += [
+        "<h3>Assumptions, before and after</h3>",
+        html_table(t["assumptions"], "capkit-bill-assumptions"),
+        f"<p>{html.escape(fit_note(result))}</p>",
+    ]
+    if result.partial_why:
+        parts.append(f"<p>Partial months left out: {html.escape('; '.join(result.partial_why))}.</p>")
+    if len(t["other"]):
+        parts += ["<h3>Charges that are not usage (beside the fit)</h3>", html_table(t["other"], "capkit-bill-other")]
+    if len(t["unmapped"]):
+        parts += ["<h3>Usage lines that map to no cost item</h3>", html_table(t["unmapped"], "capkit-bill-unmapped")]
+    return parts
 
 
 def fit_note(result: Calibration) -> str:

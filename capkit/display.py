@@ -1,10 +1,12 @@
 """How capkit's objects show in a notebook: a short text repr and an HTML view each.
 
-:func:`install` (run when capkit is imported) gives Plan, Scenario, Workload, Stack, roadmap
-Phase, Calibration and Catalog these as ``__repr__`` and ``_repr_html_`` (IPython asks for the
-latter), so a cell that ends with one of them shows its figures in the pages' table style
-(:func:`capkit.tables.html_table`) instead of a dump of its fields. The views live here, above
-the types they show, so no type's module depends on them. The text forms are one line.
+:func:`install` (run when capkit is imported) gives Plan, Scenario, Workload, Stack and roadmap
+Phase these as ``__repr__`` and ``_repr_html_`` (IPython asks for the latter), and the catalog
+its ``__repr__``, so a cell that ends with one of them shows its figures in the pages' table
+style (:func:`capkit.tables.html_table`) instead of a dump of its fields. The views live here,
+above the types they show, so no type's module depends on them. A Calibration and an M/M/c
+queue carry their own views in their modules (importing capkit does not load calibrate). The
+text forms are one line.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 import pandas as pd
 
 from capkit.analysis.roadmap import Phase, roadmap_table
-from capkit.calibrate import Calibration, calibration_tables
 from capkit.labels import component_names
 from capkit.plan import Plan
 from capkit.pricing import Catalog
@@ -168,32 +169,6 @@ def phase_html(phase: Phase) -> str:
     return CSS + html_table(roadmap_shown(roadmap_table([phase])), "capkit-roadmap")
 
 
-def calibration_repr(result: Calibration) -> str:
-    """``Calibration(aws-serverless against aws-serverless-cur.csv, 2026-01 to 2026-06: 6 fitted)``."""
-    from pathlib import Path
-
-    bills = ", ".join(Path(b).name for b in result.bills)
-    span = f"{result.months[0]} to {result.months[-1]}" if result.months else "no full month"
-    return f"Calibration({result.stack.name} against {bills}, {span}: {len(result.fitted)} fitted)"
-
-
-def calibration_html(result: Calibration) -> str:
-    """The model against the bill, the assumptions before and after, the unmapped lines."""
-    t = calibration_tables(result)
-    parts = [
-        CSS,
-        f"<h4>Model against the bill: {len(result.months)} full months</h4>",
-        html_table(t["lines"], "capkit-bill-lines"),
-        "<h4>Assumptions, before and after</h4>",
-        html_table(t["assumptions"], "capkit-bill-assumptions"),
-    ]
-    if len(t["other"]):
-        parts += ["<h4>Charges that are not usage (beside the fit)</h4>", html_table(t["other"], "capkit-bill-other")]
-    if len(t["unmapped"]):
-        parts += ["<h4>Usage lines that map to no cost item</h4>", html_table(t["unmapped"], "capkit-bill-unmapped")]
-    return "".join(parts)
-
-
 def catalog_repr(catalog: Catalog) -> str:
     """``Catalog(412 entries: 203 high, 150 medium, 59 low confidence)``."""
     counts: dict[str, int] = {}
@@ -211,7 +186,6 @@ VIEWS: dict[type, tuple[Callable[[Any], str], Callable[[Any], str]]] = {
     Workload: (workload_repr, workload_html),
     Stack: (stack_repr, stack_html),
     Phase: (phase_repr, phase_html),
-    Calibration: (calibration_repr, calibration_html),
 }
 
 

@@ -334,34 +334,21 @@ class Report:
         of the stack's assumptions to it, the assumptions fitted and held, the unmapped lines."""
         if not bills:
             return None
-        from capkit import charts
-        from capkit.calibrate import calibrate, calibration_tables, fit_note
+        from capkit.calibrate import calibrate, calibration_sections
 
         if not users:
             raise ReportError("a bill needs the daily active users of its months: give actuals (date,users)")
         result = calibrate(self.stack, bills, users)
-        t = calibration_tables(result)
         months = (
             f"{len(result.months)} full month{'s' if len(result.months) != 1 else ''}, "
             f"{result.months[0]} to {result.months[-1]}; cost column {', '.join(dict.fromkeys(result.cost_columns))}"
         )
-        parts = [
+        intro = (
             f"<h2>Model against your bill</h2><p>{html.escape(', '.join(Path(b).name for b in result.bills))}: "
             f"{months}. Each line's usage, the model with the stack's assumptions and after fitting them "
-            "to the bill (bounded least squares on log quantities, each assumption within its range).</p>",
-            _table(t["lines"], "capkit-bill-lines"),
-            charts.bill_fit(result.lines),
-            "<h3>Assumptions, before and after</h3>",
-            _table(t["assumptions"], "capkit-bill-assumptions"),
-        ]
-        parts.append(f"<p>{html.escape(fit_note(result))}</p>")
-        if result.partial_why:
-            parts.append(f"<p>Partial months left out: {html.escape('; '.join(result.partial_why))}.</p>")
-        if len(t["other"]):
-            parts += ["<h3>Charges that are not usage (beside the fit)</h3>", _table(t["other"], "capkit-bill-other")]
-        if len(t["unmapped"]):
-            parts += ["<h3>Usage lines that map to no cost item</h3>", _table(t["unmapped"], "capkit-bill-unmapped")]
-        return _Html(*parts)
+            "to the bill (bounded least squares on log quantities, each assumption within its range).</p>"
+        )
+        return _Html(intro, *calibration_sections(result, chart=True))
 
     def sources(self) -> _Html:
         """The pricing entries the headline's configuration uses (right-sized or as written,

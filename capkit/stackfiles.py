@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal, Union
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from capkit import terminal
 from capkit.components import REGISTRY
 from capkit.errors import InputError, StackError, models_in
 from capkit.stack import (
@@ -110,6 +109,8 @@ def assumptions_table(stack: Stack) -> pd.DataFrame:
 
 def check_text(path: str) -> str:
     """``capkit stack check FILE``: validate a stack file and list what it declares."""
+    from capkit import terminal  # the terminal's tables (rich) only for this text
+
     stack = load_stack(path)
     problems = undeclared_reads(stack)
     if problems:
