@@ -783,8 +783,7 @@ class Analysis:
         """Set the inputs from a URL query string (``stack``, ``users``, ``growth_rate_monthly``,
         ``latency_target_ms``, ``draws``), each checked like a typed value; what is refused is
         said on the page and the rest applies."""
-        first = load_stack(self.stack_picker.value, root=self.root)
-        numbers = {"users": first.specs["users"], **PAGE_SPECS}
+        numbers = {"users": UNIVERSAL["users"], **PAGE_SPECS}  # a stack changes users' default, not its range
         fields, errors = page_fields(query, numbers, {"stack": None, "draws": tuple(map(str, self.draws.options))})
         name = fields.pop("stack", None)
         self._muted = True

@@ -83,11 +83,6 @@ class _Html:
         ).strip()
 
 
-def _table(frame: pd.DataFrame, css: str, **style: Any) -> str:
-    """A table in the one style of :func:`capkit.tables.html_table`."""
-    return html_table(frame, css, **style)
-
-
 @dataclass
 class ReportParams:
     """The inputs of one report: the one object ``capkit report``, :func:`write_report`, the
@@ -193,7 +188,7 @@ class Report:
             }
             for k, v in self.plan.workload.items()
         ]
-        return _Html("<h2>Inputs</h2>" + _table(pd.DataFrame(rows), "capkit-inputs"))
+        return _Html("<h2>Inputs</h2>" + html_table(pd.DataFrame(rows), "capkit-inputs"))
 
     def headline(self) -> _Html:
         s = self.plan.summary
@@ -223,7 +218,7 @@ class Report:
             "<h2>Cost by component</h2>"
             + components_html(self.plan)
             + "<h3>Every billed item (USD per month)</h3>"
-            + _table(detail, "capkit-cost")
+            + html_table(detail, "capkit-cost")
         )
 
     def growth_html(self) -> _Html:
@@ -244,7 +239,7 @@ class Report:
         return _Html(
             f"<h2>Growth</h2><p>{count(g.users)} daily active users on {g.as_of}; growth {rate}, "
             f"{html.escape(g.source)}. The dates at which each limit reaches watch (70 %), act (90 %) "
-            f"and its limit:</p>" + _table(t, "capkit-growth")
+            f"and its limit:</p>" + html_table(t, "capkit-growth")
         )
 
     def roadmap_html(self, chart: bool = True) -> _Html:
@@ -268,7 +263,7 @@ class Report:
             "capkit-behind" if b.startswith("behind") else "capkit-current" if b.startswith("now") else ""
             for b in shown["begins"]
         ]
-        return _Html(intro, *steps, _table(shown, "capkit-roadmap", names=["begins"], row_classes=marks))
+        return _Html(intro, *steps, html_table(shown, "capkit-roadmap", names=["begins"], row_classes=marks))
 
     def uncertainty_html(self, draws: int = 1000, seed: int = 0) -> _Html:
         """The cost band from simulate, and the tornado from sensitivity."""
@@ -285,7 +280,7 @@ class Report:
         return _Html(
             f"<h2>Uncertainty</h2><p>Ranged assumptions (triangular, seed {seed}): {html.escape(ranged)}.</p>",
             charts.cost_band(band, self.plan.workload["users"]),
-            _table(pct, "capkit-simulate") + _table(odds, "capkit-bottleneck-odds"),
+            html_table(pct, "capkit-simulate") + html_table(odds, "capkit-bottleneck-odds"),
             "<h3>Sensitivity</h3><p>Each assumption at its low and high value (its declared range, "
             "else half and one and a half times its value), everything else fixed.</p>",
             charts.tornado(tornado),
@@ -315,7 +310,7 @@ class Report:
             curve = latency_curve(self.stack, wl, np.asarray(USER_LEVELS[::2]))
             parts += [
                 f"<p>Each pool as an M/M/c queue at the peak hour; users at which the 95th percentile "
-                f"passes {target_ms:,.0f} ms.</p>" + _table(shown, "capkit-latency"),
+                f"passes {target_ms:,.0f} ms.</p>" + html_table(shown, "capkit-latency"),
                 charts.latency_curves(curve, target_ms, self.plan.workload["users"]),
             ]
         caches = cache_latency(wl)
@@ -325,7 +320,7 @@ class Report:
                 "<h3>Cache tiers</h3><p>Lookups try memory, then Redis, then the database: mean "
                 f"{caches['mean_ms']:.2f} ms, 95th percentile {caches['p95_ms']:g} ms, 99th {caches['p99_ms']:g} ms; "
                 f"the misses leave {caches['database_queries_per_s']:,.1f} database queries/s at the peak hour.</p>"
-                + _table(tiers, "capkit-cache-tiers")
+                + html_table(tiers, "capkit-cache-tiers")
             )
         return _Html(*parts)
 
@@ -369,7 +364,7 @@ class Report:
             )
         return _Html(
             "<h2>Pricing sources</h2><p>Check the provider's page before relying on a low-confidence "
-            "or stale figure.</p>" + _table(pd.DataFrame(rows), "capkit-sources")
+            "or stale figure.</p>" + html_table(pd.DataFrame(rows), "capkit-sources")
         )
 
 

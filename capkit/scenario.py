@@ -23,7 +23,7 @@ from capkit.errors import InputError
 from capkit.labels import labeller
 from capkit.plan import Plan
 from capkit.sizing import check_sizing, right_size, right_sized_evaluation
-from capkit.stack import Stack, load_stack, preset_names, universal_specs
+from capkit.stack import Stack, load_stack, preset_names
 from capkit.tables import configuration_text, count, metric_label, money, per_user, roadmap_shown, share
 from capkit.workload import UNIVERSAL, Interval, Workload, check_range
 
@@ -250,8 +250,9 @@ class SharedWorkload:
 
 
 def _declares(stack: Stack, key: str) -> bool:
-    """Whether ``stack`` declares its own default for the universal field ``key``."""
-    return stack.specs[key].source != universal_specs(stack.catalog)[key].source
+    """Whether ``stack``'s file declares its own default for the universal field ``key`` (its
+    ``defaults`` section)."""
+    return key in stack.spec.defaults
 
 
 def shared_workload(
