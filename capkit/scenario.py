@@ -207,7 +207,7 @@ def roadmap_from_today(table: pd.DataFrame, growth: Growth) -> pd.DataFrame:
             day = date_after(growth.as_of, months_until(users_from, growth.users, growth.rate_monthly))
             begins = "never at this growth" if day is None else day.isoformat()
         rows.append({"begins": begins, **r.to_dict()})
-    return pd.DataFrame(rows, columns=["begins", *roadmap_shown(table).columns])
+    return pd.DataFrame(rows, columns=["begins", *shown.columns])
 
 
 # --- compare --------------------------------------------------------------------------------
