@@ -38,6 +38,7 @@ from capkit import charts, vega
 from capkit.errors import CapkitError
 from capkit.export import plan_csv, plan_json
 from capkit.inputs import (
+    FLAG_WORDS,
     PAGE_SPECS,
     SLIDER_SPECS,
     SLIDERS,
@@ -578,7 +579,7 @@ class Compare:
         fields, errors = page_fields(
             query,
             {k: UNIVERSAL[k] for k in SLIDERS},
-            {"stacks": None, "sizing": SIZINGS, "allow_hobby": ("1", "0", "true", "false")},
+            {"stacks": None, "sizing": SIZINGS, "allow_hobby": tuple(FLAG_WORDS)},
         )
         self._muted = True
         try:
@@ -787,24 +788,26 @@ class Analysis:
         fields, errors = page_fields(query, numbers, {"stack": None, "draws": tuple(map(str, self.draws.options))})
         name = fields.pop("stack", None)
         self._muted = True
-        if name and name != self.stack_picker.value:
-            try:
-                load_stack(name, root=self.root)
-                if name not in self.stack_picker.options:
-                    self.stack_picker.options = [*self.stack_picker.options, name]
-                self.stack_picker.value = name
-            except CapkitError as exc:
-                errors.append(str(exc))
-        if "draws" in fields:
-            self.draws.value = int(str(fields.pop("draws")))
-        for key, widget in (
-            ("users", self.users),
-            ("growth_rate_monthly", self.growth),
-            ("latency_target_ms", self.target),
-        ):
-            if key in fields:
-                show_value(widget, key, float(fields[key]))
-        self._muted = False
+        try:
+            if name and name != self.stack_picker.value:
+                try:
+                    load_stack(name, root=self.root)
+                    if name not in self.stack_picker.options:
+                        self.stack_picker.options = [*self.stack_picker.options, name]
+                    self.stack_picker.value = name
+                except CapkitError as exc:
+                    errors.append(str(exc))
+            if "draws" in fields:
+                self.draws.value = int(str(fields.pop("draws")))
+            for key, widget in (
+                ("users", self.users),
+                ("growth_rate_monthly", self.growth),
+                ("latency_target_ms", self.target),
+            ):
+                if key in fields:
+                    show_value(widget, key, float(fields[key]))
+        finally:
+            self._muted = False
         self.refresh()
         if errors:
             self.status.value = _link_error(errors)

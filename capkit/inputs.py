@@ -178,12 +178,15 @@ class Inputs:
         return errors
 
 
+#: A link's yes-or-no words.
+FLAG_WORDS = {"1": True, "0": False, "true": True, "false": False}
+
+
 def parse_flag(key: str, text: str) -> bool:
     """A link's yes-or-no field: 1 or true is yes, 0 or false no; anything else is refused."""
-    words = {"1": True, "true": True, "0": False, "false": False}
-    if text.lower() not in words:
-        raise InputError(f"{key} = {text!r} is not one of: 1, 0, true, false")
-    return words[text.lower()]
+    if text.lower() not in FLAG_WORDS:
+        raise InputError(f"{key} = {text!r} is not one of: {', '.join(FLAG_WORDS)}")
+    return FLAG_WORDS[text.lower()]
 
 
 def parse_query(query: str) -> tuple[str, dict[str, str]]:
